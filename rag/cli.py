@@ -1,0 +1,162 @@
+"""The `rag` command: a thin edge that turns library errors into one-line messages."""
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .errors import RagError
+from .settings import Settings, load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Ask questions of press releases and get answers with checkable citations.")
+
+IndexOpt = typer.Option(None, "--index", help="Index folder (default: .rag/index, or RAG_INDEX_DIR).")
+
+
+def _settings(**overrides) -> Settings:
+    return _run(lambda: load_settings().with_(**overrides))
+
+
+def _fail(message: str, code: int = 1):
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _run(fn):
+    """Call fn(); a RagError or bad input becomes one line on stderr and exit 1."""
+    try:
+        return fn()
+    except RagError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+
+
+def reason_kind(reason: str) -> str:
+    """Group skip reasons for the summary: the text before any detail."""
+    for sep in (":", " (", " of "):
+        reason = reason.split(sep)[0]
+    return reason.strip()
+
+
+def print_build_report(report, index_dir: str) -> None:
+    err = sys.stderr
+    if not report.written:
+        print(f"index {index_dir} is up to date: {report.releases} releases, {report.chunks} chunks "
+              f"({report.unchanged} unchanged, 0 added, 0 updated, 0 removed, {len(report.skipped)} skipped; "
+              f"{report.seconds.get('total', 0):.1f}s)")
+    else:
+        print(f"indexed into {index_dir}: added {report.added}, updated {report.updated}, removed {report.removed}, "
+              f"unchanged {report.unchanged}, skipped {len(report.skipped)}; embedded {report.chunks_embedded} chunks; "
+              f"now {report.releases} releases, {report.chunks} chunks "
+              f"({', '.join(f'{k} {v:.1f}s' for k, v in report.seconds.items())})")
+    if report.skipped:
+        kinds = Counter(reason_kind(s.reason) for s in report.skipped)
+        print("skipped by reason: " + "; ".join(f"{n} {k}" for k, n in kinds.most_common()), file=err)
+        for s in report.skipped[:20]:
+            print(f"  skipped {s.path}: {s.reason}", file=err)
+        if len(report.skipped) > 20:
+            print(f"  ... and {len(report.skipped) - 20} more: `rag skipped --index {index_dir}` lists them all",
+                  file=err)
+
+
+@app.command()
+def index(
+    corpus: Optional[List[Path]] = typer.Argument(None, help="Corpus folder(s) or .jsonl file(s); default: the bundled corpus/."),
+    index_dir: Optional[str] = IndexOpt,
+    rebuild: bool = typer.Option(False, "--rebuild", help="Ignore the existing index and build from scratch."),
+    embedder: Optional[str] = typer.Option(None, help="Embedding backend name (minilm, hash)."),
+):
+    """Build or update the index: embeds only new or changed releases."""
+    from .pipeline import index_corpus
+
+    settings = _settings(index_dir=index_dir, embedder=embedder)
+    roots = [str(p) for p in corpus] if corpus else [settings.corpus]
+    report = _run(lambda: index_corpus(settings, roots, rebuild=rebuild, progress=True))
+    print_build_report(report, settings.index_dir)
+
+
+@app.command()
+def skipped(index_dir: Optional[str] = IndexOpt):
+    """List every file the last `rag index` skipped, with the reason."""
+    from .index import Index
+
+    idx = _run(lambda: Index(_settings(index_dir=index_dir).index_dir))
+    for s in idx.store.skipped():
+        print(f"{s.path}\t{s.reason}")
+
+
+def _pipeline(settings: Settings):
+    from .index import generations
+    from .pipeline import Pipeline, index_corpus
+
+    def load():
+        if generations.current(Path(settings.index_dir)) is None and settings.index_dir == Settings.index_dir:
+            print(f"no index yet: building {settings.index_dir} from {settings.corpus}", file=sys.stderr)
+            print_build_report(index_corpus(settings, progress=True), settings.index_dir)
+        return Pipeline(settings)
+
+    return _run(load)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="What to look for."),
+    index_dir: Optional[str] = IndexOpt,
+    k: int = typer.Option(10, "-k", "--top", min=1, max=100, help="Number of passages."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+):
+    """Citation lookup: ranked passages with release title, date, id and score."""
+    pipe = _pipeline(_settings(index_dir=index_dir))
+    hits = _run(lambda: pipe.search(query, k))
+    if as_json:
+        print(json.dumps({"query": query, "hits": [
+            {"rank": h.rank, "score": round(h.score, 4), "release_id": h.release.id, "title": h.release.title,
+             "date": h.release.date, "url": h.release.url, "start": h.chunk.start, "end": h.chunk.end,
+             "text": h.chunk.text} for h in hits]}, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        print("no passages found")
+    for h in hits:
+        print(f"{h.rank:>2}. [{h.score:.3f}] {h.release.title} ({h.release.date or 'undated'})")
+        print(f"    {h.release.id}  chars {h.chunk.start}-{h.chunk.end}" + (f"  {h.release.url}" if h.release.url else ""))
+        snippet = " ".join(h.chunk.text.split())
+        print(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="Your question."),
+    index_dir: Optional[str] = IndexOpt,
+    answerer: Optional[str] = typer.Option(None, help="Answerer name (default: extractive)."),
+    k: Optional[int] = typer.Option(None, "-k", "--top", min=1, max=50, help="Passages handed to the answerer."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+):
+    """Answer a question from the releases, citing each claim [n]."""
+    settings = _settings(index_dir=index_dir, answerer=answerer, top_k=k)
+    if not question.strip():
+        _fail("the question is empty")
+    pipe = _pipeline(settings)
+    answer, _hits = _run(lambda: pipe.ask(question))
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        return
+    print(answer.text)
+    if answer.citations:
+        print("\nSources:")
+        for c in answer.citations:
+            print(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.release_id}")
+            print(f"    chars {c.start}-{c.end}: “{' '.join(c.quote.split())}”")
+
+
+def main():  # console-script entry point
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Build or update an index from corpus roots: embed only what is new or changed."""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+from ..chunking import ChunkerSettings, chunk_release
+from ..embedding import Embedder
+from ..ingest import load_corpus
+from ..models import Skipped
+from . import generations
+from .manifest import Manifest
+from .store import MetaStore
+from .vectors import FaissFlatIndex
+
+META = "meta.sqlite"
+VECTORS = "vectors.faiss"
+
+
+@dataclass
+class BuildReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_embedded: int = 0
+    releases: int = 0
+    chunks: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    written: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def build_index(
+    roots: Sequence[str | Path],
+    index_dir: str | Path,
+    embedder: Embedder,
+    chunker: ChunkerSettings = ChunkerSettings(),
+    *,
+    rebuild: bool = False,
+    progress: bool = False,
+) -> BuildReport:
+    """Bring ``index_dir`` in line with the releases under ``roots``.
+
+    Releases are compared by id and content hash: new ones are added, changed
+    ones re-chunked and re-embedded, vanished ones removed, the rest untouched.
+    Nothing is written when nothing changed. Every save is atomic (see generations).
+    """
+    index_dir = Path(index_dir)
+    report = BuildReport()
+    t0 = time.perf_counter()
+    ingested = load_corpus(roots, progress=progress)
+    report.skipped = list(ingested.skipped)
+    report.seconds["ingest"] = time.perf_counter() - t0
+
+    live = None if rebuild else generations.current(index_dir)
+    old_hashes: dict[str, str] = {}
+    old_skipped: list[Skipped] = []
+    if live is not None:
+        Manifest.read(live).check(embedder.name, embedder.dim, chunker.chunk_tokens, chunker.overlap_tokens)
+        store = MetaStore(live / META, readonly=True)
+        old_hashes, old_skipped = store.release_hashes(), store.skipped()
+        store.close()
+
+    new = {r.id: r for r in ingested.releases}
+    added = [rid for rid in new if rid not in old_hashes]
+    updated = [rid for rid in new if rid in old_hashes and old_hashes[rid] != new[rid].content_hash]
+    removed = [rid for rid in old_hashes if rid not in new]
+    report.added, report.updated, report.removed = len(added), len(updated), len(removed)
+    report.unchanged = len(new) - len(added) - len(updated)
+    if live is not None and not report.changed and old_skipped == sorted(report.skipped, key=lambda s: s.path):
+        report.releases = len(new)
+        report.chunks = Manifest.read(live).chunks
+        report.seconds["total"] = time.perf_counter() - t0
+        return report
+
+    folder = generations.new_generation(index_dir)
+    if live is not None:
+        shutil.copyfile(live / META, folder / META)
+        vectors = FaissFlatIndex.load(live / VECTORS)
+    else:
+        vectors = FaissFlatIndex(embedder.dim)
+    store = MetaStore(folder / META)
+    vectors.remove(store.delete_releases(updated + removed))
+
+    t1 = time.perf_counter()
+    todo = [new[rid] for rid in added + updated]
+    per_release = [(r, chunk_release(r, chunker)) for r in todo]
+    report.seconds["chunk"] = time.perf_counter() - t1
+    texts = [c.embed_text(r.title, r.date) for r, chunks in per_release for c in chunks]
+    t2 = time.perf_counter()
+    embedded = embedder.embed(texts, progress=progress)
+    report.seconds["embed"] = time.perf_counter() - t2
+    report.chunks_embedded = len(texts)
+
+    ids: list[int] = []
+    for release, chunks in per_release:
+        ids += store.add_release(release, chunks)
+    vectors.add(ids, embedded)
+    store.set_skipped(sorted(report.skipped, key=lambda s: s.path))
+    store.commit()
+    report.releases, report.chunks = store.count("releases"), store.count("chunks")
+    store.close()
+    vectors.save(folder / VECTORS)
+    Manifest(
+        embedder=embedder.name,
+        dim=embedder.dim,
+        chunk_tokens=chunker.chunk_tokens,
+        overlap_tokens=chunker.overlap_tokens,
+        vector_index=vectors.name,
+        releases=report.releases,
+        chunks=report.chunks,
+        corpus=tuple(str(Path(r).resolve()) for r in roots),
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    ).write(folder)
+    generations.publish(index_dir, folder)
+    report.written = True
+    report.seconds["total"] = time.perf_counter() - t0
+    return report

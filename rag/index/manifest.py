@@ -1,0 +1,71 @@
+"""The index manifest: what built the index, so a mismatched reader stops early."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..errors import IndexError_, IndexMismatchError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    embedder: str
+    dim: int
+    chunk_tokens: int
+    overlap_tokens: int
+    vector_index: str = "flat-ip"
+    format_version: int = FORMAT_VERSION
+    releases: int = 0
+    chunks: int = 0
+    corpus: tuple[str, ...] = ()
+    built_at: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def write(self, folder: Path) -> None:
+        data = asdict(self)
+        data["corpus"] = list(self.corpus)
+        write_atomic(folder / MANIFEST, json.dumps(data, indent=2, sort_keys=True))
+
+    @classmethod
+    def read(cls, folder: Path) -> "Manifest":
+        path = folder / MANIFEST
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            data["corpus"] = tuple(data.get("corpus", ()))
+            return cls(**data)
+        except FileNotFoundError:
+            raise IndexError_(f"index manifest missing: {path}") from None
+        except (ValueError, TypeError) as exc:
+            raise IndexError_(f"index manifest unreadable: {path} ({exc}); rebuild with `rag index --rebuild`") from None
+
+    def check(self, embedder: str, dim: int, chunk_tokens: int | None = None, overlap_tokens: int | None = None) -> None:
+        """Raise IndexMismatchError when this index cannot serve the given settings."""
+        problems = []
+        if self.format_version != FORMAT_VERSION:
+            problems.append(f"format version {self.format_version} (this program reads {FORMAT_VERSION})")
+        if self.embedder != embedder:
+            problems.append(f"embedding model {self.embedder!r} (now {embedder!r})")
+        if self.dim != dim:
+            problems.append(f"dimension {self.dim} (now {dim})")
+        if chunk_tokens is not None and (self.chunk_tokens, self.overlap_tokens) != (chunk_tokens, overlap_tokens):
+            problems.append(
+                f"chunks of {self.chunk_tokens}/{self.overlap_tokens} tokens (now {chunk_tokens}/{overlap_tokens})"
+            )
+        if problems:
+            raise IndexMismatchError(
+                "the index was built with " + "; ".join(problems) + ": rebuild it with `rag index --rebuild`"
+            )
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

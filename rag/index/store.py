@@ -1,0 +1,123 @@
+"""SQLite metadata store: releases, chunk offsets, and the last run's skip report.
+
+Chunk text is not stored: it is ``release.body[start:end]``, so the quote a user
+opens is always the exact span of the release.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ..models import Chunk, Release, Skipped
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS releases(
+  id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT, url TEXT, source TEXT NOT NULL,
+  path TEXT NOT NULL, body TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks(
+  id INTEGER PRIMARY KEY, release_id TEXT NOT NULL, seq INTEGER NOT NULL,
+  start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_release ON chunks(release_id);
+CREATE TABLE IF NOT EXISTS skipped(path TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+"""
+
+_RELEASE_COLS = "id, title, date, url, source, body, path"
+
+
+class MetaStore:
+    def __init__(self, path: Path, *, readonly: bool = False):
+        self.path = Path(path)
+        uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
+        self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._releases: dict[str, Release] = {}
+        self._max_id = -1
+        if not readonly:
+            self.db.executescript(SCHEMA)
+            # chunk ids are FAISS ids: never reuse one, even after its release was removed
+            row = self.db.execute(
+                "SELECT MAX(COALESCE((SELECT MAX(id) FROM chunks), -1),"
+                " COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='max_chunk_id'), -1))"
+            ).fetchone()
+            self._max_id = row[0]
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- writing -------------------------------------------------------
+    def release_hashes(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT id, hash FROM releases"))
+
+    def delete_releases(self, ids: Iterable[str]) -> list[int]:
+        """Remove releases and their chunks; return the removed chunk ids."""
+        removed: list[int] = []
+        for rid in ids:
+            removed += [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE release_id=?", (rid,))]
+            self.db.execute("DELETE FROM chunks WHERE release_id=?", (rid,))
+            self.db.execute("DELETE FROM releases WHERE id=?", (rid,))
+        return removed
+
+    def add_release(self, release: Release, chunks: Sequence[Chunk]) -> list[int]:
+        """Insert a release and its chunks; return the new chunk ids (never reused)."""
+        self.db.execute(
+            "INSERT INTO releases(id, title, date, url, source, path, body, hash) VALUES (?,?,?,?,?,?,?,?)",
+            (release.id, release.title, release.date, release.url, release.source,
+             release.path, release.body, release.content_hash),
+        )
+        ids = list(range(self._max_id + 1, self._max_id + 1 + len(chunks)))
+        self.db.executemany(
+            'INSERT INTO chunks(id, release_id, seq, start, "end") VALUES (?,?,?,?,?)',
+            [(cid, c.release_id, c.seq, c.start, c.end) for cid, c in zip(ids, chunks)],
+        )
+        self._max_id += len(chunks)
+        return ids
+
+    def set_skipped(self, skipped: Sequence[Skipped]) -> None:
+        self.db.execute("DELETE FROM skipped")
+        self.db.executemany("INSERT INTO skipped(path, reason) VALUES (?,?)", [(s.path, s.reason) for s in skipped])
+
+    def commit(self) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('max_chunk_id', ?)", (str(self._max_id),))
+        self.db.commit()
+
+    # ---- reading -------------------------------------------------------
+    def skipped(self) -> list[Skipped]:
+        return [Skipped(p, r) for p, r in self.db.execute("SELECT path, reason FROM skipped ORDER BY path")]
+
+    def count(self, table: str) -> int:
+        assert table in ("releases", "chunks", "skipped")
+        return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+    def release(self, release_id: str) -> Release | None:
+        if release_id not in self._releases:
+            row = self.db.execute(f"SELECT {_RELEASE_COLS} FROM releases WHERE id=?", (release_id,)).fetchone()
+            if row is None:
+                return None
+            self._releases[release_id] = Release(*row)
+        return self._releases[release_id]
+
+    def releases(self) -> list[Release]:
+        return [Release(*row) for row in self.db.execute(f"SELECT {_RELEASE_COLS} FROM releases ORDER BY id")]
+
+    def chunks(self, chunk_ids: Sequence[int]) -> dict[int, tuple[Chunk, Release]]:
+        """Chunk records (with text) and their releases, for the given ids."""
+        out: dict[int, tuple[Chunk, Release]] = {}
+        ids = [int(i) for i in chunk_ids]
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            marks = ",".join("?" * len(part))
+            rows = self.db.execute(
+                f'SELECT id, release_id, seq, start, "end" FROM chunks WHERE id IN ({marks})', part
+            ).fetchall()
+            for cid, rid, seq, start, end in rows:
+                rel = self.release(rid)
+                out[cid] = (Chunk(rid, seq, start, end, rel.body[start:end]), rel)
+        return out
+
+    def chunks_of(self, release_id: str) -> list[Chunk]:
+        rel = self.release(release_id)
+        if rel is None:
+            return []
+        return [Chunk(release_id, seq, s, e, rel.body[s:e]) for seq, s, e in self.db.execute(
+            'SELECT seq, start, "end" FROM chunks WHERE release_id=? ORDER BY seq', (release_id,))]

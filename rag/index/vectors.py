@@ -1,0 +1,136 @@
+"""The VectorIndex seam: id-addressed vectors, inner-product search.
+
+``faiss-flat`` is exact search over normalised vectors (cosine); ``numpy`` is a
+brute-force reference used by the contract tests and needs nothing but numpy.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from ..errors import ConfigError, IndexError_
+
+
+@runtime_checkable
+class VectorIndex(Protocol):
+    name: str
+    dim: int
+
+    def __len__(self) -> int: ...
+    def add(self, ids: Sequence[int], vectors: np.ndarray) -> None: ...
+    def remove(self, ids: Sequence[int]) -> None: ...
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids), each of shape (len(queries), k); missing results have id -1."""
+        ...
+    def save(self, path: Path) -> None: ...
+
+
+def _check(ids: Sequence[int], vectors: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    ids = np.asarray(ids, dtype=np.int64)
+    if vectors.ndim != 2 or vectors.shape[1] != dim:
+        raise ConfigError(f"vectors must have shape (n, {dim}), got {vectors.shape}")
+    if len(ids) != len(vectors):
+        raise ConfigError(f"{len(ids)} ids for {len(vectors)} vectors")
+    return ids, vectors
+
+
+class FaissFlatIndex:
+    name = "faiss-flat"
+
+    def __init__(self, dim: int, _index=None):
+        import faiss
+
+        if not isinstance(dim, int) or dim < 1:
+            raise ConfigError(f"vector dimension must be a positive integer, got {dim!r}")
+        self.dim = dim
+        self._faiss = faiss
+        self.index = _index if _index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def add(self, ids, vectors) -> None:
+        ids, vectors = _check(ids, vectors, self.dim)
+        if len(ids):
+            self.index.add_with_ids(vectors, ids)
+
+    def remove(self, ids) -> None:
+        ids = np.asarray(list(ids), dtype=np.int64)
+        if len(ids):
+            self.index.remove_ids(ids)
+
+    def search(self, queries, k):
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        k = max(1, int(k))
+        if len(self) == 0:
+            return (np.full((len(queries), k), -np.inf, dtype=np.float32), np.full((len(queries), k), -1, dtype=np.int64))
+        scores, ids = self.index.search(queries, k)
+        return scores, ids
+
+    def save(self, path: Path) -> None:
+        self._faiss.write_index(self.index, str(path))
+
+    @classmethod
+    def load(cls, path: Path) -> "FaissFlatIndex":
+        import faiss
+
+        try:
+            index = faiss.read_index(str(path))
+        except RuntimeError as exc:
+            raise IndexError_(f"cannot read vector index {path}: {str(exc).splitlines()[0]}") from None
+        return cls(index.d, _index=index)
+
+
+class NumpyIndex:
+    """Exact brute force in numpy: the reference every VectorIndex is tested against."""
+
+    name = "numpy"
+
+    def __init__(self, dim: int):
+        self.dim = dim
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.vectors = np.zeros((0, dim), dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, ids, vectors) -> None:
+        ids, vectors = _check(ids, vectors, self.dim)
+        self.ids = np.concatenate([self.ids, ids])
+        self.vectors = np.vstack([self.vectors, vectors])
+
+    def remove(self, ids) -> None:
+        keep = ~np.isin(self.ids, np.asarray(list(ids), dtype=np.int64))
+        self.ids, self.vectors = self.ids[keep], self.vectors[keep]
+
+    def search(self, queries, k):
+        queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+        k = max(1, int(k))
+        scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        ids = np.full((len(queries), k), -1, dtype=np.int64)
+        if len(self.ids):
+            sims = queries @ self.vectors.T
+            for q, row in enumerate(sims):
+                order = np.lexsort((self.ids, -row))[:k]
+                scores[q, : len(order)] = row[order]
+                ids[q, : len(order)] = self.ids[order]
+        return scores, ids
+
+    def save(self, path: Path) -> None:
+        np.savez(path, ids=self.ids, vectors=self.vectors)
+
+
+VECTOR_INDEXES: dict[str, Callable[[int], VectorIndex]] = {
+    "faiss-flat": FaissFlatIndex,
+    "numpy": NumpyIndex,
+}
+
+
+def new_vector_index(name: str, dim: int) -> VectorIndex:
+    try:
+        return VECTOR_INDEXES[name](dim)
+    except KeyError:
+        raise ConfigError(f"unknown vector index {name!r}; choose one of: {', '.join(sorted(VECTOR_INDEXES))}") from None

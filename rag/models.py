@@ -1,0 +1,108 @@
+"""Frozen records that flow through the pipeline.
+
+corpus file -> Release -> Chunk -> (vector) -> Hit -> Answer(text, Citation[])
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Release:
+    """One press release, cleaned of site boilerplate.
+
+    ``id`` is the path of the file relative to the corpus root (for a JSON Lines
+    export, the record's own ``id``). ``date`` is ISO 8601 (``YYYY-MM-DD``) or
+    ``None`` when no date could be found. ``body`` is the text that chunks point
+    into: ``body[chunk.start:chunk.end] == chunk.text``.
+    """
+
+    id: str
+    title: str
+    date: str | None
+    url: str | None
+    source: str
+    body: str
+    path: str
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that reaches the index: a changed hash means re-embed."""
+        h = hashlib.sha256()
+        for part in (self.title, self.date or "", self.url or "", self.source, self.body):
+            h.update(part.encode("utf-8"))
+            h.update(b"\x00")
+        return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A corpus file (or record) that did not become a release, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A token-sized window of a release body, with exact character offsets."""
+
+    release_id: str
+    seq: int
+    start: int
+    end: int
+    text: str
+
+    def embed_text(self, title: str, date: str | None) -> str:
+        """What the embedder sees: a short title/date header, then the passage."""
+        header = title.strip()
+        if date:
+            header = f"{header} ({date})"
+        return f"{header}\n{self.text}" if header else self.text
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage with the release it belongs to."""
+
+    chunk: Chunk
+    release: Release
+    score: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Source ``n`` of an answer: a quoted span of one release."""
+
+    n: int
+    release_id: str
+    title: str
+    date: str | None
+    url: str | None
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What every answerer returns."""
+
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...] = ()
+    answerer: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [asdict(c) for c in self.citations],
+            "answerer": self.answerer,
+            "note": self.note,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }

@@ -1,0 +1,68 @@
+"""The library's front door: load once, then search and ask many times."""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from .answer import get_answerer
+from .chunking import ChunkerSettings
+from .embedding import Embedder, get_embedder
+from .index import BuildReport, Index, build_index
+from .models import Answer, Hit
+from .retrieval import DenseRetriever
+from .settings import Settings
+
+
+def chunker_settings(settings: Settings) -> ChunkerSettings:
+    return ChunkerSettings(settings.chunk_tokens, settings.overlap_tokens)
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    embedder = get_embedder(settings.embedder)
+    if hasattr(embedder, "batch_size"):
+        embedder.batch_size = settings.embed_batch_size
+    return embedder
+
+
+def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=False,
+                 embedder: Embedder | None = None) -> BuildReport:
+    return build_index(
+        roots or [settings.corpus],
+        settings.index_dir,
+        embedder or make_embedder(settings),
+        chunker_settings(settings),
+        rebuild=rebuild,
+        progress=progress,
+    )
+
+
+class Pipeline:
+    """Embedder, index, retriever and answerer, each loaded once."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None):
+        self.settings = settings
+        self.embedder = embedder or make_embedder(settings)
+        self.index = Index(settings.index_dir)
+        self.index.check(self.embedder)
+        self.retriever = DenseRetriever(self.index, self.embedder)
+        self._answerers: dict[str, object] = {}
+
+    def answerer(self, name: str | None = None):
+        name = name or self.settings.answerer
+        if name not in self._answerers:
+            self._answerers[name] = get_answerer(name, embedder=self.embedder)
+        return self._answerers[name]
+
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        return self.retriever.retrieve(query, k or self.settings.top_k)
+
+    def ask(self, question: str, *, k: int | None = None, answerer: str | None = None) -> tuple[Answer, list[Hit]]:
+        t0 = time.perf_counter()
+        hits = self.search(question, k)
+        t1 = time.perf_counter()
+        answer = self.answerer(answerer).answer(question, hits)
+        t2 = time.perf_counter()
+        timings = dict(answer.timings_ms)
+        timings.update(retrieve=(t1 - t0) * 1000, answer=(t2 - t1) * 1000, total=(t2 - t0) * 1000)
+        return replace(answer, timings_ms=timings), hits

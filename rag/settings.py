@@ -1,0 +1,70 @@
+"""One settings object, read from defaults < ``rag.toml`` < ``RAG_*`` environment < arguments.
+
+It is built once at the edge (CLI, UI, eval) and handed down explicitly.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = PACKAGE_ROOT / "corpus"
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: str = ".rag/index"
+    corpus: str = str(BUNDLED_CORPUS)
+    embedder: str = "minilm"
+    answerer: str = "extractive"
+    chunk_tokens: int = 160
+    overlap_tokens: int = 32
+    top_k: int = 5
+    embed_batch_size: int = 64
+
+    def __post_init__(self):
+        for name in ("chunk_tokens", "overlap_tokens", "top_k", "embed_batch_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "overlap_tokens" else 1):
+                raise ConfigError(f"setting {name} must be a positive integer, got {value!r}")
+
+    def with_(self, **changes) -> "Settings":
+        """A copy with the given non-None values replaced."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(name: str, raw: str, kind: type):
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"setting {name} must be an integer, got {raw!r}") from None
+    return raw
+
+
+def load_settings(config_file: str | os.PathLike | None = None, env: dict | None = None) -> Settings:
+    """Defaults, then the TOML file (``RAG_CONFIG`` or ``./rag.toml``), then ``RAG_<NAME>`` variables."""
+    env = os.environ if env is None else env
+    types = {f.name: (int if f.type in ("int", int) else str) for f in fields(Settings)}
+    values: dict = {}
+    path = Path(config_file or env.get("RAG_CONFIG") or "rag.toml")
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read settings file {path}: {exc}") from None
+        unknown = sorted(set(data) - set(types))
+        if unknown:
+            raise ConfigError(f"unknown setting(s) {', '.join(unknown)} in {path}; valid: {', '.join(types)}")
+        values.update(data)
+    elif config_file:
+        raise ConfigError(f"settings file not found: {path}")
+    for name, kind in types.items():
+        raw = env.get(f"RAG_{name.upper()}")
+        if raw is not None:
+            values[name] = _coerce(f"RAG_{name.upper()}", raw, kind)
+    return Settings(**values)

@@ -1,0 +1,37 @@
+"""Shared fixtures: the real corpora (when present), fakes, and small corpora."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+PROSECUTORS = SHARED / "corpora" / "us-prosecutors" / "text"
+BUNDLED = REPO / "corpus"
+
+
+def needs_shared():
+    return pytest.mark.skipif(not PROSECUTORS.is_dir(), reason=f"shared corpus not found at {PROSECUTORS}")
+
+
+@pytest.fixture
+def hash_embedder():
+    from rag.embedding import HashEmbedder
+
+    return HashEmbedder(64)
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    from rag.embedding import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+def write_release(root: Path, name: str, body: str, date: str = "2024-01-15") -> Path:
+    """A release in the ' date YYYY-MM-DD' format."""
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f" date {date} {body}\n", encoding="utf-8")
+    return path
