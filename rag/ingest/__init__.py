@@ -1,0 +1,167 @@
+"""Corpus ingestion: files on disk -> cleaned :class:`~rag.models.Release` records.
+
+``load_corpus(roots)`` walks each root, reads every supported file and returns
+the releases plus a :class:`~rag.models.Skipped` entry (with a reason) for every
+file or record that did not become one.  Nothing here prints or exits, and a
+bad file never raises: only a missing root (a caller error) raises
+:class:`~rag.errors.ConfigError`.
+
+Formats (see :mod:`rag.ingest.formats` and :mod:`rag.ingest.pages`):
+
+* Markdown/text with YAML front matter (```` ```yaml ```` fence or ``---``);
+* text starting `` date YYYY-MM-DD`` (body follows, no title);
+* scraped page text - boilerplate learned per group (:mod:`rag.ingest.boilerplate`);
+* JSON Lines, one release per line.
+
+Order of work: discover -> read/parse the structured files and collect pages
+-> learn boilerplate per group of pages -> clean pages -> assign ids in order,
+skipping id clashes and exact duplicates (same title and body).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from rag.models import Release, Skipped
+
+from . import boilerplate
+from .common import Skip
+from .files import CorpusFile, decode, discover, read_bytes, unsupported_reason
+from .formats import Fields, Record, kind_of, parse_dated, parse_front_matter, parse_jsonl
+from .pages import parse_page
+
+__all__ = ["IngestResult", "load_corpus"]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Everything a corpus yielded."""
+
+    releases: tuple[Release, ...]
+    skipped: tuple[Skipped, ...]  # every file/record that did not become a release, with a reason
+
+
+@dataclass
+class _Slot:
+    """One future release or skip, in corpus order."""
+
+    id: str
+    path: str
+    source: str
+    fields: Fields | None = None
+    reason: str | None = None
+    page: tuple[str, str, list[str]] | None = None  # (text, file name, line keys) awaiting its model
+    group: tuple[int, str] | None = None
+
+
+def load_corpus(roots: Sequence[str | Path] | str | Path, *, progress: bool = False) -> IngestResult:
+    """Ingest every release under ``roots`` (directories, or single files).
+
+    ``progress=True`` shows tqdm bars on stderr.
+    """
+    if isinstance(roots, (str, os.PathLike)):
+        roots = [roots]
+    files = discover(roots)
+    slots: list[_Slot] = []
+    for f in _bar(files, progress, "reading"):
+        slots.extend(_read(f))
+
+    pages: dict[tuple[int, str], list[_Slot]] = defaultdict(list)
+    for slot in slots:
+        if slot.page is not None and slot.group is not None:
+            pages[slot.group].append(slot)
+    models = {
+        key: boilerplate.learn([s.page[2] for s in group])  # type: ignore[index]
+        for key, group in pages.items()
+    }
+    for slot in _bar([s for s in slots if s.page is not None], progress, "cleaning"):
+        text, name, keys = slot.page  # type: ignore[misc]
+        try:
+            slot.fields = parse_page(text, models[slot.group], name, keys)  # type: ignore[index]
+        except Skip as exc:
+            slot.reason = str(exc)
+        except Exception as exc:  # a bad file must never stop ingestion
+            slot.reason = f"could not parse: {type(exc).__name__}: {exc}"
+        slot.page = None
+    return _assemble(slots)
+
+
+def _bar(items: list, progress: bool, desc: str):
+    if not progress:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="file", file=sys.stderr, leave=False)
+
+
+def _read(f: CorpusFile) -> list[_Slot]:
+    """Slots for one file: one for a text file, one per non-blank line of a .jsonl."""
+    reason = unsupported_reason(f)
+    if reason:
+        return [_Slot(f.rel, f.path, f.source, reason=reason)]
+    try:
+        data = read_bytes(f.path)
+        if f.suffix == ".jsonl":
+            return _read_jsonl(f, data)
+        text = decode(data)
+        if not text.strip():
+            raise Skip("empty file (whitespace only)")
+        kind = kind_of(text)
+        if kind == "page":
+            page = (text, os.path.basename(f.rel), boilerplate.text_line_keys(text)[1])
+            return [_Slot(f.rel, f.path, f.source, page=page, group=(f.root_index, f.group))]
+        if kind == "dated":
+            fields = parse_dated(text)
+        else:
+            fields, _meta = parse_front_matter(text)
+        return [_Slot(f.rel, f.path, fields.source or f.source, fields=fields)]
+    except Skip as exc:
+        return [_Slot(f.rel, f.path, f.source, reason=str(exc))]
+    except Exception as exc:  # a bad file must never stop ingestion
+        return [_Slot(f.rel, f.path, f.source, reason=f"could not parse: {type(exc).__name__}: {exc}")]
+
+
+def _read_jsonl(f: CorpusFile, data: bytes) -> list[_Slot]:
+    stem = PurePath(f.rel).stem
+    out = []
+    for item in parse_jsonl(data):
+        if isinstance(item, Record):
+            out.append(_Slot(item.id, f"{f.path}:{item.lineno}", item.fields.source or stem,
+                             fields=item.fields))
+        else:
+            lineno, reason = item
+            out.append(_Slot("", f"{f.path}:{lineno}", stem, reason=reason))
+    if not out:
+        out.append(_Slot("", f.path, stem, reason="empty file (no JSON records)"))
+    return out
+
+
+def _assemble(slots: list[_Slot]) -> IngestResult:
+    releases: list[Release] = []
+    skipped: list[Skipped] = []
+    by_id: dict[str, str] = {}
+    by_content: dict[str, str] = {}
+    for slot in slots:
+        if slot.fields is None:
+            skipped.append(Skipped(slot.path, slot.reason or "not ingested"))
+            continue
+        if slot.id in by_id:
+            skipped.append(Skipped(slot.path, f"id clash: {slot.id!r} was already ingested from {by_id[slot.id]}"))
+            continue
+        f = slot.fields
+        digest = hashlib.sha256(f"{f.title}\x00{f.body}".encode()).hexdigest()
+        if digest in by_content:
+            skipped.append(Skipped(slot.path, f"exact duplicate of {by_content[digest]}"))
+            continue
+        by_id[slot.id] = slot.path
+        by_content[digest] = slot.id
+        releases.append(Release(
+            id=slot.id, title=f.title, date=f.date, url=f.url,
+            source=slot.source, body=f.body, path=slot.path,
+        ))
+    return IngestResult(tuple(releases), tuple(skipped))
