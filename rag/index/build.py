@@ -120,6 +120,8 @@ def build_index(
         chunks=report.chunks,
         corpus=tuple(str(Path(r).resolve()) for r in roots),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        # vectors of one model in another precision agree to ~0.996 cosine: recorded, not enforced
+        extra={"embed_dtype": getattr(embedder, "dtype", "float32")},
     ).write(folder)
     generations.publish(index_dir, folder)
     report.written = True

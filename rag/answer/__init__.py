@@ -1,0 +1,34 @@
+"""Answerers: question + retrieved hits -> Answer with citations, or a refusal.
+
+Registered by name in ``ANSWERERS``; ``get_answerer(name, **kwargs)`` builds one.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Callable
+
+from ..errors import ConfigError
+from .base import REFUSAL_TEXT, Answerer, refusal
+from .extractive import ExtractiveAnswerer
+
+ANSWERERS: dict[str, Callable[..., Answerer]] = {
+    "extractive": ExtractiveAnswerer,
+}
+
+
+def get_answerer(name: str, **kwargs) -> Answerer:
+    """Build the answerer registered as ``name`` with ``kwargs``."""
+    try:
+        factory = ANSWERERS[name]
+    except (KeyError, TypeError):
+        raise ConfigError(
+            f"unknown answerer {name!r}; choose one of: {', '.join(sorted(ANSWERERS))}"
+        ) from None
+    try:
+        inspect.signature(factory).bind(**kwargs)
+    except TypeError as exc:
+        raise ConfigError(f"answerer {name!r} does not take these options {sorted(kwargs)!r}: {exc}") from None
+    return factory(**kwargs)
+
+
+__all__ = ["ANSWERERS", "REFUSAL_TEXT", "Answerer", "ExtractiveAnswerer", "get_answerer", "refusal"]

@@ -1,0 +1,134 @@
+"""Sentence splitting with exact character offsets (pure functions, no model).
+
+``split_sentences(text)`` returns ``(start, end)`` spans such that
+``text[start:end]`` is a stripped, non-empty sentence. Spans are ordered, never
+overlap, and together cover every non-whitespace character of ``text``.
+
+Rules, in order:
+
+* a blank line always ends a sentence; a single newline ends one unless the next
+  line starts with a lower-case letter (a soft-wrapped line);
+* ``.``, ``!``, ``?`` and ``…`` (plus any closing quotes or brackets after them)
+  end a sentence when followed by whitespace and then an upper-case letter, a
+  digit or an opening quote/bracket;
+* a ``.`` does not end a sentence after a title (``Dr.``, ``Mr.``, ``Sgt.``...),
+  a single initial (``John F. Kennedy``), a dotted upper-case acronym (``U.S.``),
+  ``e.g.``/``i.e.``, ``No.``/month abbreviations before a number, or ``a.m.``/``p.m.``
+  before a weekday, month or time zone.
+"""
+from __future__ import annotations
+
+import re
+
+TERMINALS = ".!?…"
+CLOSERS = "\"'”’)]»"
+OPENERS = "\"'“‘([«"
+
+# Abbreviations that are never sentence ends (lower-cased, without the dot).
+TITLES = frozenset(
+    "mr mrs ms mx dr prof sr jr st sgt det insp supt cpl pc ds dc di dci lt capt cmdr col "
+    "gen gov sen rep hon rev fr mt ft messrs vs v atty asst dept".split()
+)
+# Abbreviations that do not end a sentence when a number follows ("No. 5", "Nov. 18").
+BEFORE_NUMBER = frozenset(
+    "no nos vol p pp fig art sec ch jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+NEVER_END_DOTTED = frozenset({"e.g", "i.e", "cf", "viz", "approx", "est"})
+TIME_MARKS = frozenset({"a.m", "p.m"})
+AFTER_TIME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december jan feb mar apr jun jul aug "
+    "sep sept oct nov dec et est edt ct cst cdt mt mst pt pst pdt gmt bst utc".split()
+)
+
+_WORD_BEFORE_DOT = re.compile(r"([^\W\d_](?:[^\W\d_]|\.)*)$")
+_NEXT_WORD = re.compile(r"[^\W_]+")
+
+
+def _protected_period(text: str, dot: int, nxt: int) -> bool:
+    """True when the '.' at ``dot`` belongs to an abbreviation, given the next
+    non-space character is at ``nxt``."""
+    m = _WORD_BEFORE_DOT.search(text, max(0, dot - 30), dot)
+    if not m:
+        return False
+    word = m.group(1)
+    low = word.lower()
+    next_char = text[nxt]
+    if low in TITLES:
+        return True
+    if len(word) == 1 and word.isupper():  # an initial: "John F. Kennedy"
+        return True
+    if low in BEFORE_NUMBER and next_char.isdigit():
+        return True
+    if "." in word:
+        if low in NEVER_END_DOTTED:
+            return True
+        if low in TIME_MARKS:
+            nw = _NEXT_WORD.match(text, nxt)
+            return bool(nw and nw.group(0).lower() in AFTER_TIME_WORDS)
+        return word.replace(".", "").isupper()  # "U.S. Attorney", "U.K. Border Force"
+    return low in NEVER_END_DOTTED
+
+
+def _boundaries(text: str) -> list[int]:
+    """Cut positions: a new sentence starts at each returned index."""
+    cuts: list[int] = []
+    n = len(text)
+    i = 0
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            j = i + 1
+            blank = False
+            while j < n and text[j].isspace():
+                blank = blank or text[j] == "\n"
+                j += 1
+            if j < n and (blank or not text[j].islower()):
+                cuts.append(j)
+            i = j
+            continue
+        if ch in TERMINALS:
+            j = i + 1
+            while j < n and (text[j] in TERMINALS or text[j] in CLOSERS):
+                j += 1
+            if j < n and text[j].isspace():
+                k = j
+                while k < n and text[k].isspace() and text[k] != "\n":
+                    k += 1
+                if k < n and text[k] != "\n":
+                    nxt = text[k]
+                    starts = nxt.isupper() or nxt.isdigit() or nxt in OPENERS
+                    simple_dot = ch == "." and j == i + 1
+                    if starts and not (simple_dot and _protected_period(text, i, k)):
+                        cuts.append(k)
+                i = k
+                continue
+            i = j
+            continue
+        i += 1
+    return cuts
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text``: ``text[s:e]`` is a stripped sentence."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in _boundaries(text) + [len(text)]:
+        span = _strip_span(text, start, cut)
+        if span:
+            spans.append(span)
+        start = cut
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    """Convenience: the sentence strings themselves."""
+    return [text[s:e] for s, e in split_sentences(text)]

@@ -1,0 +1,256 @@
+"""Words, stems and the specific things a question names (pure functions).
+
+Two jobs:
+
+* ``content_stems(text)``: the lexical view of a question or sentence: lower-cased,
+  crudely stemmed tokens with function words and question filler removed.
+* ``question_mentions(question)``: the *specific* things a question names that a
+  passage must contain for an answer to be about them: quoted phrases, numbers
+  and case numbers, and runs of capitalised words (names). Quotes and numbers
+  match as a contiguous run of normalised tokens; a name matches when each of
+  its words does (initials aside), an acronym also by the initials of a run of
+  capitalised words, and anything also inside the release URL.
+
+Capitalised runs that contain an institution word ("Orange County DA",
+"Bedfordshire Police") name the publisher or jurisdiction, which a release
+rarely repeats in every passage, so they are *context*, never grounds to refuse
+on their own; a run of capitalised words with no institution word (a person, a
+place, an operation) is a *name*, and so is every quoted phrase and number.
+Question words, ranks and roles ("Detective", "DCI"), months and weekdays never
+join a run, and neither does a lone sentence-initial word; a question in Title
+Case or ALL CAPS names nothing by capitals.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .sentences import TITLES
+
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)*")
+_RAW_WORD = re.compile(r"[^\W_](?:\w|['’.\-&](?=\w)|,(?=\d{3}))*")
+_QUOTED = re.compile(r"[\"“‘]([^\"“”‘’]{2,}?)[\"”’]|(?<!\w)'([^'\n]{2,}?)'(?!\w)")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+
+FUNCTION_WORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing done down during each
+    else ever few for from further had has have having he her here hers herself him himself his
+    how i if in into is it its itself just let me more most my myself no nor not now of off on
+    once only or other ought our ours ourselves out over own per same shall she should so some
+    such than that the their theirs them themselves then there these they this those through to
+    too under until up upon us very was we were what whatever when where whether which while who
+    whom whose why will with within would you your yours yourself isnt arent wasnt werent dont
+    doesnt didnt cant couldnt wouldnt shouldnt wont hasnt havent hadnt whats whos wheres whens
+    hows im ive youre theyre thats theres""".split()
+)
+# Words that frame a question rather than say what it is about.
+QUESTION_FILLER = frozenset(
+    """tell say said says announce announced according describe explain give gave get got
+    happen happened happens know list mention mentioned please show summarise summarize
+    many much kind sort type ok anything something thing things""".split()
+)
+STOPWORDS = FUNCTION_WORDS | QUESTION_FILLER
+
+# Words that make a capitalised run a reference to an institution or jurisdiction.
+INSTITUTION_WORDS = frozenset(
+    """da das ada district attorney attorneys office police department dept county city state
+    states sheriff sheriffs court courts constabulary force council borough police's prosecutor
+    prosecutors prosecution service unit agency bureau division squad task team commission
+    authority government ministry department's public safety news press release releases
+    statement fbi doj dea atf nypd lapd us usa uk federal superior supreme""".split()
+)
+MONTHS_DAYS = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday""".split()
+)
+# Ranks and roles: part of how people are referred to, not of their names.
+ROLE_WORDS = frozenset(
+    """mr mrs ms mx dr prof sir dame lady lord det detective sgt sergeant insp inspector chief
+    supt superintendent constable pc dc ds di dci dcs officer officers deputy assistant acting
+    special agent agents judge justice magistrate mayor governor gov senator sen president
+    minister secretary director manager commissioner captain capt lieutenant lt commander
+    sheriff senior junior general counsel spokesperson spokesman spokeswoman""".split()
+)
+# Capitalised words that start requests or sentences, or say who rather than which.
+CAPITAL_STOP = STOPWORDS | MONTHS_DAYS | ROLE_WORDS | frozenset({"i"})
+
+
+def normalise_token(tok: str) -> str:
+    """Lower-case, drop possessive and inner apostrophes, '1,000' -> '1000', 'ten' -> '10'."""
+    tok = _POSSESSIVE.sub("", tok.lower())
+    tok = tok.replace("’", "").replace("'", "")
+    if tok[:1].isdigit():
+        return tok.replace(",", "")
+    return NUMBER_WORDS.get(tok, tok)
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised word and number tokens of ``text``."""
+    return [normalise_token(t) for t in _TOKEN.findall(text)]
+
+
+def stem(tok: str) -> str:
+    """A crude suffix stripper: seized/seizes/seize -> seiz, parks -> park."""
+    if tok[:1].isdigit() or len(tok) <= 3:
+        return tok
+    if tok.endswith("ies") and len(tok) > 4:
+        tok = tok[:-3] + "y"
+    elif tok.endswith("s") and not tok.endswith(("ss", "us", "is")):
+        tok = tok[:-1]
+    for suffix in ("ing", "ed"):
+        if tok.endswith(suffix) and len(tok) - len(suffix) >= 3:
+            tok = tok[: -len(suffix)]
+            break
+    if tok.endswith("e") and len(tok) > 4:
+        tok = tok[:-1]
+    return tok
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the content words and numbers of ``text``, in order (repeats kept)."""
+    return [stem(t) for t in tokens(text) if t not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Something specific a question names, as a run of normalised tokens."""
+
+    text: str
+    tokens: tuple[str, ...]
+    kind: str  # "quote", "number", "name" or "context"
+
+    @property
+    def required(self) -> bool:
+        return self.kind != "context"
+
+
+def _is_acronym(word: str) -> bool:
+    letters = word.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def question_mentions(question: str) -> list[Mention]:
+    """Quoted phrases, numbers/case numbers and capitalised runs named by ``question``."""
+    mentions: list[Mention] = []
+    for m in _QUOTED.finditer(question):
+        phrase = m.group(1) or m.group(2)
+        toks = tuple(tokens(phrase))
+        if toks:
+            mentions.append(Mention(phrase, toks, "quote"))
+    unquoted = _QUOTED.sub(" , ", question)  # quoted words are matched as a phrase above
+    words = [(m.group(0), m.start(), m.end()) for m in _RAW_WORD.finditer(unquoted)]
+    for word, _, _ in words:
+        if any(c.isdigit() for c in word):
+            toks = tuple(tokens(word))
+            if toks:
+                mentions.append(Mention(word, toks, "number"))
+    gaps = [unquoted[words[i - 1][2]:w[1]].strip() if i else "." for i, w in enumerate(words)]
+    abbrev = [i > 0 and g == "." and (len(words[i - 1][0]) == 1 or words[i - 1][0].lower() in TITLES)
+              for i, g in enumerate(gaps)]
+    initial = [g[-1:] in (".", "?", "!", ":") and not a for g, a in zip(gaps, abbrev)]
+    alpha = [w for w, _, _ in words if w[0].isalpha()]
+    shouting = len(alpha) >= 3 and all(w.isupper() for w in alpha)
+    title_case = any(w[0].isupper() and len(w) > 1 and w.lower() in FUNCTION_WORDS
+                     for (w, _, _), first in zip(words, initial) if not first)
+    if shouting or title_case:
+        return mentions  # "Were Knives Seized In Luton?": capitals say nothing about names
+    run: list[str] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        toks = tuple(t for w in run for t in tokens(w))
+        is_context = any(t in INSTITUTION_WORDS for t in toks)
+        if toks:
+            mentions.append(Mention(" ".join(run), toks, "context" if is_context else "name"))
+        run.clear()
+
+    for i, (word, _, _) in enumerate(words):
+        if gaps[i] and not abbrev[i]:
+            flush()  # punctuation ends a name ("Smith, Jones"), an initial's dot does not
+        low = normalise_token(word)
+        is_cap = word[0].isupper() and (low not in CAPITAL_STOP or (len(word) == 1 and bool(run)))
+        if initial[i] and is_cap and not (i + 1 < len(words) and words[i + 1][0][0].isupper()):
+            is_cap = _is_acronym(word)  # a sentence-initial capital alone is no evidence
+        if is_cap:
+            run.append(word)
+        else:
+            flush()
+    flush()
+    return mentions
+
+
+def initials_runs(text: str) -> list[str]:
+    """Initial letters of each run of capitalised words ("Detective Chief Inspector" -> "DCI")."""
+    out: list[str] = []
+    cur: list[str] = []
+    for word in _RAW_WORD.findall(text):
+        if word[0].isupper():
+            cur.append(word[0])
+        elif word.lower() not in {"of", "and", "for", "the"} or not cur:
+            if len(cur) >= 2:
+                out.append("".join(cur))
+            cur = []
+    if len(cur) >= 2:
+        out.append("".join(cur))
+    return out
+
+
+def acronyms(text: str) -> frozenset[str]:
+    """Stemmed lower-case acronyms a text spells out: every 2-6 letter stretch of
+    the initials of a run of capitalised words ("Detective Chief Inspector" gives
+    "dci"), so a question's "DCI" or "DA" can match the words written in full."""
+    out: set[str] = set()
+    for run in initials_runs(text):
+        run = run.lower()
+        for i in range(len(run)):
+            for j in range(i + 2, min(len(run), i + 6) + 1):
+                out.add(stem(run[i:j]))
+    return frozenset(out)
+
+
+class Haystack:
+    """Where question mentions are looked up: one release's title, body and metadata."""
+
+    def __init__(self, *parts: str | None, url: str | None = None):
+        text = "\n".join(p for p in parts if p)
+        self._text = text
+        self._joined = " " + " ".join(tokens(text)) + " "
+        self._url = re.sub(r"[^a-z0-9]", "", (url or "").lower())
+        self._initials: str | None = None
+
+    def contains(self, mention: Mention) -> bool:
+        """Quotes and numbers match as a run of tokens; a name matches when each of
+        its words (initials aside) occurs ("John Smith" finds "John A. Smith")."""
+        if " " + " ".join(mention.tokens) + " " in self._joined:
+            return True
+        if mention.kind == "number" and all(t.isdigit() for t in mention.tokens):
+            # a range or date ("2017-18", "4/12"): any of its numbers will do
+            return any(" " + t + " " in self._joined for t in mention.tokens)
+        if self._url and len("".join(mention.tokens)) >= 4 and "".join(mention.tokens) in self._url:
+            return True
+        words = [w for w in mention.text.split() if len(w) > 1]  # initials aside
+        if mention.kind == "name" and words:
+            return all(self._has_word(w) for w in words)
+        return False
+
+    def _has_word(self, word: str) -> bool:
+        """One word of a name: its tokens, initials aside, or an acronym's expansion."""
+        if _is_acronym(word):
+            if " " + " ".join(tokens(word)) + " " in self._joined:
+                return True
+            if self._initials is None:
+                self._initials = " ".join(initials_runs(self._text))
+            return word.replace(".", "").upper() in self._initials
+        toks = [t for t in tokens(word) if len(t) > 1]
+        return bool(toks) and " " + " ".join(toks) + " " in self._joined
