@@ -154,6 +154,53 @@ def ask(
             print(f"    chars {c.start}-{c.end}: “{' '.join(c.quote.split())}”")
 
 
+@app.command("eval")
+def eval_(
+    dataset: Path = typer.Option(..., "--dataset", help="Questions, JSON Lines (fields as ../shared/eval/dev.jsonl)."),
+    index_dir: Optional[str] = IndexOpt,
+    corpus: Optional[List[Path]] = typer.Option(None, "--corpus", help="Index these corpus roots first (repeatable)."),
+    answerer: Optional[str] = typer.Option(None, help="Answerer name (default: extractive)."),
+    baseline: Optional[Path] = typer.Option(None, help="An earlier results.json to compare with (regression gate)."),
+    tolerance: float = typer.Option(0.02, help="Largest allowed drop of a gated metric."),
+    out: Path = typer.Option(Path("eval-out"), "--out", help="Folder for results.json, report.md, report.html."),
+):
+    """Run a question set through the pipeline; score retrieval, answers, citations, refusals."""
+    import hashlib
+
+    from eval.dataset import read_dataset
+    from eval.regression import compare, load_results
+    from eval.report import metrics_table, write_report
+    from eval.runner import evaluate
+
+    from .pipeline import Pipeline, index_corpus
+
+    settings = _settings(index_dir=index_dir, answerer=answerer)
+    if corpus:
+        roots = [str(p.resolve()) for p in corpus]
+        if index_dir is None:
+            key = hashlib.sha1("\n".join(roots).encode()).hexdigest()[:10]
+            settings = settings.with_(index_dir=f".rag/eval-index-{key}")
+        print_build_report(_run(lambda: index_corpus(settings, roots, progress=True)), settings.index_dir)
+    questions = _run(lambda: read_dataset(dataset))
+    base = _run(lambda: load_results(baseline)) if baseline else None
+    pipe = _pipeline(settings)
+    results = _run(lambda: evaluate(pipe, questions, answerer=answerer, dataset=str(dataset), progress=True))
+    comparison = _run(lambda: compare(results, base, tolerance)) if base else None
+    paths = write_report(results, out, comparison)
+    rows = metrics_table(results)
+    keep = [0, 1, 2, 3, 6, 8, 10, 11, 13, 14]
+    for row in rows:
+        print("  ".join(f"{row[i]:>{max(len(r[i]) for r in rows)}}" for i in keep))
+    print(f"report: {paths['html']}  results: {paths['results']}")
+    if comparison is not None:
+        for label, items in (("newly failing", comparison.newly_failing), ("newly passing", comparison.newly_passing)):
+            for item in items:
+                print(f"{label}: {item['id']} ({item['type']}) {item['question']}")
+        if comparison.failed:
+            _fail("regression gate failed: " + "; ".join(comparison.regressions), code=3)
+        print(f"regression gate passed (tolerance {comparison.tolerance})")
+
+
 def main():  # console-script entry point
     app()
 

@@ -51,6 +51,7 @@ class Pipeline:
         self.index = Index(settings.index_dir)
         self.index.check(self.embedder)
         self.retriever = DenseRetriever(self.index, self.embedder)
+        self.embedder.embed(["warm-up"])  # load the model now, not inside the first query's timing
         self._answerers: dict[str, object] = {}
 
     def answerer(self, name: str | None = None):

@@ -380,3 +380,19 @@ def test_real_model_luton_release(real_embedder):
                      "What is the boiling point of water?"):
         ans, _ = ask(question)
         assert ans.refused, (question, ans.text)
+
+
+def test_lookup_questions_name_the_release_title_and_date():
+    from rag.models import Chunk, Hit, Release
+    from rag.answer.extractive import ExtractiveAnswerer
+
+    body = "Officers seized 10 knives in Luton parks during 20 weapons sweeps. More patrols will follow."
+    rel = Release("a.txt", "Knife sweeps in Luton parks", "2022-04-12", None, "beds", body, "/a.txt")
+    hit = Hit(Chunk("a.txt", 0, 0, len(body), body), rel, 0.9, 1)
+    ans = ExtractiveAnswerer().answer(
+        "Which release reported knives seized in weapons sweeps of Luton parks? Give its title and date.", [hit])
+    assert not ans.refused
+    assert ans.text.startswith("The release is “Knife sweeps in Luton parks” (2022-04-12)")
+    assert ans.citations[0].release_id == "a.txt"
+    plain = ExtractiveAnswerer().answer("How many knives were seized in Luton parks?", [hit])
+    assert "The release is" not in plain.text

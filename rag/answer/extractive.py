@@ -91,6 +91,9 @@ _ANSWER_SHAPES = {
 # Question types whose answer must show in the cited text: a "how many" answered
 # without a number, or a "when" without a date, is no answer.
 REQUIRED_SHAPES = ("quantity", "time")
+# "Which release announced ...? Give its title and date." asks for the release itself
+_LOOKUP = re.compile(r"\b(which|what)\b[^?.]{0,60}\b(release|announcement|statement|press|news)\b|"
+                     r"\b(its|the) (title|headline)\b", re.I)
 _CLOSED = re.compile(r"[.!?…][\"'”’)\]]*$")
 _MARKER = re.compile(r"\[(\d+)\]")
 _URL_END = re.compile(r"(https?://|www\.)\S+$|\S+@\S+\.\w+$")
@@ -327,6 +330,9 @@ class ExtractiveAnswerer:
             picked.append(i)
         chosen = [cands[i] for i in picked]
         text, citations = compose(chosen)
+        if _LOOKUP.search(question):
+            head = chosen[0].release
+            text = f"The release is “{head.title}” ({head.date or 'undated'}): {text}"
         return done(text, f"best support {top_support:.2f}", citations)
 
     def rank(self, question: str, hits: Sequence[Hit], timings: dict[str, float] | None = None):

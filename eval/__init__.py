@@ -1,0 +1,1 @@
+"""Evaluation suite: pure metric functions (``eval.metrics``) and, elsewhere, the runner."""

@@ -1,0 +1,103 @@
+"""Run a question set through the real pipeline and score every stage.
+
+Output (``results.json``) is the contract other tools read:
+``{"settings": {...}, "metrics": {"overall": M, "by_type": {type: M}}, "questions": [...]}``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import asdict
+from typing import Sequence
+
+from . import metrics as m
+from .dataset import Question
+
+RETRIEVAL_KEYS = ("hit@1", "hit@4", "hit@10", "recall@10", "mrr@10", "ndcg@10")
+ANSWER_KEYS = ("key_fact_accuracy", "token_f1", "citation_validity", "citation_precision", "citation_support")
+LATENCY_KEYS = ("latency_retrieve_p50_ms", "latency_retrieve_p95_ms", "latency_answer_p50_ms", "latency_answer_p95_ms")
+METRIC_KEYS = RETRIEVAL_KEYS + ANSWER_KEYS + ("refusal_rate_unanswerable", "false_refusal_rate") + LATENCY_KEYS + ("n",)
+RETRIEVE_DEPTH = 10  # releases ranked for retrieval metrics
+
+
+def ranked_releases(hits) -> list[dict]:
+    """Release ids in rank order (first chunk of each release wins) with their best score."""
+    out: dict[str, float] = {}
+    for h in hits:
+        out.setdefault(h.release.id, h.score)
+    return [{"release_id": rid, "score": round(float(s), 6)} for rid, s in out.items()]
+
+
+def score_question(q: Question, ranked: Sequence[str], answer) -> dict:
+    """Every per-question metric; None where a metric does not apply."""
+    scores: dict = dict.fromkeys(RETRIEVAL_KEYS)
+    if q.answerable:
+        scores.update(m.retrieval_metrics(list(ranked), set(q.gold_ids)))
+    scores["key_fact_accuracy"] = m.key_fact_accuracy(answer.text, list(q.must_include)) if q.answerable else None
+    scores["token_f1"] = m.token_f1(answer.text, q.answer) if q.answerable and not answer.refused else (
+        0.0 if q.answerable else None)
+    scores["citation_validity"] = m.citation_validity(answer.text, answer.citations)
+    scores["citation_precision"] = m.citation_precision(answer.citations, set(q.gold_ids)) if q.answerable else None
+    scores["citation_support"] = m.citation_support(answer.text, answer.citations)
+    passed = (not answer.refused and scores["key_fact_accuracy"] == 1.0) if q.answerable else answer.refused
+    scores["passed"] = bool(passed)
+    return scores
+
+
+def run_questions(pipeline, questions: Sequence[Question], *, answerer: str | None = None,
+                  progress: bool = False) -> list[dict]:
+    """Retrieve and answer each question once; time each stage separately."""
+    rows = []
+    answer_impl = pipeline.answerer(answerer)
+    iterator = questions
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(questions, desc="questions", unit="q")
+    for q in iterator:
+        t0 = time.perf_counter()
+        hits = pipeline.search(q.question, RETRIEVE_DEPTH * 2)
+        t1 = time.perf_counter()
+        answer = answer_impl.answer(q.question, hits[: pipeline.settings.top_k])
+        t2 = time.perf_counter()
+        ranked = ranked_releases(hits)[:RETRIEVE_DEPTH]
+        rows.append({
+            "id": q.id, "type": q.type, "corpus": q.corpus, "question": q.question, "reference": q.answer,
+            "must_include": list(q.must_include), "gold_ids": list(q.gold_ids), "as_of": q.as_of,
+            "retrieved": ranked,
+            "answer": answer.text, "refused": answer.refused, "answerer": answer.answerer, "note": answer.note,
+            "citations": [asdict(c) for c in answer.citations],
+            "timings_ms": {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000},
+            "metrics": score_question(q, [r["release_id"] for r in ranked], answer),
+        })
+    return rows
+
+
+def summarise(rows: Sequence[dict]) -> dict:
+    """One M dict (the contract's metric names) over the given question rows."""
+    answerable = [r for r in rows if r["gold_ids"]]
+    out: dict = {}
+    for key in RETRIEVAL_KEYS:
+        out[key] = m.aggregate([r["metrics"] for r in answerable], [key])[key] if answerable else None
+    for key in ANSWER_KEYS:
+        out[key] = m.aggregate([r["metrics"] for r in rows], [key])[key]
+    out.update(m.refusal_rates([(not r["gold_ids"], r["refused"]) for r in rows]))
+    for stage in ("retrieve", "answer"):
+        values = [r["timings_ms"][stage] for r in rows]
+        out[f"latency_{stage}_p50_ms"] = round(m.percentile(values, 50), 2) if values else None
+        out[f"latency_{stage}_p95_ms"] = round(m.percentile(values, 95), 2) if values else None
+    out["n"] = len(rows)
+    return {k: out.get(k) for k in METRIC_KEYS}
+
+
+def evaluate(pipeline, questions: Sequence[Question], *, answerer: str | None = None, dataset: str = "",
+             progress: bool = False) -> dict:
+    rows = run_questions(pipeline, questions, answerer=answerer, progress=progress)
+    by_type = {t: summarise([r for r in rows if r["type"] == t]) for t in sorted({r["type"] for r in rows})}
+    settings = asdict(pipeline.settings)
+    settings.update(
+        dataset=dataset, answerer=answerer or pipeline.settings.answerer, retriever=pipeline.retriever.name,
+        index_manifest=asdict(pipeline.index.manifest), support_method=m.SUPPORT_METHOD,
+        retrieve_depth=RETRIEVE_DEPTH, run_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    )
+    return {"settings": settings, "metrics": {"overall": summarise(rows), "by_type": by_type}, "questions": rows}
