@@ -143,7 +143,7 @@ def _html(title, summary, results, plots, comparison) -> str:
                                  ("Newly passing", comparison.newly_passing)))
         gate = f"<h2>Against the baseline</h2><p>Gate {html.escape(status)}.</p>{lists}"
     style = ("body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;font-size:13px}"
-             "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}img{max-width:100%;display:block;margin:1em 0}")
+             "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}table{display:block;overflow-x:auto;max-width:100%}img{max-width:100%;display:block;margin:1em 0}")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1><p>{html.escape(summary)}</p>"
             f"<h2>Metrics</h2>{_html_table(metrics_table(results))}{imgs}{gate}"

@@ -10,6 +10,8 @@ import time
 from dataclasses import asdict
 from typing import Sequence
 
+from rag.retrieval import NO_FILTERS, Filters
+
 from . import metrics as m
 from .dataset import Question
 
@@ -56,9 +58,10 @@ def run_questions(pipeline, questions: Sequence[Question], *, answerer: str | No
         iterator = tqdm(questions, desc="questions", unit="q")
     for q in iterator:
         t0 = time.perf_counter()
-        hits = pipeline.search(q.question, RETRIEVE_DEPTH * 2)
+        filters = Filters(as_of=q.as_of) if q.as_of else NO_FILTERS
+        hits = pipeline.search(q.question, RETRIEVE_DEPTH * 2, filters)
         t1 = time.perf_counter()
-        answer = answer_impl.answer(q.question, hits[: pipeline.settings.top_k])
+        answer = answer_impl.answer(q.question, pipeline.passages(hits[: pipeline.settings.top_k]))
         t2 = time.perf_counter()
         ranked = ranked_releases(hits)[:RETRIEVE_DEPTH]
         rows.append({

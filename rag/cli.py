@@ -16,6 +16,21 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Ask questions of press releases and get answers with checkable citations.")
 
 IndexOpt = typer.Option(None, "--index", help="Index folder (default: .rag/index, or RAG_INDEX_DIR).")
+FromOpt = typer.Option(None, "--from", help="Only releases dated on or after this day (YYYY-MM-DD).")
+ToOpt = typer.Option(None, "--to", help="Only releases dated on or before this day (YYYY-MM-DD).")
+SourceOpt = typer.Option(None, "--source", help="Only releases of this source (county/force/area); repeatable.")
+ReleaseOpt = typer.Option(None, "--release", help="Only this release id; repeatable.")
+AsOfOpt = typer.Option(None, "--as-of", help="The day 'today' means in the question (default: today).")
+RetrieverOpt = typer.Option(None, "--retriever", help="hybrid (default), dense or bm25.")
+RerankOpt = typer.Option(None, "--rerank", help="none (default), overlap, or cross-encoder (needs rerank_model).")
+DatesOpt = typer.Option(None, "--dates/--no-dates", help="Read time words in the question (default: on).")
+
+
+def _filters(date_from, date_to, source, release, as_of):
+    from .retrieval import Filters
+
+    return _run(lambda: Filters(date_from=date_from, date_to=date_to, sources=tuple(source or ()),
+                                release_ids=tuple(release or ()), as_of=as_of))
 
 
 def _settings(**overrides) -> Settings:
@@ -110,16 +125,24 @@ def search(
     index_dir: Optional[str] = IndexOpt,
     k: int = typer.Option(10, "-k", "--top", min=1, max=100, help="Number of passages."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    date_from: Optional[str] = FromOpt, date_to: Optional[str] = ToOpt, source: Optional[List[str]] = SourceOpt,
+    release: Optional[List[str]] = ReleaseOpt, as_of: Optional[str] = AsOfOpt,
+    retriever: Optional[str] = RetrieverOpt, rerank: Optional[str] = RerankOpt, dates: Optional[bool] = DatesOpt,
 ):
     """Citation lookup: ranked passages with release title, date, id and score."""
-    pipe = _pipeline(_settings(index_dir=index_dir))
-    hits = _run(lambda: pipe.search(query, k))
+    filters = _filters(date_from, date_to, source, release, as_of)
+    pipe = _pipeline(_settings(index_dir=index_dir, retriever=retriever, rerank=rerank, dates=dates))
+    hits = _run(lambda: pipe.search(query, k, filters))
     if as_json:
         print(json.dumps({"query": query, "hits": [
             {"rank": h.rank, "score": round(h.score, 4), "release_id": h.release.id, "title": h.release.title,
              "date": h.release.date, "url": h.release.url, "start": h.chunk.start, "end": h.chunk.end,
              "text": h.chunk.text} for h in hits]}, ensure_ascii=False, indent=2))
         return
+    scope = getattr(pipe.retriever, "last_scope", None)
+    if scope is not None and (scope.start or scope.end or scope.prefer_recent):
+        print(f"time words “{scope.matched}”: releases from {scope.start or '…'} to {scope.end or '…'}"
+              + (" preferred" if scope.start or scope.end else "") + (", newest first" if scope.prefer_recent else ""))
     if not hits:
         print("no passages found")
     for h in hits:
@@ -136,13 +159,18 @@ def ask(
     answerer: Optional[str] = typer.Option(None, help="Answerer name (default: extractive)."),
     k: Optional[int] = typer.Option(None, "-k", "--top", min=1, max=50, help="Passages handed to the answerer."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    date_from: Optional[str] = FromOpt, date_to: Optional[str] = ToOpt, source: Optional[List[str]] = SourceOpt,
+    release: Optional[List[str]] = ReleaseOpt, as_of: Optional[str] = AsOfOpt,
+    retriever: Optional[str] = RetrieverOpt, rerank: Optional[str] = RerankOpt, dates: Optional[bool] = DatesOpt,
 ):
     """Answer a question from the releases, citing each claim [n]."""
-    settings = _settings(index_dir=index_dir, answerer=answerer, top_k=k)
+    settings = _settings(index_dir=index_dir, answerer=answerer, top_k=k, retriever=retriever, rerank=rerank,
+                         dates=dates)
     if not question.strip():
         _fail("the question is empty")
+    filters = _filters(date_from, date_to, source, release, as_of)
     pipe = _pipeline(settings)
-    answer, _hits = _run(lambda: pipe.ask(question))
+    answer, _hits = _run(lambda: pipe.ask(question, filters=filters))
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return
@@ -160,6 +188,7 @@ def eval_(
     index_dir: Optional[str] = IndexOpt,
     corpus: Optional[List[Path]] = typer.Option(None, "--corpus", help="Index these corpus roots first (repeatable)."),
     answerer: Optional[str] = typer.Option(None, help="Answerer name (default: extractive)."),
+    retriever: Optional[str] = RetrieverOpt, rerank: Optional[str] = RerankOpt, dates: Optional[bool] = DatesOpt,
     baseline: Optional[Path] = typer.Option(None, help="An earlier results.json to compare with (regression gate)."),
     tolerance: float = typer.Option(0.02, help="Largest allowed drop of a gated metric."),
     out: Path = typer.Option(Path("eval-out"), "--out", help="Folder for results.json, report.md, report.html."),
@@ -174,7 +203,7 @@ def eval_(
 
     from .pipeline import Pipeline, index_corpus
 
-    settings = _settings(index_dir=index_dir, answerer=answerer)
+    settings = _settings(index_dir=index_dir, answerer=answerer, retriever=retriever, rerank=rerank, dates=dates)
     if corpus:
         roots = [str(p.resolve()) for p in corpus]
         if index_dir is None:

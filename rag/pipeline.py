@@ -11,7 +11,9 @@ from .embedding import Embedder, get_embedder
 from .errors import ConfigError
 from .index import BuildReport, Index, build_index
 from .models import Answer, Hit
-from .retrieval import DenseRetriever
+from .retrieval import NO_FILTERS, Filters, widen
+from .retrieval.hybrid import HybridRetriever, retriever_config
+from .retrieval.rerank import make_reranker
 from .settings import Settings
 
 
@@ -42,6 +44,11 @@ def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=Fals
     )
 
 
+def make_retriever(settings: Settings, index, embedder) -> HybridRetriever:
+    config = retriever_config(settings.retriever, dates=settings.dates)
+    return HybridRetriever(index, embedder, config, make_reranker(settings.rerank, settings.rerank_model or None))
+
+
 class Pipeline:
     """Embedder, index, retriever and answerer, each loaded once."""
 
@@ -50,7 +57,7 @@ class Pipeline:
         self.embedder = embedder or make_embedder(settings)
         self.index = Index(settings.index_dir)
         self.index.check(self.embedder)
-        self.retriever = DenseRetriever(self.index, self.embedder)
+        self.retriever = make_retriever(settings, self.index, self.embedder)
         self.embedder.embed(["warm-up"])  # load the model now, not inside the first query's timing
         self._answerers: dict[str, object] = {}
 
@@ -60,14 +67,19 @@ class Pipeline:
             self._answerers[name] = get_answerer(name, embedder=self.embedder)
         return self._answerers[name]
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
-        return self.retriever.retrieve(query, k or self.settings.top_k)
+    def search(self, query: str, k: int | None = None, filters: Filters = NO_FILTERS) -> list[Hit]:
+        return self.retriever.retrieve(query, k or self.settings.top_k, filters)
 
-    def ask(self, question: str, *, k: int | None = None, answerer: str | None = None) -> tuple[Answer, list[Hit]]:
+    def passages(self, hits: list[Hit]) -> list[Hit]:
+        """What the answerer reads: the hits, widened by neighbouring chunks if set."""
+        return [widen(h, self.index.store, self.settings.widen) for h in hits]
+
+    def ask(self, question: str, *, k: int | None = None, answerer: str | None = None,
+            filters: Filters = NO_FILTERS) -> tuple[Answer, list[Hit]]:
         t0 = time.perf_counter()
-        hits = self.search(question, k)
+        hits = self.search(question, k, filters)
         t1 = time.perf_counter()
-        answer = self.answerer(answerer).answer(question, hits)
+        answer = self.answerer(answerer).answer(question, self.passages(hits))
         t2 = time.perf_counter()
         timings = dict(answer.timings_ms)
         timings.update(retrieve=(t1 - t0) * 1000, answer=(t2 - t1) * 1000, total=(t2 - t0) * 1000)

@@ -26,12 +26,19 @@ class Settings:
     top_k: int = 5
     embed_batch_size: int = 64
     embed_dtype: str = "float32"
+    retriever: str = "hybrid"       # hybrid | dense | bm25
+    dates: bool = True              # read time words in questions ("last week", "in March 2019")
+    rerank: str = "none"            # none | overlap | cross-encoder (overlap measured: no gain)
+    rerank_model: str = ""          # local CrossEncoder folder, for rerank = cross-encoder
+    widen: int = 0                  # neighbouring chunks added to each passage for the answerer
 
     def __post_init__(self):
-        for name in ("chunk_tokens", "overlap_tokens", "top_k", "embed_batch_size"):
+        for name in ("chunk_tokens", "overlap_tokens", "top_k", "embed_batch_size", "widen"):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "overlap_tokens" else 1):
+            if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name in ("overlap_tokens", "widen") else 1):
                 raise ConfigError(f"setting {name} must be a positive integer, got {value!r}")
+        if not isinstance(self.dates, bool):
+            raise ConfigError(f"setting dates must be true or false, got {self.dates!r}")
 
     def with_(self, **changes) -> "Settings":
         """A copy with the given non-None values replaced."""
@@ -39,6 +46,12 @@ class Settings:
 
 
 def _coerce(name: str, raw: str, kind: type):
+    if kind is bool:
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"setting {name} must be true or false, got {raw!r}")
     if kind is int:
         try:
             return int(raw)
@@ -50,7 +63,8 @@ def _coerce(name: str, raw: str, kind: type):
 def load_settings(config_file: str | os.PathLike | None = None, env: dict | None = None) -> Settings:
     """Defaults, then the TOML file (``RAG_CONFIG`` or ``./rag.toml``), then ``RAG_<NAME>`` variables."""
     env = os.environ if env is None else env
-    types = {f.name: (int if f.type in ("int", int) else str) for f in fields(Settings)}
+    kinds = {"int": int, "bool": bool}
+    types = {f.name: kinds.get(f.type if isinstance(f.type, str) else f.type.__name__, str) for f in fields(Settings)}
     values: dict = {}
     path = Path(config_file or env.get("RAG_CONFIG") or "rag.toml")
     if path.is_file():

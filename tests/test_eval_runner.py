@@ -95,7 +95,7 @@ class BrokenRetriever:
     def __init__(self, inner):
         self.inner = inner
 
-    def retrieve(self, query, k):
+    def retrieve(self, query, k, filters=None):
         hits = self.inner.retrieve(query, 40)
         return list(reversed(hits))[:k]
 

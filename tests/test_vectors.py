@@ -64,3 +64,19 @@ def test_faiss_round_trip(tmp_path):
     idx.save(tmp_path / "v.faiss")
     back = FaissFlatIndex.load(tmp_path / "v.faiss")
     assert len(back) == 2 and back.search(unit([[0, 1, 0, 0]]), 1)[1][0, 0] == 5
+
+
+def test_allowed_ids_restrict_search_like_reference(backend):
+    rng = np.random.default_rng(1)
+    vecs = unit(rng.normal(size=(200, 8)))
+    ids = np.arange(200)
+    idx, ref = new_vector_index(backend, 8), NumpyIndex(8)
+    idx.add(ids, vecs)
+    ref.add(ids, vecs)
+    allowed = list(range(0, 200, 7))
+    q = unit(rng.normal(size=(3, 8)))
+    s1, i1 = idx.search(q, 5, allowed=allowed)
+    s2, i2 = ref.search(q, 5, allowed=allowed)
+    np.testing.assert_array_equal(i1, i2)
+    assert set(i1.ravel()) <= set(allowed)
+    assert (idx.search(q, 5, allowed=[])[1] == -1).all()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -28,6 +29,7 @@ class Index:
         self.manifest = Manifest.read(folder)
         self.store = MetaStore(folder / META, readonly=True)
         self.vectors = FaissFlatIndex.load(folder / VECTORS)
+        self._lexical = None
 
     def check(self, embedder) -> None:
         self.manifest.check(embedder.name, embedder.dim)
@@ -35,16 +37,31 @@ class Index:
     def __len__(self) -> int:
         return len(self.vectors)
 
-    def search_vector(self, query: np.ndarray, k: int) -> list[Hit]:
-        scores, ids = self.vectors.search(np.atleast_2d(query), k)
-        found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
-        records = self.store.chunks([i for i, _ in found])
-        hits = []
-        for cid, score in found:
+    def search_vector(self, query: np.ndarray, k: int, allowed: Sequence[int] | None = None) -> list[Hit]:
+        """Nearest chunks by cosine; ``allowed`` restricts the search to those chunk ids."""
+        if allowed is not None and len(allowed) == 0:
+            return []
+        scores, ids = self.vectors.search(np.atleast_2d(query), k, allowed=allowed)
+        return self.hits([(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0])
+
+    def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
+        """Hits for (chunk id, score) pairs, in the given order."""
+        records = self.store.chunks([i for i, _ in scored])
+        out = []
+        for cid, score in scored:
             if cid in records:
                 chunk, release = records[cid]
-                hits.append(Hit(chunk=chunk, release=release, score=score, rank=len(hits) + 1))
-        return hits
+                out.append(Hit(chunk=chunk, release=release, score=score, rank=len(out) + 1))
+        return out
+
+    @property
+    def lexical(self):
+        """The BM25 index of this generation, loaded on first use."""
+        if self._lexical is None:
+            from .lexical import LexicalIndex
+
+            self._lexical = LexicalIndex.load(self.folder)
+        return self._lexical
 
     def release(self, release_id: str) -> Release | None:
         return self.store.release(release_id)

@@ -10,9 +10,10 @@ from typing import Sequence
 
 from ..chunking import ChunkerSettings, chunk_release
 from ..embedding import Embedder
+from ..errors import IndexError_
 from ..ingest import load_corpus
 from ..models import Skipped
-from . import generations
+from . import generations, lexical
 from .manifest import Manifest
 from .store import MetaStore
 from .vectors import FaissFlatIndex
@@ -37,6 +38,15 @@ class BuildReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
+
+
+def _lexical_loads(folder: Path) -> bool:
+    """False for an index from before BM25, or one whose tokenizer has since changed."""
+    try:
+        lexical.LexicalIndex.load(folder)
+    except IndexError_:
+        return False
+    return True
 
 
 def build_index(
@@ -76,7 +86,8 @@ def build_index(
     removed = [rid for rid in old_hashes if rid not in new]
     report.added, report.updated, report.removed = len(added), len(updated), len(removed)
     report.unchanged = len(new) - len(added) - len(updated)
-    if live is not None and not report.changed and old_skipped == sorted(report.skipped, key=lambda s: s.path):
+    lexical_ready = live is not None and _lexical_loads(live)
+    if lexical_ready and not report.changed and old_skipped == sorted(report.skipped, key=lambda s: s.path):
         report.releases = len(new)
         report.chunks = Manifest.read(live).chunks
         report.seconds["total"] = time.perf_counter() - t0
@@ -89,7 +100,10 @@ def build_index(
     else:
         vectors = FaissFlatIndex(embedder.dim)
     store = MetaStore(folder / META)
-    vectors.remove(store.delete_releases(updated + removed))
+    gone = store.delete_releases(updated + removed)
+    vectors.remove(gone)
+    lexical.ensure_tables(store.db)
+    lexical.delete_tokens(store.db, gone, updated + removed)
 
     t1 = time.perf_counter()
     todo = [new[rid] for rid in added + updated]
@@ -102,14 +116,23 @@ def build_index(
     report.chunks_embedded = len(texts)
 
     ids: list[int] = []
+    chunk_texts: dict[int, str] = {}
     for release, chunks in per_release:
-        ids += store.add_release(release, chunks)
+        new_ids = store.add_release(release, chunks)
+        chunk_texts.update(zip(new_ids, (c.text for c in chunks)))
+        ids += new_ids
     vectors.add(ids, embedded)
+    t3 = time.perf_counter()
+    lexical.store_tokens(store.db, chunk_texts, {r.id: r.title for r, _ in per_release})
+    lexical.backfill(store.db)  # an index from before BM25 existed gets its tokens once
+    bm25 = lexical.build_from_db(store.db)
     store.set_skipped(sorted(report.skipped, key=lambda s: s.path))
     store.commit()
     report.releases, report.chunks = store.count("releases"), store.count("chunks")
     store.close()
     vectors.save(folder / VECTORS)
+    bm25.save(folder)
+    report.seconds["bm25"] = time.perf_counter() - t3
     Manifest(
         embedder=embedder.name,
         dim=embedder.dim,

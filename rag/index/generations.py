@@ -43,9 +43,10 @@ def new_generation(index_dir: Path) -> Path:
 
 def publish(index_dir: Path, folder: Path) -> None:
     """Make ``folder`` the live generation, then delete every other generation."""
-    for f in folder.iterdir():
-        with open(f, "rb") as fh:
-            os.fsync(fh.fileno())
+    for f in folder.rglob("*"):
+        if f.is_file():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
     write_atomic(Path(index_dir) / CURRENT, folder.name + "\n")
     for other in Path(index_dir).iterdir():
         if _GEN.match(other.name) and other != folder:

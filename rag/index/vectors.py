@@ -21,8 +21,10 @@ class VectorIndex(Protocol):
     def __len__(self) -> int: ...
     def add(self, ids: Sequence[int], vectors: np.ndarray) -> None: ...
     def remove(self, ids: Sequence[int]) -> None: ...
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids), each of shape (len(queries), k); missing results have id -1."""
+    def search(self, queries: np.ndarray, k: int, allowed: Sequence[int] | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids), each of shape (len(queries), k); missing results have id -1.
+        ``allowed`` (ids) restricts the search; None searches everything."""
         ...
     def save(self, path: Path) -> None: ...
 
@@ -62,13 +64,15 @@ class FaissFlatIndex:
         if len(ids):
             self.index.remove_ids(ids)
 
-    def search(self, queries, k):
+    def search(self, queries, k, allowed=None):
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         k = max(1, int(k))
-        if len(self) == 0:
+        if len(self) == 0 or (allowed is not None and len(allowed) == 0):
             return (np.full((len(queries), k), -np.inf, dtype=np.float32), np.full((len(queries), k), -1, dtype=np.int64))
-        scores, ids = self.index.search(queries, k)
-        return scores, ids
+        if allowed is None:
+            return self.index.search(queries, k)
+        selector = self._faiss.IDSelectorBatch(np.asarray(list(allowed), dtype=np.int64))
+        return self.index.search(queries, k, params=self._faiss.SearchParameters(sel=selector))
 
     def save(self, path: Path) -> None:
         self._faiss.write_index(self.index, str(path))
@@ -106,17 +110,19 @@ class NumpyIndex:
         keep = ~np.isin(self.ids, np.asarray(list(ids), dtype=np.int64))
         self.ids, self.vectors = self.ids[keep], self.vectors[keep]
 
-    def search(self, queries, k):
+    def search(self, queries, k, allowed=None):
         queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
         k = max(1, int(k))
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         ids = np.full((len(queries), k), -1, dtype=np.int64)
-        if len(self.ids):
-            sims = queries @ self.vectors.T
+        keep = np.ones(len(self.ids), bool) if allowed is None else np.isin(self.ids, np.asarray(list(allowed)))
+        if keep.any():
+            sims = queries @ self.vectors[keep].T
+            kept_ids = self.ids[keep]
             for q, row in enumerate(sims):
-                order = np.lexsort((self.ids, -row))[:k]
+                order = np.lexsort((kept_ids, -row))[:k]
                 scores[q, : len(order)] = row[order]
-                ids[q, : len(order)] = self.ids[order]
+                ids[q, : len(order)] = kept_ids[order]
         return scores, ids
 
     def save(self, path: Path) -> None:

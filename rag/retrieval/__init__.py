@@ -1,18 +1,22 @@
-"""The Retriever seam: a question in, ranked Hits out."""
+"""The Retriever seam: a question (and filters) in, ranked Hits out.
+
+Stages, each switchable so the evaluation can ablate them:
+dense (FAISS) · bm25 (bm25s, chunk text and titles) · time words in the question
+("in March 2019", "last week") · reciprocal rank fusion · rerank · diversity cap.
+"""
 from __future__ import annotations
 
 from typing import Protocol, Sequence, runtime_checkable
 
-from ..embedding import Embedder
-from ..errors import ConfigError
-from ..models import Hit
+from ..models import Chunk, Hit
+from .filters import NO_FILTERS, Filters
 
 
 @runtime_checkable
 class Retriever(Protocol):
     name: str
 
-    def retrieve(self, query: str, k: int) -> list[Hit]: ...
+    def retrieve(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Hit]: ...
 
 
 def diversify(hits: Sequence[Hit], k: int, per_release: int) -> list[Hit]:
@@ -30,24 +34,16 @@ def diversify(hits: Sequence[Hit], k: int, per_release: int) -> list[Hit]:
     return out
 
 
-class DenseRetriever:
-    """Cosine similarity of the question embedding to chunk embeddings (FAISS)."""
+def widen(hit: Hit, store, neighbours: int = 1) -> Hit:
+    """The hit's passage grown to include ``neighbours`` chunks either side (same release)."""
+    if neighbours <= 0:
+        return hit
+    chunks = store.chunks_of(hit.release.id)
+    around = [c for c in chunks if abs(c.seq - hit.chunk.seq) <= neighbours] or [hit.chunk]
+    start, end = min(c.start for c in around), max(c.end for c in around)
+    start, end = min(start, hit.chunk.start), max(end, hit.chunk.end)
+    body = hit.release.body
+    return Hit(Chunk(hit.release.id, hit.chunk.seq, start, end, body[start:end]), hit.release, hit.score, hit.rank)
 
-    name = "dense"
 
-    def __init__(self, index, embedder: Embedder, *, per_release: int = 2, fetch_factor: int = 4):
-        if not isinstance(per_release, int) or per_release < 1:
-            raise ConfigError(f"per_release must be a positive integer, got {per_release!r}")
-        if not isinstance(fetch_factor, int) or fetch_factor < 1:
-            raise ConfigError(f"fetch_factor must be a positive integer, got {fetch_factor!r}")
-        self.index = index
-        self.embedder = embedder
-        self.per_release = per_release
-        self.fetch_factor = fetch_factor
-
-    def retrieve(self, query: str, k: int) -> list[Hit]:
-        if not isinstance(k, int) or k < 1:
-            raise ConfigError(f"k must be a positive integer, got {k!r}")
-        vector = self.embedder.embed([query])[0]
-        hits = self.index.search_vector(vector, k * self.fetch_factor)
-        return diversify(hits, k, self.per_release)
+__all__ = ["Retriever", "Filters", "NO_FILTERS", "diversify", "widen"]

@@ -1,0 +1,102 @@
+"""Retrieval ablation on an eval set: each stage of the hybrid retriever switched on in turn.
+
+    python bench/ablation.py --dataset ../shared/eval/dev.jsonl --index .rag/shared [--out bench/results]
+
+Prints a Markdown table (hit@1/4/10, MRR@10 overall and per question type, retrieval
+latency p50/p95) and writes it with the raw numbers to OUT/ablation.{md,json}.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from eval import metrics as m
+from eval.dataset import read_dataset
+from eval.runner import RETRIEVE_DEPTH, ranked_releases
+from rag.pipeline import Pipeline
+from rag.retrieval import NO_FILTERS, Filters
+from rag.retrieval.hybrid import HybridRetriever, retriever_config
+from rag.retrieval.rerank import make_reranker
+from rag.settings import load_settings
+
+CONFIGS = [  # (label, retriever preset, config overrides, reranker)
+    ("dense only", "dense", {"dates": False}, "none"),
+    ("BM25 only", "bm25", {"dates": False, "titles": False}, "none"),
+    ("hybrid (dense + BM25 + titles)", "hybrid", {"dates": False}, "none"),
+    ("+ built-in rerank", "hybrid", {"dates": False}, "overlap"),
+    ("+ dates (full stack)", "hybrid", {}, "overlap"),
+    ("hybrid + dates, no rerank", "hybrid", {}, "none"),
+]
+KEYS = ("hit@1", "hit@4", "hit@10", "mrr@10")
+
+
+def run(pipe, retriever, questions):
+    rows, latencies = [], []
+    for q in questions:
+        filters = Filters(as_of=q.as_of) if q.as_of else NO_FILTERS
+        t0 = time.perf_counter()
+        hits = retriever.retrieve(q.question, RETRIEVE_DEPTH * 2, filters)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        ranked = [r["release_id"] for r in ranked_releases(hits)][:RETRIEVE_DEPTH]
+        if q.gold_ids:
+            row = m.retrieval_metrics(ranked, set(q.gold_ids))
+            row["type"] = q.type
+            row["all_gold_in_10"] = float(set(q.gold_ids) <= set(ranked))
+            rows.append(row)
+    return rows, latencies
+
+
+def summary(rows, latencies):
+    out = {"overall": m.aggregate(rows, KEYS + ("all_gold_in_10",))}
+    for t in sorted({r["type"] for r in rows}):
+        out[t] = m.aggregate([r for r in rows if r["type"] == t], KEYS + ("all_gold_in_10",))
+    out["latency_p50_ms"] = m.percentile(latencies, 50)
+    out["latency_p95_ms"] = m.percentile(latencies, 95)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dataset", required=True)
+    ap.add_argument("--index", required=True)
+    ap.add_argument("--out", default="bench/results")
+    args = ap.parse_args()
+    settings = load_settings().with_(index_dir=args.index)
+    pipe = Pipeline(settings)
+    questions = read_dataset(args.dataset)
+    results = {}
+    for label, preset, overrides, rerank in CONFIGS:
+        retriever = HybridRetriever(pipe.index, pipe.embedder, retriever_config(preset, **overrides),
+                                    make_reranker(rerank))
+        run(pipe, retriever, questions[:3])  # warm caches
+        results[label] = summary(*run(pipe, retriever, questions))
+        o = results[label]["overall"]
+        print(f"{label:32s} " + " ".join(f"{k} {o[k]:.3f}" for k in KEYS) +
+              f"  p50 {results[label]['latency_p50_ms']:.1f} ms", flush=True)
+    types = [t for t in results[CONFIGS[0][0]] if t not in ("overall", "latency_p50_ms", "latency_p95_ms")]
+    lines = [f"Retrieval ablation on `{args.dataset}` ({len(questions)} questions, answerable only for these metrics), "
+             f"index `{args.index}`, {platform.processor() or platform.machine()}, "
+             f"{datetime.now(timezone.utc):%Y-%m-%d}.", "",
+             "| configuration | " + " | ".join(f"{k} overall" for k in KEYS) + " | multi_doc all gold in top 10 | "
+             + " | ".join(f"{t} hit@1 / MRR@10" for t in types) + " | p50 / p95 ms |",
+             "|---" * (len(KEYS) + len(types) + 3) + "|"]
+    for label, r in results.items():
+        cells = [f"{r['overall'][k]:.3f}" for k in KEYS]
+        cells.append(f"{r.get('multi_doc', {}).get('all_gold_in_10') or 0:.2f}")
+        cells += [f"{r[t]['hit@1']:.2f} / {r[t]['mrr@10']:.2f}" for t in types]
+        cells.append(f"{r['latency_p50_ms']:.0f} / {r['latency_p95_ms']:.0f}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    table = "\n".join(lines)
+    print(table)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ablation.md").write_text(table + "\n", encoding="utf-8")
+    (out / "ablation.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Hybrid retrieval: dense + BM25 (chunks and titles), time-aware, fused by RRF, reranked.
+
+Every stage can be switched off, so ``rag eval`` can ablate it:
+
+- ``dense``: FAISS cosine over chunk embeddings;
+- ``bm25``: bm25s over chunk text; ``titles``: bm25s over release titles (a title
+  match lifts every chunk of that release, which is what lookup questions need);
+- ``dates``: time words in the question ("in March 2019", "last week", resolved
+  against ``filters.as_of``) become a soft filter on the release date: the same
+  searches are run again inside the window and fused in, so releases in the
+  window rise while a wrongly read phrase cannot hide the answer; when nothing
+  falls in the window it changes nothing. "latest"/"most recent" add a ranking
+  by release date;
+- caller filters (date range, source, release id) are hard filters;
+- a reranker (built-in overlap or a local cross-encoder) reorders the top candidates;
+- at most ``per_release`` chunks of one release are returned.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ..errors import ConfigError
+from ..models import Hit
+from . import diversify
+from .filters import NO_FILTERS, Filters, allowed_chunk_ids
+from .fusion import RRF_K, rrf
+from .query import is_lookup, search_text
+
+
+def check_k(k) -> int:
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise ConfigError(f"k must be a positive integer, got {k!r}")
+    return k
+
+
+@dataclass(frozen=True)
+class HybridConfig:
+    dense: bool = True
+    bm25: bool = True
+    titles: bool = True
+    dates: bool = True
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    title_weight: float = 0.5      # questions that ask which release said something
+    other_title_weight: float = 0.0  # any other question
+    window_weight: float = 1.0     # each in-window list, when the question names a time
+    recency_weight: float = 0.5    # "latest" questions: ranking by release date
+    rrf_k: int = RRF_K
+    depth: int = 50                # candidates taken from each list
+    rerank_depth: int = 30         # fused candidates handed to the reranker
+    per_release: int = 2
+
+    def __post_init__(self):
+        if not (self.dense or self.bm25):
+            raise ConfigError("retrieval needs at least one of dense or bm25")
+        for name in ("dense_weight", "bm25_weight", "title_weight", "other_title_weight", "window_weight",
+                     "recency_weight"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or value < 0:
+                raise ConfigError(f"{name} must be a number >= 0, got {value!r}")
+        for name in ("rrf_k", "depth", "rerank_depth", "per_release"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < (0 if name == "rrf_k" else 1):
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+
+
+# retriever presets by name: overrides of HybridConfig
+RETRIEVERS: dict[str, dict] = {
+    "hybrid": {},
+    "dense": {"bm25": False, "titles": False},
+    "bm25": {"dense": False},
+}
+
+
+def retriever_config(name: str, **overrides) -> HybridConfig:
+    if name not in RETRIEVERS:
+        raise ConfigError(f"unknown retriever {name!r}; choose one of: {', '.join(sorted(RETRIEVERS))}")
+    return HybridConfig(**{**RETRIEVERS[name], **overrides})
+
+
+class HybridRetriever:
+    def __init__(self, index, embedder, config: HybridConfig = HybridConfig(), reranker=None):
+        self.index = index
+        self.embedder = embedder
+        self.config = config
+        self.reranker = reranker
+        parts = [p for p, on in (("dense", config.dense), ("bm25", config.bm25),
+                                 ("titles", config.bm25 and config.titles), ("dates", config.dates)) if on]
+        self.name = "+".join(parts) + (f"+rerank:{reranker.name}" if reranker else "")
+        self.last_scope = None  # the time scope read from the last question (for display)
+
+    # -- one search of each kind ----------------------------------------------
+    def _dense(self, vector, allowed) -> list[int]:
+        scores, ids = self.index.vectors.search(vector, self.config.depth, allowed=allowed)
+        return [int(i) for i in ids[0] if i >= 0]
+
+    def _bm25(self, query, allowed) -> list[int]:
+        return [cid for cid, _ in self.index.lexical.search_chunks(query, self.config.depth, allowed=allowed)]
+
+    def _lists(self, query, vector, allowed, weight) -> tuple[list[list[int]], list[float]]:
+        lists, weights = [], []
+        if self.config.dense:
+            lists.append(self._dense(vector, allowed))
+            weights.append(self.config.dense_weight * weight)
+        if self.config.bm25:
+            lists.append(self._bm25(search_text(query), allowed))
+            weights.append(self.config.bm25_weight * weight)
+        return lists, weights
+
+    def retrieve(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Hit]:
+        check_k(k)
+        cfg = self.config
+        db = self.index.store.db
+        allowed = allowed_chunk_ids(db, filters)
+        if allowed is not None and not allowed:
+            return []
+        vector = self.embedder.embed([search_text(query)]) if cfg.dense else None
+        lists, weights = self._lists(query, vector, allowed, 1.0)
+
+        scope = None
+        if cfg.dates:
+            from .timeparse import parse_time
+
+            scope = parse_time(query, filters.as_of)
+        self.last_scope = scope
+        if scope is not None and (scope.start or scope.end):
+            window = allowed_chunk_ids(db, filters, scope.start, scope.end)
+            if window:
+                more, more_w = self._lists(query, vector, window, cfg.window_weight)
+                lists += more
+                weights += more_w
+
+        fused = rrf(lists, weights, cfg.rrf_k)
+        scores = dict(fused)
+        title_weight = cfg.title_weight if is_lookup(query) else cfg.other_title_weight
+        if cfg.bm25 and cfg.titles and title_weight > 0:
+            scores = self._title_boost(search_text(query), scores, filters, title_weight)
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])[: max(cfg.rerank_depth, k * cfg.per_release * 2)]
+        hits = self.index.hits(ranked)
+        if scope is not None and scope.prefer_recent and cfg.recency_weight > 0:
+            hits = self._prefer_recent(hits)
+        if self.reranker is not None:
+            hits = self.reranker.rerank(query, hits[: cfg.rerank_depth]) + hits[cfg.rerank_depth:]
+        return diversify(hits, k, cfg.per_release)
+
+    def _title_boost(self, query: str, scores: dict, filters: Filters, weight: float) -> dict:
+        """Every candidate chunk of a release whose title matches gets w / (k + title rank);
+        a top title match that no chunk search found joins the candidates with its first chunk."""
+        cfg = self.config
+        db = self.index.store.db
+        allowed_releases = None
+        if filters.restricts:
+            allowed_releases = {rid for (rid,) in db.execute(
+                "SELECT DISTINCT release_id FROM chunks WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(allowed_chunk_ids(db, filters)),))}
+        titles = self.index.lexical.search_titles(query, cfg.depth, allowed=allowed_releases)
+        if not titles:
+            return scores
+        title_rank = {rid: rank for rank, (rid, _) in enumerate(titles, 1)}
+        release_of = dict(db.execute(
+            "SELECT id, release_id FROM chunks WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([int(c) for c in scores]),)))
+        present = set(release_of.values())
+        out = dict(scores)
+        for cid, rid in release_of.items():
+            if rid in title_rank:
+                out[cid] += weight / (cfg.rrf_k + title_rank[rid])
+        for rid, rank in list(title_rank.items())[:5]:
+            if rid not in present:
+                first = db.execute(
+                    "SELECT id FROM chunks WHERE release_id=? ORDER BY seq LIMIT 1", (rid,)).fetchone()
+                if first:
+                    out[first[0]] = weight / (cfg.rrf_k + rank)
+        return out
+
+    def _prefer_recent(self, hits: list[Hit]) -> list[Hit]:
+        cfg = self.config
+        by_date = sorted(range(len(hits)), key=lambda i: hits[i].release.date or "", reverse=True)
+        recency = {i: rank for rank, i in enumerate(by_date, 1)}
+        rescored = [(h.score + cfg.recency_weight / (cfg.rrf_k + recency[i]), i) for i, h in enumerate(hits)]
+        rescored.sort(key=lambda t: (-t[0], t[1]))
+        return [Hit(hits[i].chunk, hits[i].release, s, r) for r, (s, i) in enumerate(rescored, 1)]

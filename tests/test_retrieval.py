@@ -1,0 +1,184 @@
+"""Retrieval: fusion, filters, time scoping, reranking, and one contract every retriever passes."""
+import datetime as dt
+
+import pytest
+
+from conftest import write_release
+from rag.chunking import ChunkerSettings
+from rag.embedding import HashEmbedder
+from rag.errors import ConfigError
+from rag.index import Index, build_index
+from rag.models import Chunk, Hit, Release
+from rag.retrieval import Filters, Retriever, diversify, widen
+from rag.retrieval.fusion import rrf
+from rag.retrieval.hybrid import RETRIEVERS, HybridConfig, HybridRetriever, retriever_config
+from rag.retrieval.rerank import OverlapReranker, make_reranker, specific_terms
+
+# ---- fusion ---------------------------------------------------------------
+
+
+def reference_rrf(rankings, weights, k):
+    scores = {}
+    for ranking, w in zip(rankings, weights):
+        dedup = list(dict.fromkeys(ranking))
+        for rank, item in enumerate(dedup, 1):
+            scores[item] = scores.get(item, 0) + w / (k + rank)
+    return scores
+
+
+def test_rrf_matches_reference_and_orders_ties_by_first_seen():
+    lists = [["a", "b", "c", "b"], ["c", "a", "d"], ["e"]]
+    fused = rrf(lists, [1.0, 0.5, 2.0], k=10)
+    ref = reference_rrf(lists, [1.0, 0.5, 2.0], 10)
+    assert dict(fused) == pytest.approx(ref)
+    assert [s for _, s in fused] == sorted((s for _, s in fused), reverse=True)
+    assert [i for i, _ in rrf([["x", "y"], ["y", "x"]])] == ["x", "y"]  # tie: first seen wins
+
+
+def test_rrf_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="2 weights for 1"):
+        rrf([["a"]], [1, 2])
+    with pytest.raises(ValueError, match="-1"):
+        rrf([["a"]], k=-1)
+
+
+# ---- a small dated, two-source corpus --------------------------------------
+
+TOPICS = {
+    "kings/a.txt": ("2019-03-14", "Brooklyn jury convicts Marcus Vellin of the 2017 robbery of a bodega in Flatbush."),
+    "kings/b.txt": ("2020-07-02", "Brooklyn man sentenced to 12 years for a Flatbush bodega robbery and assault."),
+    "orange/c.txt": ("2019-03-20", "Orange County man charged with embezzling 400,000 dollars from a dental office."),
+    "orange/d.txt": ("2023-11-05", "Orange County DA announces charges in a dental office embezzlement scheme."),
+    "orange/e.txt": ("2024-01-02", "Orange County DA warns residents about fake jury duty phone scams."),
+}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    for rid, (date, text) in TOPICS.items():
+        write_release(root, rid, " ".join([text] * 4), date=date)
+    folder = tmp_path_factory.mktemp("idx")
+    build_index([root], folder, HashEmbedder(64), ChunkerSettings(40, 8))
+    return Index(folder)
+
+
+@pytest.fixture(params=sorted(RETRIEVERS) + ["hybrid+overlap"])
+def retriever(request, index) -> Retriever:
+    name = request.param.split("+")[0]
+    reranker = OverlapReranker() if request.param.endswith("overlap") else None
+    return HybridRetriever(index, HashEmbedder(64), retriever_config(name), reranker)
+
+
+# ---- the contract ----------------------------------------------------------
+
+
+def test_contract_ranked_hits_with_exact_spans(retriever):
+    assert isinstance(retriever, Retriever)
+    hits = retriever.retrieve("bodega robbery in Flatbush", 3)
+    assert 1 <= len(hits) <= 3
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for h in hits:
+        assert h.release.body[h.chunk.start:h.chunk.end] == h.chunk.text
+    assert hits[0].release.id.startswith("kings/")
+
+
+def test_contract_caps_chunks_per_release(retriever):
+    hits = retriever.retrieve("Orange County dental office embezzlement", 10)
+    per = {}
+    for h in hits:
+        per[h.release.id] = per.get(h.release.id, 0) + 1
+    assert max(per.values()) <= 2
+
+
+def test_contract_hard_filters(retriever):
+    hits = retriever.retrieve("Orange County robbery", 5, Filters(sources=("orange",)))
+    assert hits and all(h.release.source == "orange" for h in hits)
+    hits = retriever.retrieve("robbery", 5, Filters(release_ids=("kings/b.txt",)))
+    assert {h.release.id for h in hits} == {"kings/b.txt"}
+    hits = retriever.retrieve("dental", 5, Filters(date_from="2023-01-01", date_to="2023-12-31"))
+    assert {h.release.id for h in hits} == {"orange/d.txt"}
+    assert retriever.retrieve("dental", 5, Filters(date_from="2030-01-01")) == []
+
+
+def test_contract_rejects_bad_k(retriever):
+    with pytest.raises(ConfigError, match="k must be a positive integer"):
+        retriever.retrieve("x", 0)
+
+
+# ---- time words --------------------------------------------------------------
+
+
+def test_time_words_lift_releases_in_the_window(index):
+    on = HybridRetriever(index, HashEmbedder(64), retriever_config("hybrid"))
+    off = HybridRetriever(index, HashEmbedder(64), retriever_config("hybrid", dates=False))
+    q = "dental office embezzlement charges in March 2019"
+    assert on.retrieve(q, 1)[0].release.id == "orange/c.txt"
+    assert on.last_scope is not None and on.last_scope.start == dt.date(2019, 3, 1)
+    assert off.last_scope is None
+    # soft: a window with no releases in it changes nothing
+    q2 = "dental office embezzlement charges in 1995"
+    assert [h.release.id for h in on.retrieve(q2, 3)] == [h.release.id for h in off.retrieve(q2, 3)]
+
+
+def test_relative_time_uses_as_of(index):
+    r = HybridRetriever(index, HashEmbedder(64), retriever_config("hybrid"))
+    hits = r.retrieve("What did the Orange County DA announce last week?", 1, Filters(as_of="2024-01-08"))
+    assert hits[0].release.id == "orange/e.txt"
+
+
+def test_latest_prefers_recent_releases(index):
+    r = HybridRetriever(index, HashEmbedder(64), retriever_config("hybrid"))
+    hits = r.retrieve("latest Orange County DA announcement", 3)
+    assert hits[0].release.date >= "2023-11-05"
+
+
+# ---- filters, rerank, widen ---------------------------------------------------
+
+
+def test_filters_validate_values():
+    with pytest.raises(ConfigError, match="'March'"):
+        Filters(date_from="March")
+    with pytest.raises(ConfigError, match="after"):
+        Filters(date_from="2020-02-01", date_to="2020-01-01")
+    assert Filters(sources="orange").sources == ("orange",)
+    assert not Filters(as_of="2024-01-01").restricts
+
+
+def test_config_and_registry_errors():
+    with pytest.raises(ConfigError, match="bm25, dense, hybrid"):
+        retriever_config("splade")
+    with pytest.raises(ConfigError, match="at least one"):
+        HybridConfig(dense=False, bm25=False)
+    with pytest.raises(ConfigError, match="none, cross-encoder, overlap"):
+        make_reranker("colbert")
+    with pytest.raises(ConfigError, match="folder not found"):
+        make_reranker("cross-encoder", "/no/such/model")
+    assert make_reranker("none") is None
+
+
+def _hit(rid, text, title="", rank=1):
+    rel = Release(rid, title, None, None, "s", text, "/" + rid)
+    return Hit(Chunk(rid, 0, 0, len(text), text), rel, 1.0 / (60 + rank), rank)  # RRF-like scores
+
+
+def test_overlap_reranker_lifts_exact_names_and_numbers():
+    hits = [_hit("a", "A man was sentenced for a robbery.", rank=1),
+            _hit("b", "Juan Ramos received an additional six years.", rank=2),
+            _hit("c", "Another case entirely.", rank=3)]
+    out = OverlapReranker().rerank("How much extra time did Juan Ramos get?", hits)
+    assert out[0].release.id == "b" and [h.rank for h in out] == [1, 2, 3]
+    assert specific_terms("Did Juan Ramos get 24,179 days in 'Operation Silver'?")[:4] == [
+        "operation silver", "juan", "ramos", "24179"]
+
+
+def test_diversify_and_widen(index):
+    hits = index.hits([(i, 1.0) for i in range(len(index))])
+    capped = diversify(hits, 100, 1)
+    assert len({h.release.id for h in capped}) == len(capped)
+    h = capped[0]
+    wide = widen(h, index.store, 1)
+    assert wide.chunk.start <= h.chunk.start and wide.chunk.end >= h.chunk.end
+    assert wide.release.body[wide.chunk.start:wide.chunk.end] == wide.chunk.text
+    assert widen(h, index.store, 0) is h
