@@ -59,17 +59,19 @@ def reason_kind(reason: str) -> str:
     return reason.strip()
 
 
-def print_build_report(report, index_dir: str) -> None:
+def print_build_report(report, index_dir: str, out=None) -> None:
+    """The summary line on ``out`` (stdout), the skip details on stderr."""
     err = sys.stderr
+    out = out or sys.stdout
     if not report.written:
         print(f"index {index_dir} is up to date: {report.releases} releases, {report.chunks} chunks "
               f"({report.unchanged} unchanged, 0 added, 0 updated, 0 removed, {len(report.skipped)} skipped; "
-              f"{report.seconds.get('total', 0):.1f}s)")
+              f"{report.seconds.get('total', 0):.1f}s)", file=out)
     else:
         print(f"indexed into {index_dir}: added {report.added}, updated {report.updated}, removed {report.removed}, "
               f"unchanged {report.unchanged}, skipped {len(report.skipped)}; embedded {report.chunks_embedded} chunks; "
               f"now {report.releases} releases, {report.chunks} chunks "
-              f"({', '.join(f'{k} {v:.1f}s' for k, v in report.seconds.items())})")
+              f"({', '.join(f'{k} {v:.1f}s' for k, v in report.seconds.items())})", file=out)
     if report.skipped:
         kinds = Counter(reason_kind(s.reason) for s in report.skipped)
         print("skipped by reason: " + "; ".join(f"{n} {k}" for k, n in kinds.most_common()), file=err)
@@ -113,7 +115,7 @@ def _pipeline(settings: Settings):
     def load():
         if generations.current(Path(settings.index_dir)) is None and settings.index_dir == Settings.index_dir:
             print(f"no index yet: building {settings.index_dir} from {settings.corpus}", file=sys.stderr)
-            print_build_report(index_corpus(settings, progress=True), settings.index_dir)
+            print_build_report(index_corpus(settings, progress=True), settings.index_dir, out=sys.stderr)
         return Pipeline(settings)
 
     return _run(load)
@@ -201,7 +203,7 @@ def eval_(
     from eval.report import metrics_table, write_report
     from eval.runner import evaluate
 
-    from .pipeline import Pipeline, index_corpus
+    from .pipeline import index_corpus
 
     settings = _settings(index_dir=index_dir, answerer=answerer, retriever=retriever, rerank=rerank, dates=dates)
     if corpus:

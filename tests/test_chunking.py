@@ -73,3 +73,21 @@ def test_property_offsets_exact(body, size, overlap_frac):
         assert c.text.strip() == c.text and c.text
         assert c.start > last
         last = c.start
+
+
+@pytest.mark.skipif(not __import__("conftest").PROSECUTORS.is_dir(), reason="shared corpus not present")
+def test_offsets_exact_on_the_whole_shared_corpus():
+    """Every chunk of every release of both shared corpora is its exact body slice."""
+    from conftest import PROSECUTORS, SHARED
+    from rag.ingest import load_corpus
+
+    result = load_corpus([SHARED / "corpora" / "bedfordshire", PROSECUTORS])
+    assert len(result.releases) > 8000
+    total = 0
+    for rel in result.releases:
+        chunks = chunk_release(rel)
+        assert chunks, rel.id
+        for c in chunks:
+            assert rel.body[c.start:c.end] == c.text, (rel.id, c.seq)
+        total += len(chunks)
+    assert total > 40000

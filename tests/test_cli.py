@@ -69,3 +69,13 @@ def test_console_script_reports_bad_setting(tmp_path):
 def test_reason_kind_groups_details():
     assert reason_kind("exact duplicate of a/b.txt") == "exact duplicate"
     assert reason_kind("not UTF-8 text (byte 0xff at offset 3)") == "not UTF-8 text"
+
+
+def test_first_ask_builds_the_default_index_and_keeps_json_clean(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RAG_EMBEDDER", "hash")
+    monkeypatch.delenv("RAG_INDEX_DIR", raising=False)
+    r = runner.invoke(app, ["ask", "How many knives were seized in Luton parks?", "--json"])
+    assert r.exit_code == 0, r.output
+    assert "answer" in json.loads(r.stdout)
+    assert (tmp_path / ".rag" / "index" / "CURRENT").exists()

@@ -1,7 +1,6 @@
 """Index build/update with the fast hash embedder: incremental, atomic, guarded."""
 import sqlite3
 
-import numpy as np
 import pytest
 
 from conftest import write_release
