@@ -172,7 +172,10 @@ def ask(
         _fail("the question is empty")
     filters = _filters(date_from, date_to, source, release, as_of)
     pipe = _pipeline(settings)
-    answer, _hits = _run(lambda: pipe.ask(question, filters=filters))
+    if as_json or not hasattr(pipe.answerer(), "stream"):
+        answer, _hits = _run(lambda: pipe.ask(question, filters=filters))
+    else:  # an LLM answerer: show tokens as they come (stderr), then the checked answer
+        answer = _run(lambda: _stream_answer(pipe, question, filters))
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return
@@ -230,6 +233,22 @@ def eval_(
         if comparison.failed:
             _fail("regression gate failed: " + "; ".join(comparison.regressions), code=3)
         print(f"regression gate passed (tolerance {comparison.tolerance})")
+
+
+def _stream_answer(pipe, question, filters):
+    from .models import Answer
+
+    hits = pipe.search(question, None, filters)
+    answer = None
+    for item in pipe.answerer().stream(question, pipe.passages(hits)):
+        if isinstance(item, Answer):
+            answer = item
+        else:
+            print(item, end="", flush=True, file=sys.stderr)
+    print("\n", file=sys.stderr)
+    if answer.note:
+        print(f"({answer.answerer}: {answer.note})", file=sys.stderr)
+    return answer
 
 
 def main():  # console-script entry point

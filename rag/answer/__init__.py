@@ -10,9 +10,12 @@ from typing import Callable
 from ..errors import ConfigError
 from .base import REFUSAL_TEXT, Answerer, refusal
 from .extractive import ExtractiveAnswerer
+from .llm import local_answerer, openai_answerer
 
 ANSWERERS: dict[str, Callable[..., Answerer]] = {
     "extractive": ExtractiveAnswerer,
+    "local": local_answerer,      # llama.cpp in-process, the bundled GGUF by default
+    "openai": openai_answerer,    # any OpenAI-compatible server (OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL)
 }
 
 

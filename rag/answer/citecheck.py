@@ -1,0 +1,159 @@
+"""Check a generated answer's [n] citations against the sources it was shown.
+
+``check_citations(text, sources, answerer=...)`` turns raw model text into an
+:class:`~rag.models.Answer`:
+
+1. A refusal ("I could not find ...", "not in the passages", ...) with no other
+   claim becomes the standard refusal.
+2. Markers (``[1]``, ``[1, 2]``, ``[1][2]``) naming no source are dropped.
+3. Each sentence with content words is scored with :func:`support_score`
+   against the text of the sources it cites; one citing nothing gets the source
+   that supports it best, if any reaches :data:`SUPPORT_THRESHOLD`. Sentences
+   below the threshold are marked ``(unsupported)`` or removed.
+4. Sources are renumbered 1, 2, ... in order of first citation; only cited
+   sources become citations (quote = exact release-body span).
+5. With no supported sentence left, the answer is the refusal.
+
+Pure and deterministic; the same measure as the evaluation suite.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..models import Answer, Citation
+from .base import REFUSAL_TEXT, refusal
+from .prompt import Source
+from .support import (
+    MARKER,
+    SUPPORT_THRESHOLD,
+    answer_sentences,
+    cited_numbers,
+    content_tokens,
+    support_score,
+)
+
+__all__ = ["UNSUPPORTED_MODES", "UNSUPPORTED_TAG", "check_citations", "is_refusal_sentence"]
+
+UNSUPPORTED_MODES = ("mark", "remove")
+UNSUPPORTED_TAG = "(unsupported)"
+
+_NEG = r"(?:could ?not|couldn'?t|can ?not|can'?t|cannot|unable to|did not|didn'?t|do not|don'?t|was not able to)"
+_WHERE = (r"(?:the\s+|these\s+|any\s+(?:of\s+the\s+)?)?(?:provided\s+|given\s+|retrieved\s+)?"
+          r"(?:passages?|releases?|press releases?|sources?|documents?|context)\b")
+_REFUSAL = re.compile(
+    rf"\b(?:I|we)\s+{_NEG}\s+(?:find|locate|determine|identify|answer)\b"
+    rf"|\b{_NEG}\s+(?:find|locate|determine)\s+(?:the\s+|an?\s+|any\s+)?(?:answer|information|mention|details?)\b"
+    rf"|\b(?:not|cannot|can'?t)\s+(?:\w+\s+){{0,2}}(?:in|from|within|by)\s+{_WHERE}"
+    rf"|\b(?:passages?|releases?|sources?|documents?|context)\s+(?:do|does|did)\s*(?:not|n'?t)\s+"
+    r"(?:contain|mention|say|state|include|provide|specify|give|answer)\b"
+    r"|\bthere (?:is|are) (?:no|insufficient|not enough) (?:information|mention|details?)\b",
+    re.IGNORECASE,
+)
+_STOP = re.compile(r"(?:[.!?\u2026]+[\"'\u2019\u201d)\]]*)$")
+
+
+def is_refusal_sentence(sentence: str) -> bool:
+    """Whether ``sentence`` says the answer is not in the sources."""
+    return REFUSAL_TEXT.lower() in sentence.lower() or bool(_REFUSAL.search(sentence))
+
+
+def _bare(sentence: str) -> str:
+    """The sentence without citation markers, spaces tidied."""
+    text = " ".join(MARKER.sub(" ", sentence).split())
+    return re.sub(r"\s+([.,;:!?\u2026])", r"\1", text)
+
+
+def _render(bare: str, numbers: Sequence[int], tag: str) -> str:
+    """``bare`` with ``[a][b]`` (and ``tag``) before its final punctuation."""
+    m = _STOP.search(bare)
+    head, stop = (bare[: m.start()], m.group(0)) if m else (bare, "")
+    extra = "".join(f"[{n}]" for n in numbers)
+    for piece in (extra, tag):
+        if piece:
+            head = f"{head.rstrip()} {piece}"
+    return head + stop
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def check_citations(text: str, sources: Sequence[Source], *, answerer: str,
+                    timings_ms: dict | None = None, unsupported: str = "mark") -> Answer:
+    """The checked, renumbered answer for model output ``text`` (see the module doc)."""
+    if unsupported not in UNSUPPORTED_MODES:
+        raise ValueError(f"unsupported must be one of {UNSUPPORTED_MODES}, got {unsupported!r}")
+    by_n: dict[int, Source] = {}
+    for src in sources:
+        by_n.setdefault(src.n, src)
+    sentences = answer_sentences(text or "")
+    if not sentences:
+        return refusal(answerer, "empty answer", timings_ms)
+
+    dropped: list[int] = []
+    # (bare text, old source numbers, kind) with kind in supported/unsupported/plain/remark
+    rows: list[tuple[str, list[int], str]] = []
+    attached = 0
+    for sentence in sentences:
+        nums = list(dict.fromkeys(cited_numbers(sentence)))
+        valid = [n for n in nums if n in by_n]
+        dropped.extend(n for n in nums if n not in by_n and n not in dropped)
+        bare = _bare(sentence)
+        if not bare or not MARKER.sub("", bare).strip():
+            continue
+        if not valid and is_refusal_sentence(bare):
+            if REFUSAL_TEXT.lower() not in bare.lower():
+                rows.append((bare, [], "remark"))
+            continue
+        if not content_tokens(bare):  # claims nothing ("Yes."): kept as written
+            rows.append((bare, valid, "plain"))
+            continue
+        if valid:
+            ok = support_score(bare, [by_n[n].text for n in valid]) >= SUPPORT_THRESHOLD
+            rows.append((bare, valid, "supported" if ok else "unsupported"))
+            continue
+        best_n, best = None, -1.0
+        for n in sorted(by_n):
+            score = support_score(bare, [by_n[n].text])
+            if score > best:
+                best_n, best = n, score
+        if best_n is not None and best >= SUPPORT_THRESHOLD:
+            attached += 1
+            rows.append((bare, [best_n], "supported"))
+        else:
+            rows.append((bare, [], "unsupported"))
+
+    n_unsupported = sum(kind == "unsupported" for _, _, kind in rows)
+    if unsupported == "remove":
+        rows = [row for row in rows if row[2] != "unsupported"]
+    notes: list[str] = []
+    if dropped:
+        notes.append("dropped " + "".join(f"[{n}]" for n in dropped))
+    if attached:
+        notes.append(f"cited a source for {_plural(attached, 'uncited sentence')}")
+    if n_unsupported:
+        done = "marked" if unsupported == "mark" else "removed"
+        notes.append(f"{_plural(n_unsupported, 'unsupported sentence')} {done}")
+    if not any(kind == "supported" for _, _, kind in rows):
+        if all(kind == "remark" for _, _, kind in rows):
+            return refusal(answerer, "; ".join(["the model refused"] + notes), timings_ms)
+        return refusal(answerer, "; ".join(notes + ["no supported sentence"]), timings_ms)
+
+    renumber: dict[int, int] = {}
+    for _, nums, _ in rows:
+        for n in nums:
+            renumber.setdefault(n, len(renumber) + 1)
+    parts = [_render(bare, [renumber[n] for n in nums], UNSUPPORTED_TAG if kind == "unsupported" else "")
+             for bare, nums, kind in rows]
+    citations = []
+    for old, new in renumber.items():
+        src = by_n[old]
+        r = src.release
+        citations.append(Citation(new, r.id, r.title, r.date, r.url, src.start, src.end, src.text))
+    moved = [f"[{old}]->[{new}]" for old, new in renumber.items() if old != new]
+    if moved:
+        notes.append("renumbered " + " ".join(moved))
+    if not notes:
+        notes.append(f"all {_plural(len(rows), 'sentence')} supported")
+    return Answer(" ".join(parts), False, tuple(citations), answerer, dict(timings_ms or {}), "; ".join(notes))

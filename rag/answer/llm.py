@@ -1,0 +1,143 @@
+"""LLM answerers: numbered passages in, streamed tokens out, citations checked after.
+
+One ``LLMAnswerer`` drives any chat backend with ``stream(messages) -> Iterator[str]``:
+
+- ``local``: llama.cpp in this process (``llama-cpp-python``), the bundled GGUF by default;
+- ``openai``: any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp's server, LM Studio).
+
+When the backend fails (server down, timeout, HTTP error, malformed stream) the answer
+falls back to the extractive one, labelled as such, with the reason in ``note``.
+Model work is serialised: on 2 cores two generations at once (or the embedder beside
+one) collapse llama.cpp's speed.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import replace
+from typing import Iterator, Protocol, Sequence
+
+from ..errors import ConfigError, RagError
+from ..models import Answer, Hit
+from .base import Answerer
+from .citecheck import check_citations
+from .prompt import build_messages, select_sources
+
+MODEL_LOCK = threading.Lock()
+
+
+class ChatBackend(Protocol):
+    name: str
+
+    def stream(self, messages: list[dict]) -> Iterator[str]: ...
+
+
+class LlamaChat:
+    """llama.cpp in-process; loads the GGUF once, on first use."""
+
+    name = "local"
+
+    def __init__(self, model_path: str | None = None, *, n_threads: int | None = None, n_ctx: int = 4096,
+                 max_tokens: int = 300):
+        if model_path is not None and not os.path.isfile(model_path):
+            raise ConfigError(f"model file not found: {model_path!r}")
+        if not isinstance(n_ctx, int) or n_ctx < 512:
+            raise ConfigError(f"n_ctx must be an integer >= 512, got {n_ctx!r}")
+        self.model_path = model_path
+        self.n_threads = n_threads or os.cpu_count() or 2
+        self.n_ctx = n_ctx
+        self.max_tokens = max_tokens
+        self._llm = None
+
+    def _load(self):
+        if self._llm is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise ConfigError("the local answerer needs llama-cpp-python==0.3.36 installed") from None
+            path = self.model_path
+            if path is None:
+                from .model_file import bundled_model_path
+
+                path = str(bundled_model_path())
+            self._llm = Llama(model_path=path, n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
+        return self._llm
+
+    def stream(self, messages: list[dict]) -> Iterator[str]:
+        llm = self._load()
+        for chunk in llm.create_chat_completion(messages=messages, stream=True, temperature=0.0,
+                                                max_tokens=self.max_tokens, repeat_penalty=1.0):
+            delta = chunk["choices"][0].get("delta", {}).get("content")
+            if delta:
+                yield delta
+
+
+class LLMAnswerer:
+    def __init__(self, backend: ChatBackend, fallback: Answerer | None = None, *, max_sources: int = 5,
+                 unsupported: str = "mark"):
+        if unsupported not in ("mark", "remove"):
+            raise ConfigError(f"unsupported must be 'mark' or 'remove', got {unsupported!r}")
+        self.backend = backend
+        self.name = backend.name
+        self.fallback = fallback
+        self.max_sources = max_sources
+        self.unsupported = unsupported
+
+    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
+        """Text deltas as they come, then the checked Answer as the last item."""
+        t0 = time.perf_counter()
+        sources = select_sources(question, hits, max_sources=self.max_sources)
+        if not sources:
+            from .base import refusal
+
+            yield refusal(self.name, "no passages were retrieved", {"answer": 0.0})
+            return
+        messages = build_messages(question, sources)
+        parts: list[str] = []
+        first = None
+        try:
+            with MODEL_LOCK:
+                for delta in self.backend.stream(messages):
+                    if first is None:
+                        first = time.perf_counter()
+                    parts.append(delta)
+                    yield delta
+        except RagError as exc:
+            yield self._fall_back(question, hits, str(exc), t0)
+            return
+        timings = {"first_token": ((first or time.perf_counter()) - t0) * 1000,
+                   "answer": (time.perf_counter() - t0) * 1000}
+        yield check_citations("".join(parts), sources, answerer=self.name, timings_ms=timings,
+                              unsupported=self.unsupported)
+
+    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+        result = None
+        for item in self.stream(question, hits):
+            result = item
+        assert isinstance(result, Answer)
+        return result
+
+    def _fall_back(self, question, hits, reason: str, t0: float) -> Answer:
+        if self.fallback is None:
+            raise RagError(reason)
+        answer = self.fallback.answer(question, hits)
+        note = f"{self.name} answerer failed ({reason}); extractive answer shown instead"
+        return replace(answer, answerer=f"extractive (fallback from {self.name})", note=note,
+                       timings_ms={**answer.timings_ms, "answer": (time.perf_counter() - t0) * 1000})
+
+
+def local_answerer(embedder=None, model_path: str | None = None) -> LLMAnswerer:
+    from .extractive import ExtractiveAnswerer
+
+    return LLMAnswerer(LlamaChat(model_path or os.environ.get("RAG_LOCAL_MODEL") or None),
+                       fallback=ExtractiveAnswerer(embedder))
+
+
+def openai_answerer(embedder=None, **settings) -> LLMAnswerer:
+    from .extractive import ExtractiveAnswerer
+    from .openai_compat import ChatClient, ChatSettings
+
+    client = ChatClient(ChatSettings.from_env(**settings))
+    client.name = "openai"
+    return LLMAnswerer(client, fallback=ExtractiveAnswerer(embedder))

@@ -1,0 +1,84 @@
+"""LLMAnswerer with scripted backends: streaming, citation check, fallback, registry."""
+import pytest
+
+from rag.answer import ANSWERERS, get_answerer
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.llm import LLMAnswerer
+from rag.errors import ConfigError, RagError
+from rag.models import Answer, Chunk, Hit, Release
+
+BODY = ("Officers seized 10 knives during 20 weapons sweeps in Luton parks. "
+        "More than 21 arrests have been made since the operation began.")
+
+
+def hits():
+    rel = Release("a.txt", "Knife sweeps in Luton", "2022-04-12", "https://example.org/a", "beds", BODY, "/a.txt")
+    return [Hit(Chunk("a.txt", 0, 0, len(BODY), BODY), rel, 0.9, 1)]
+
+
+class Scripted:
+    name = "scripted"
+
+    def __init__(self, pieces=None, error=None):
+        self.pieces, self.error, self.messages = pieces or [], error, None
+
+    def stream(self, messages):
+        self.messages = messages
+        for p in self.pieces:
+            yield p
+        if self.error:
+            raise self.error
+
+
+def test_streams_deltas_then_a_checked_answer():
+    backend = Scripted(["Officers seized ", "10 knives in Luton parks [1]."])
+    items = list(LLMAnswerer(backend).stream("How many knives were seized?", hits()))
+    assert items[:2] == ["Officers seized ", "10 knives in Luton parks [1]."]
+    final = items[-1]
+    assert isinstance(final, Answer) and not final.refused
+    assert final.citations[0].release_id == "a.txt"
+    c = final.citations[0]
+    assert BODY[c.start:c.end] == c.quote
+    assert {"first_token", "answer"} <= set(final.timings_ms)
+    prompt = " ".join(m["content"] for m in backend.messages)
+    assert "10 knives" in prompt and "Knife sweeps in Luton" in prompt
+
+
+def test_invented_citation_numbers_are_dropped():
+    answer = LLMAnswerer(Scripted(["Officers seized 10 knives in Luton parks [1][7]."])).answer("knives?", hits())
+    assert "[7]" not in answer.text and [c.n for c in answer.citations] == [1]
+
+
+def test_refusal_from_the_model_has_no_citations():
+    answer = LLMAnswerer(Scripted(["I could not find the answer in the releases."])).answer("Capital?", hits())
+    assert answer.refused and answer.citations == ()
+
+
+def test_backend_failure_falls_back_to_extractive_labelled():
+    failing = Scripted(["Officers"], error=RagError("cannot reach the model server: connection refused"))
+    answer = LLMAnswerer(failing, fallback=ExtractiveAnswerer()).answer(
+        "How many knives were seized in Luton parks during weapons sweeps?", hits())
+    assert answer.answerer == "extractive (fallback from scripted)"
+    assert "connection refused" in answer.note
+    with pytest.raises(RagError, match="connection refused"):
+        LLMAnswerer(Scripted(error=RagError("connection refused"))).answer("knives?", hits())
+
+
+def test_no_hits_is_a_refusal():
+    assert LLMAnswerer(Scripted(["x"])).answer("knives?", []).refused
+
+
+def test_registry_and_argument_checks():
+    assert {"extractive", "local", "openai"} <= set(ANSWERERS)
+    with pytest.raises(ConfigError, match="unsupported"):
+        LLMAnswerer(Scripted(), unsupported="maybe")
+    with pytest.raises(ConfigError, match="model file not found"):
+        get_answerer("local", model_path="/no/such.gguf")
+    with pytest.raises(ConfigError, match="OPENAI_BASE_URL"):
+        import os
+        saved = os.environ.pop("OPENAI_BASE_URL", None)
+        try:
+            get_answerer("openai")
+        finally:
+            if saved:
+                os.environ["OPENAI_BASE_URL"] = saved
