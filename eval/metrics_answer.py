@@ -18,6 +18,7 @@ from rag.answer.support import (
     SUPPORT_THRESHOLD,
     cited_numbers,
     normalize,
+    shown_text,
     support_score,
 )
 from rag.answer.support import answer_sentences as split_sentences
@@ -136,7 +137,8 @@ def citation_precision(citations: Sequence[Citation], gold_ids: Iterable[str]) -
 
 
 def citation_support(answer_text: str, citations: Sequence[Citation]) -> float | None:
-    """Share of cited sentences supported by the quotes they cite (lexical, see :func:`support_score`).
+    """Share of cited sentences supported by the sources they cite (lexical, see :func:`support_score`);
+    a source is what the reader sees of it: title, date and quote (:func:`shown_text`).
 
     A cited sentence is one with at least one marker (see :func:`split_sentences`).
     It is supported when ``support_score(sentence, quotes of its cited numbers)``
@@ -145,7 +147,7 @@ def citation_support(answer_text: str, citations: Sequence[Citation]) -> float |
     """
     quotes_by_n: dict[int, list[str]] = {}
     for c in citations:
-        quotes_by_n.setdefault(c.n, []).append(c.quote)
+        quotes_by_n.setdefault(c.n, []).append(shown_text(c.title, c.date, c.quote))
     cited = [(s, cited_numbers(s)) for s in split_sentences(answer_text)]
     cited = [(s, nums) for s, nums in cited if nums]
     if not cited:

@@ -4,7 +4,10 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+from typing import Sequence
+
 from .answer import get_answerer
+from .conversation import standalone
 from .chunking import ChunkerSettings
 from .embedding import Embedder, get_embedder
 from .errors import ConfigError
@@ -74,9 +77,10 @@ class Pipeline:
         return [widen(h, self.index.store, self.settings.widen) for h in hits]
 
     def ask(self, question: str, *, k: int | None = None, answerer: str | None = None,
-            filters: Filters = NO_FILTERS) -> tuple[Answer, list[Hit]]:
+            filters: Filters = NO_FILTERS, history: Sequence[str] = ()) -> tuple[Answer, list[Hit]]:
+        """Answer ``question``; earlier questions in ``history`` make a follow-up standalone for search."""
         t0 = time.perf_counter()
-        hits = self.search(question, k, filters)
+        hits = self.search(standalone(question, history), k, filters)
         t1 = time.perf_counter()
         answer = self.answerer(answerer).answer(question, self.passages(hits))
         t2 = time.perf_counter()

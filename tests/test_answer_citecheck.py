@@ -145,3 +145,13 @@ def test_injected_output_is_not_supported():
 def test_deterministic():
     text = "Smith was sentenced to 15 years [1]. The mayor resigned [3]. Officers seized 10 knives [2]."
     assert check(text) == check(text)
+
+
+def test_a_claim_cited_to_the_wrong_passage_is_recited_to_the_one_that_supports_it():
+    ans = check("Officers seized 10 knives in Luton parks during weapons sweeps [3].")
+    assert not ans.refused
+    assert [c.release_id for c in ans.citations] == ["b"] and ans.text.endswith("[1].")
+    assert "re-cited to the supporting passage [3]->[2]" in ans.note
+    # supported by no passage at all: still marked, never moved
+    marked = check("The mayor resigned over the parking scandal [3].")
+    assert marked.refused or "(unsupported)" in marked.text

@@ -73,3 +73,12 @@ def test_rag_never_imports_eval():
         text = path.read_text(encoding="utf-8")
         if path.name in ("support.py", "prompt.py", "citecheck.py"):
             assert "import eval" not in text and "from eval" not in text, path
+
+
+def test_numbers_glued_to_units_match_the_bare_number():
+    from eval.metrics import key_fact_accuracy
+    from rag.answer.support import normalize
+
+    assert normalize("seized almost 23kg of cocaine") == "seized almost 23 kg of cocaine"
+    assert key_fact_accuracy("The force seized almost 23kg of cocaine.", ["23"]) == 1.0
+    assert normalize("the 1st of 10m") == "the 1st of 10m"

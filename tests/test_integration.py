@@ -49,3 +49,10 @@ def test_real_chunks_fit_the_model_window(pipeline, real_embedder):
             total += 1
             over += len(tok(c.embed_text(release.title, release.date))["input_ids"]) > 256
     assert total > 10 and over == 0
+
+
+def test_follow_up_question_uses_the_conversation(pipeline):
+    answer, hits = pipeline.ask("And how many arrests did they make?",
+                                history=["How many knives were seized in Luton parks?"])
+    assert hits[0].release.id == "000_0fc0534938e8ed63.txt"
+    assert not answer.refused and "21" in answer.text

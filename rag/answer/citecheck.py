@@ -7,9 +7,10 @@
    claim becomes the standard refusal.
 2. Markers (``[1]``, ``[1, 2]``, ``[1][2]``) naming no source are dropped.
 3. Each sentence with content words is scored with :func:`support_score`
-   against the text of the sources it cites; one citing nothing gets the source
-   that supports it best, if any reaches :data:`SUPPORT_THRESHOLD`. Sentences
-   below the threshold are marked ``(unsupported)`` or removed.
+   against the text of the sources it cites; one citing nothing, or citing a
+   source that does not support it, gets the source that supports it best, if
+   any reaches :data:`SUPPORT_THRESHOLD` (noted as re-cited). Sentences no source
+   supports are marked ``(unsupported)`` or removed.
 4. Sources are renumbered 1, 2, ... in order of first citation; only cited
    sources become citations (quote = exact release-body span).
 5. With no supported sentence left, the answer is the refusal.
@@ -30,6 +31,7 @@ from .support import (
     answer_sentences,
     cited_numbers,
     content_tokens,
+    shown_text,
     support_score,
 )
 
@@ -75,6 +77,11 @@ def _render(bare: str, numbers: Sequence[int], tag: str) -> str:
     return head + stop
 
 
+def _shown(src: Source) -> str:
+    """Everything the model saw of a source: its title and date header, then the passage."""
+    return shown_text(src.release.title, src.release.date, src.text)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -95,6 +102,7 @@ def check_citations(text: str, sources: Sequence[Source], *, answerer: str,
     # (bare text, old source numbers, kind) with kind in supported/unsupported/plain/remark
     rows: list[tuple[str, list[int], str]] = []
     attached = 0
+    recited: list[str] = []
     for sentence in sentences:
         nums = list(dict.fromkeys(cited_numbers(sentence)))
         valid = [n for n in nums if n in by_n]
@@ -109,20 +117,24 @@ def check_citations(text: str, sources: Sequence[Source], *, answerer: str,
         if not content_tokens(bare):  # claims nothing ("Yes."): kept as written
             rows.append((bare, valid, "plain"))
             continue
-        if valid:
-            ok = support_score(bare, [by_n[n].text for n in valid]) >= SUPPORT_THRESHOLD
-            rows.append((bare, valid, "supported" if ok else "unsupported"))
+        if valid and support_score(bare, [_shown(by_n[n]) for n in valid]) >= SUPPORT_THRESHOLD:
+            rows.append((bare, valid, "supported"))
             continue
+        # uncited, or cited to a passage that does not support it (small models slip on
+        # numbers): cite the passage that does support it, if one does
         best_n, best = None, -1.0
         for n in sorted(by_n):
-            score = support_score(bare, [by_n[n].text])
+            score = support_score(bare, [_shown(by_n[n])])
             if score > best:
                 best_n, best = n, score
         if best_n is not None and best >= SUPPORT_THRESHOLD:
-            attached += 1
+            if valid:
+                recited.append(f"[{'/'.join(map(str, valid))}]->[{best_n}]")
+            else:
+                attached += 1
             rows.append((bare, [best_n], "supported"))
         else:
-            rows.append((bare, [], "unsupported"))
+            rows.append((bare, valid, "unsupported"))
 
     n_unsupported = sum(kind == "unsupported" for _, _, kind in rows)
     if unsupported == "remove":
@@ -132,6 +144,8 @@ def check_citations(text: str, sources: Sequence[Source], *, answerer: str,
         notes.append("dropped " + "".join(f"[{n}]" for n in dropped))
     if attached:
         notes.append(f"cited a source for {_plural(attached, 'uncited sentence')}")
+    if recited:
+        notes.append("re-cited to the supporting passage " + ", ".join(recited))
     if n_unsupported:
         done = "marked" if unsupported == "mark" else "removed"
         notes.append(f"{_plural(n_unsupported, 'unsupported sentence')} {done}")

@@ -58,7 +58,7 @@ from ..embedding import Embedder
 from ..errors import ConfigError
 from ..models import Answer, Citation, Hit, Release
 from .base import refusal
-from .sentences import split_sentences
+from .sentences import chunk_span as _chunk_span, split_sentences
 from .terms import Haystack, Mention, acronyms, content_stems, question_mentions, stem
 
 TYPE_BONUS = 0.05
@@ -126,15 +126,6 @@ def _check_count(name: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(f"{name} must be an integer from {low} to {high}, got {value!r}")
     return value
-
-
-def _chunk_span(hit: Hit) -> tuple[int, int] | None:
-    """Where the hit's passage lies in its release body (None if it cannot be found)."""
-    chunk, body = hit.chunk, hit.release.body
-    if 0 <= chunk.start <= chunk.end <= len(body) and body[chunk.start:chunk.end] == chunk.text:
-        return chunk.start, chunk.end
-    found = body.find(chunk.text) if chunk.text else -1
-    return (found, found + len(chunk.text)) if found >= 0 else None
 
 
 def collect_candidates(hits: Sequence[Hit]) -> list[Scored]:

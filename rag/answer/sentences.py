@@ -132,3 +132,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def sentences(text: str) -> list[str]:
     """Convenience: the sentence strings themselves."""
     return [text[s:e] for s, e in split_sentences(text)]
+
+
+def chunk_span(hit) -> tuple[int, int] | None:
+    """Where the hit's passage lies in its release body (None if it cannot be found)."""
+    chunk, body = hit.chunk, hit.release.body
+    if 0 <= chunk.start <= chunk.end <= len(body) and body[chunk.start:chunk.end] == chunk.text:
+        return chunk.start, chunk.end
+    found = body.find(chunk.text) if chunk.text else -1
+    return (found, found + len(chunk.text)) if found >= 0 else None

@@ -130,6 +130,9 @@ def _parse_number_words(toks: list[str], hard: list[bool], i: int) -> tuple[int,
     return total + group, j
 
 
+_UNIT = re.compile(r"(\d)(kg|mg|g|lbs?|oz|km|cm|mm|ft|ml)\b")
+
+
 def normalize(text: str) -> str:
     """Canonical form of ``text`` for matching; tokens joined by single spaces.
 
@@ -160,6 +163,9 @@ def normalize(text: str) -> str:
        ordinals (``first``) and plurals (``hundreds``) stay words.  Both sides of
        every comparison go through the same function, so ``ten`` matches ``10``.
 
+    A number glued to a unit of weight, length or volume is split (``23kg`` -> ``23 kg``),
+    so ``23`` matches it; other letter suffixes (``1st``, ``10m``) are left alone.
+
     Not normalised: word-form magnitudes versus digits (``2 million`` vs
     ``2000000``), bare suffixes (``4.3m``), plurals, stemming, British/American
     spelling, abbreviations (``u.s`` vs ``us``).
@@ -167,6 +173,7 @@ def normalize(text: str) -> str:
     text = MARKER.sub(" ", text)
     text = unicodedata.normalize("NFKC", text).lower().translate(_CHAR_MAP)
     text = _SEPARATORS.sub(" ", text.replace("%", " percent "))
+    text = _UNIT.sub(r"\1 \2", text)
     toks: list[str] = []
     hard: list[bool] = []  # hard[i]: punctuation right after toks[i]
     for raw in text.split():
@@ -292,3 +299,8 @@ def support_score(sentence: str, quotes: Iterable[str] | str) -> float:
         quote_tokens.update(normalize(quote).split())
     return len(content & quote_tokens) / len(content)
 
+
+def shown_text(title: str, date: str | None, quote: str) -> str:
+    """What a reader (or the model) sees of a cited source: title, date, then the quote.
+    Support is measured against this, so a claim naming the release's title is supported."""
+    return f"{title} ({date or 'undated'}) {quote}"

@@ -1,0 +1,45 @@
+"""Follow-up questions made standalone before retrieval.
+
+"and what sentence did he get?" after "Who killed livery cab driver Fawaz Naji?" is
+searched as "Fawaz Naji livery cab driver: and what sentence did he get?". This is the
+cheap rule used when no LLM is configured: a follow-up (it leans on a pronoun or
+"and/what about", and names nothing itself) borrows the specific terms of the last
+question that had some. An LLM rewriter can replace it behind the same function shape.
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from .retrieval.rerank import specific_terms
+
+_LEANS = re.compile(
+    r"^\s*(and|also|what about|how about|so)\b|\b(he|she|they|him|her|them|his|hers|their|it|its|that|this|"
+    r"those|these|the defendant|the victim|the case)\b", re.I)
+_CONTENT = re.compile(r"[A-Za-z][A-Za-z'’-]{3,}")
+_SMALL = {"what", "which", "when", "where", "who", "whom", "whose", "does", "did", "about", "with", "from",
+          "that", "this", "they", "them", "their", "there", "have", "been", "were", "will", "would", "could",
+          "should", "also", "then", "than", "into", "after", "before"}
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(_LEANS.search(question)) and not specific_terms(question)
+
+
+def context_words(question: str) -> list[str]:
+    """The names, numbers and content words of an earlier question, in order."""
+    names = specific_terms(question)
+    if names:
+        return names
+    return [w for w in _CONTENT.findall(question) if w.lower() not in _SMALL][:6]
+
+
+def standalone(question: str, history: Sequence[str]) -> str:
+    """``question`` itself, or prefixed with the context of the last earlier question."""
+    if not history or not is_follow_up(question):
+        return question
+    for earlier in reversed(history):
+        words = context_words(earlier)
+        if words:
+            return f"{' '.join(words)}: {question.strip()}"
+    return question
