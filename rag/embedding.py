@@ -130,17 +130,18 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-EMBEDDERS: dict[str, Callable[[], Embedder]] = {
-    "minilm": SentenceTransformerEmbedder,
-    "hash": HashEmbedder,
+# name -> factory(batch_size, dtype); each backend validates what it uses in its constructor
+EMBEDDERS: dict[str, Callable[..., Embedder]] = {
+    "minilm": lambda batch_size=64, dtype="float32": SentenceTransformerEmbedder(batch_size=batch_size, dtype=dtype),
+    "hash": lambda batch_size=64, dtype="float32": HashEmbedder(),
 }
 
 
-def get_embedder(name: str) -> Embedder:
+def get_embedder(name: str, *, batch_size: int = 64, dtype: str = "float32") -> Embedder:
     try:
         factory = EMBEDDERS[name]
     except KeyError:
         raise ConfigError(
             f"unknown embedder {name!r}; choose one of: {', '.join(sorted(EMBEDDERS))}"
         ) from None
-    return factory()
+    return factory(batch_size=batch_size, dtype=dtype)

@@ -10,7 +10,6 @@ from .answer import get_answerer
 from .conversation import standalone
 from .chunking import ChunkerSettings
 from .embedding import Embedder, get_embedder
-from .errors import ConfigError
 from .index import BuildReport, Index, build_index
 from .models import Answer, Hit
 from .retrieval import NO_FILTERS, Filters, widen
@@ -24,14 +23,7 @@ def chunker_settings(settings: Settings) -> ChunkerSettings:
 
 
 def make_embedder(settings: Settings) -> Embedder:
-    embedder = get_embedder(settings.embedder)
-    if hasattr(embedder, "batch_size"):
-        embedder.batch_size = settings.embed_batch_size
-    if hasattr(embedder, "dtype"):
-        if settings.embed_dtype not in embedder.DTYPES:
-            raise ConfigError(f"embed_dtype must be one of {', '.join(embedder.DTYPES)}, got {settings.embed_dtype!r}")
-        embedder.dtype = settings.embed_dtype
-    return embedder
+    return get_embedder(settings.embedder, batch_size=settings.embed_batch_size, dtype=settings.embed_dtype)
 
 
 def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=False,

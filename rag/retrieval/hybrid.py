@@ -104,7 +104,7 @@ class HybridRetriever:
             lists.append(self._dense(vector, allowed))
             weights.append(self.config.dense_weight * weight)
         if self.config.bm25:
-            lists.append(self._bm25(search_text(query), allowed))
+            lists.append(self._bm25(query, allowed))
             weights.append(self.config.bm25_weight * weight)
         return lists, weights
 
@@ -115,8 +115,9 @@ class HybridRetriever:
         allowed = allowed_chunk_ids(db, filters)
         if allowed is not None and not allowed:
             return []
-        vector = self.embedder.embed([search_text(query)]) if cfg.dense else None
-        lists, weights = self._lists(query, vector, allowed, 1.0)
+        text = search_text(query)  # without wording that asks for a release, for every search
+        vector = self.embedder.embed([text]) if cfg.dense else None
+        lists, weights = self._lists(text, vector, allowed, 1.0)
 
         scope = None
         if cfg.dates:
@@ -127,7 +128,7 @@ class HybridRetriever:
         if scope is not None and (scope.start or scope.end):
             window = allowed_chunk_ids(db, filters, scope.start, scope.end)
             if window:
-                more, more_w = self._lists(query, vector, window, cfg.window_weight)
+                more, more_w = self._lists(text, vector, window, cfg.window_weight)
                 lists += more
                 weights += more_w
 
@@ -135,7 +136,7 @@ class HybridRetriever:
         scores = dict(fused)
         title_weight = cfg.title_weight if is_lookup(query) else cfg.other_title_weight
         if cfg.bm25 and cfg.titles and title_weight > 0:
-            scores = self._title_boost(search_text(query), scores, filters, title_weight)
+            scores = self._title_boost(text, scores, filters, title_weight)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])[: max(cfg.rerank_depth, k * cfg.per_release * 2)]
         hits = self.index.hits(ranked)
         if scope is not None and scope.prefer_recent and cfg.recency_weight > 0:
