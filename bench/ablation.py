@@ -1,9 +1,11 @@
 """Retrieval ablation on an eval set: each stage of the hybrid retriever switched on in turn.
 
-    python bench/ablation.py --dataset ../shared/eval/dev.jsonl --index .rag/shared [--out bench/results]
+    python bench/ablation.py --dataset ../shared/eval/dev.jsonl --index .rag/shared [--out bench/results] [--name ablation]
 
 Prints a Markdown table (hit@1/4/10, MRR@10 overall and per question type, retrieval
-latency p50/p95) and writes it with the raw numbers to OUT/ablation.{md,json}.
+latency p50/p95) and writes it with the raw numbers to OUT/NAME.{md,json}. Run it on
+bench/datasets/time_probes.jsonl too (``--name ablation-time``): "what did X announce
+last week?" questions that the dev set has few of.
 """
 from __future__ import annotations
 
@@ -26,10 +28,12 @@ from rag.settings import load_settings
 CONFIGS = [  # (label, retriever preset, config overrides, reranker)
     ("dense only", "dense", {"dates": False}, "none"),
     ("BM25 only", "bm25", {"dates": False, "titles": False}, "none"),
-    ("hybrid (dense + BM25 + titles)", "hybrid", {"dates": False}, "none"),
+    ("hybrid, RRF k=60 (dense + BM25 + titles)", "hybrid-rrf", {"dates": False}, "none"),
+    ("hybrid, score fusion", "hybrid", {"dates": False}, "none"),
     ("+ built-in rerank", "hybrid", {"dates": False}, "overlap"),
     ("+ dates (full stack)", "hybrid", {}, "overlap"),
-    ("hybrid + dates, no rerank", "hybrid", {}, "none"),
+    ("hybrid + dates, no rerank (default)", "hybrid", {}, "none"),
+    ("hybrid RRF + dates (previous default)", "hybrid-rrf", {}, "none"),
 ]
 KEYS = ("hit@1", "hit@4", "hit@10", "mrr@10")
 
@@ -64,6 +68,7 @@ def main():
     ap.add_argument("--dataset", required=True)
     ap.add_argument("--index", required=True)
     ap.add_argument("--out", default="bench/results")
+    ap.add_argument("--name", default="ablation")
     args = ap.parse_args()
     settings = load_settings().with_(index_dir=args.index)
     pipe = Pipeline(settings)
@@ -75,7 +80,7 @@ def main():
         run(pipe, retriever, questions[:3])  # warm caches
         results[label] = summary(*run(pipe, retriever, questions))
         o = results[label]["overall"]
-        print(f"{label:32s} " + " ".join(f"{k} {o[k]:.3f}" for k in KEYS) +
+        print(f"{label:40s} " + " ".join(f"{k} {o[k]:.3f}" for k in KEYS) +
               f"  p50 {results[label]['latency_p50_ms']:.1f} ms", flush=True)
     types = [t for t in results[CONFIGS[0][0]] if t not in ("overall", "latency_p50_ms", "latency_p95_ms")]
     lines = [f"Retrieval ablation on `{args.dataset}` ({len(questions)} questions, answerable only for these metrics), "
@@ -94,8 +99,8 @@ def main():
     print(table)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "ablation.md").write_text(table + "\n", encoding="utf-8")
-    (out / "ablation.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    (out / f"{args.name}.md").write_text(table + "\n", encoding="utf-8")
+    (out / f"{args.name}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

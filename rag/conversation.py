@@ -27,11 +27,18 @@ def is_follow_up(question: str) -> bool:
 
 
 def context_words(question: str) -> list[str]:
-    """The names, numbers and content words of an earlier question, in order."""
-    names = specific_terms(question)
-    if names:
-        return names
-    return [w for w in _CONTENT.findall(question) if w.lower() not in _SMALL][:6]
+    """The names and numbers of an earlier question, then its content words (at most 8 words in all).
+
+    Names alone were too little: "Luton" from "How many knives were seized in Luton
+    parks?" found another Luton release; "knives seized parks" pins the right one.
+    """
+    words = list(specific_terms(question))
+    seen = {w.lower() for w in words}
+    for w in _CONTENT.findall(question):
+        if w.lower() not in _SMALL and w.lower() not in seen:
+            seen.add(w.lower())
+            words.append(w)
+    return words[:8]
 
 
 def standalone(question: str, history: Sequence[str]) -> str:

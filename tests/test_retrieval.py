@@ -2,6 +2,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import write_release
 from rag.chunking import ChunkerSettings
@@ -85,11 +87,16 @@ def test_contract_ranked_hits_with_exact_spans(retriever):
 
 
 def test_contract_caps_chunks_per_release(retriever):
-    hits = retriever.retrieve("Orange County dental office embezzlement", 10)
-    per = {}
-    for h in hits:
-        per[h.release.id] = per.get(h.release.id, 0) + 1
-    assert max(per.values()) <= 2
+    from dataclasses import replace
+
+    for cap in (HybridConfig().per_release, 1):
+        capped = HybridRetriever(retriever.index, retriever.embedder, replace(retriever.config, per_release=cap),
+                                 retriever.reranker)
+        hits = capped.retrieve("Orange County dental office embezzlement", 10)
+        per = {}
+        for h in hits:
+            per[h.release.id] = per.get(h.release.id, 0) + 1
+        assert max(per.values()) <= cap
 
 
 def test_contract_hard_filters(retriever):
@@ -182,3 +189,77 @@ def test_diversify_and_widen(index):
     assert wide.chunk.start <= h.chunk.start and wide.chunk.end >= h.chunk.end
     assert wide.release.body[wide.chunk.start:wide.chunk.end] == wide.chunk.text
     assert widen(h, index.store, 0) is h
+
+
+# ---- score fusion --------------------------------------------------------------
+
+
+def reference_score_fusion(lists, weights):
+    """Straight from the definition, with numpy: sum_i w_i * (s - min_i) / (max_i - min_i)."""
+    import numpy as np
+
+    ids = sorted({i for lst in lists for i, _ in lst})
+    total = np.zeros(len(ids))
+    for lst, w in zip(lists, weights):
+        if not lst:
+            continue
+        first = {}
+        for i, s in lst:
+            first.setdefault(i, s)
+        vals = np.array(list(first.values()), dtype=float)
+        span = vals.max() - vals.min()
+        for i, s in first.items():
+            total[ids.index(i)] += w * ((s - vals.min()) / span if span else 1.0)
+    return dict(zip(ids, total))
+
+
+def test_score_fusion_matches_reference():
+    from rag.retrieval.fusion import score_fusion
+
+    lists = [[("a", 0.9), ("b", 0.5), ("c", 0.1)], [("c", 12.0), ("d", 3.0), ("a", 1.0)], [("b", 2.0)]]
+    fused = score_fusion(lists, [1.0, 2.0, 0.5])
+    ref = reference_score_fusion(lists, [1.0, 2.0, 0.5])
+    assert {i: round(s, 9) for i, s in fused} == {i: round(s, 9) for i, s in ref.items()}
+    assert [i for i, _ in fused] == sorted(ref, key=lambda i: -ref[i])
+    # c: 0 + 2*1 = 2; a: 1 + 0 = 1; d: 2*(2/11); b: 0.5 + 0.5*1 = 1.0 -> a before b (first seen)
+    assert [i for i, _ in fused] == ["c", "a", "b", "d"]
+
+
+@given(st.lists(st.lists(st.tuples(st.sampled_from("abcdefgh"), st.floats(-5, 5, allow_nan=False)), max_size=8),
+                min_size=1, max_size=4),
+       st.data())
+def test_score_fusion_property_matches_reference(lists, data):
+    from rag.retrieval.fusion import score_fusion
+
+    weights = data.draw(st.lists(st.floats(0, 3), min_size=len(lists), max_size=len(lists)))
+    fused = dict(score_fusion(lists, weights))
+    ref = reference_score_fusion(lists, weights)
+    assert fused.keys() == ref.keys()
+    for i in ref:
+        assert abs(fused[i] - ref[i]) < 1e-9
+
+
+def test_score_fusion_keeps_the_gap_that_rrf_levels():
+    """A clear BM25 winner stays first under score fusion; RRF lets two second places beat it."""
+    from rag.retrieval.fusion import rrf, score_fusion
+
+    dense = [("x", 0.61), ("gold", 0.60), ("y", 0.40)]
+    bm25 = [("gold", 30.0), ("x", 9.0), ("y", 8.0)]
+    assert score_fusion([dense, bm25], [1.0, 2.0])[0][0] == "gold"
+    assert rrf([[i for i, _ in dense], [i for i, _ in bm25]], [1.0, 1.0])[0][0] == "x"  # a tie: first seen
+    dense2 = [("x", 0.61), ("y", 0.60), ("gold", 0.59)]
+    bm25_2 = [("gold", 30.0), ("x", 9.0), ("y", 8.5)]
+    assert score_fusion([dense2, bm25_2], [1.0, 2.0])[0][0] == "gold"
+    assert rrf([[i for i, _ in dense2], [i for i, _ in bm25_2]], [1.0, 1.0])[0][0] == "x"
+
+
+def test_score_fusion_rejects_mismatched_weights():
+    from rag.retrieval.fusion import score_fusion
+
+    with pytest.raises(ValueError, match="1 weights for 2 lists"):
+        score_fusion([[("a", 1.0)], [("b", 1.0)]], [1.0])
+
+
+def test_unknown_fusion_is_named():
+    with pytest.raises(ConfigError, match="fusion must be one of score, rrf, got 'max'"):
+        retriever_config("hybrid", fusion="max")
