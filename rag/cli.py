@@ -21,7 +21,7 @@ ToOpt = typer.Option(None, "--to", help="Only releases dated on or before this d
 SourceOpt = typer.Option(None, "--source", help="Only releases of this source (county/force/area); repeatable.")
 ReleaseOpt = typer.Option(None, "--release", help="Only this release id; repeatable.")
 AsOfOpt = typer.Option(None, "--as-of", help="The day 'today' means in the question (default: today).")
-RetrieverOpt = typer.Option(None, "--retriever", help="hybrid (default), dense or bm25.")
+RetrieverOpt = typer.Option(None, "--retriever", help="hybrid (default), hybrid-rrf, dense or bm25.")
 RerankOpt = typer.Option(None, "--rerank", help="none (default), overlap, or cross-encoder (needs rerank_model).")
 DatesOpt = typer.Option(None, "--dates/--no-dates", help="Read time words in the question (default: on).")
 
@@ -222,7 +222,7 @@ def eval_(
     comparison = _run(lambda: compare(results, base, tolerance)) if base else None
     paths = write_report(results, out, comparison)
     rows = metrics_table(results)
-    keep = [0, 1, 2, 3, 6, 8, 10, 11, 13, 14]
+    keep = [0, 1, 2, 3, 6, 8, 10, 11, 13, 14, 17, 18]
     for row in rows:
         print("  ".join(f"{row[i]:>{max(len(r[i]) for r in rows)}}" for i in keep))
     print(f"report: {paths['html']}  results: {paths['results']}")
@@ -233,6 +233,59 @@ def eval_(
         if comparison.failed:
             _fail("regression gate failed: " + "; ".join(comparison.regressions), code=3)
         print(f"regression gate passed (tolerance {comparison.tolerance})")
+
+
+@app.command()
+def serve(
+    index_dir: Optional[str] = IndexOpt,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 exposes the UI to the network)."),
+    port: int = typer.Option(7860, min=1, max=65535, help="Port to listen on."),
+    answerer: Optional[str] = typer.Option(None, help="Default answerer in the UI (default: extractive)."),
+    feedback: Optional[Path] = typer.Option(None, "--feedback",
+                                            help="Feedback JSON Lines file (default: feedback.jsonl next to the index)."),
+    concurrency: int = typer.Option(8, min=1, max=64, help="Requests worked on at once (model work is serialised)."),
+):
+    """The chat UI in the browser: answers with clickable citations, a search tab, feedback."""
+    from .answer import ANSWERERS
+
+    settings = _settings(index_dir=index_dir, answerer=answerer)
+    if settings.answerer not in ANSWERERS:
+        _fail(f"unknown answerer {settings.answerer!r}; choose one of: {', '.join(sorted(ANSWERERS))}")
+    pipe = _pipeline(settings)
+    print("starting the web UI…", file=sys.stderr)
+    try:
+        from ui.app import build_app
+    except ImportError as exc:
+        _fail(f"the web UI needs gradio (pip install -e .): {exc}")
+    demo = _run(lambda: build_app(pipe, settings, feedback, concurrency=concurrency))
+    try:
+        demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True)
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc}")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    print(f"press-rag UI: http://{shown}:{port}  (feedback: {demo.rag_feedback_path}; Ctrl+C stops)", flush=True)
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        demo.close()
+
+
+@app.command("feedback-to-eval")
+def feedback_to_eval(
+    feedback: Path = typer.Argument(..., help="Feedback JSON Lines written by `rag serve`."),
+    out: Path = typer.Option(..., "--out", help="Evaluation questions from thumbs-up answers (JSON Lines)."),
+    review: Optional[Path] = typer.Option(None, "--review",
+                                          help="Thumbs-down questions to fix by hand (default: OUT.needs_review.jsonl)."),
+    corpus: str = typer.Option("feedback", help="Value of the questions' corpus field."),
+):
+    """Turn UI feedback into eval questions: thumbs-up ones ready, thumbs-down ones marked needs_review."""
+    from ui.feedback import feedback_to_eval as convert
+
+    good, bad, review_path = _run(lambda: convert(feedback, out, review, corpus=corpus))
+    print(f"wrote {good} question(s) to {out}" + (f"; {bad} thumbs-down question(s) to review in {review_path}"
+                                                    if bad else ""))
 
 
 def _stream_answer(pipe, question, filters):

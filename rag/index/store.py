@@ -6,6 +6,7 @@ opens is always the exact span of the release.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -26,11 +27,55 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 _RELEASE_COLS = "id, title, date, url, source, body, path"
 
 
+class _Rows(list):
+    """Rows already read out of their cursor: iterate them, or ``fetchone()`` / ``fetchall()``."""
+
+    def fetchone(self):
+        return self[0] if self else None
+
+    def fetchall(self) -> list:
+        return list(self)
+
+
+class SerialConnection:
+    """The store's one sqlite3 connection, safe to share between threads.
+
+    A loaded index serves many threads at once (the chat UI), and callers such as the
+    retriever run SQL on ``store.db`` directly. Every call holds one re-entrant lock and
+    reads its rows out before releasing it, so no cursor is ever live in two threads.
+    """
+
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+        self.lock = threading.RLock()
+
+    def execute(self, sql: str, params=()) -> _Rows:
+        with self.lock:
+            return _Rows(self._db.execute(sql, params).fetchall())
+
+    def executemany(self, sql: str, rows) -> None:
+        with self.lock:
+            self._db.executemany(sql, rows)
+
+    def executescript(self, script: str) -> None:
+        with self.lock:
+            self._db.executescript(script)
+
+    def commit(self) -> None:
+        with self.lock:
+            self._db.commit()
+
+    def close(self) -> None:
+        with self.lock:
+            self._db.close()
+
+
 class MetaStore:
     def __init__(self, path: Path, *, readonly: bool = False):
         self.path = Path(path)
         uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
-        self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self.db = SerialConnection(sqlite3.connect(uri, uri=True, check_same_thread=False))
+        self._lock = self.db.lock  # held around every read that runs more than one statement
         self._releases: dict[str, Release] = {}
         self._max_id = -1
         if not readonly:
@@ -90,12 +135,13 @@ class MetaStore:
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
     def release(self, release_id: str) -> Release | None:
-        if release_id not in self._releases:
-            row = self.db.execute(f"SELECT {_RELEASE_COLS} FROM releases WHERE id=?", (release_id,)).fetchone()
-            if row is None:
-                return None
-            self._releases[release_id] = Release(*row)
-        return self._releases[release_id]
+        with self._lock:
+            if release_id not in self._releases:
+                row = self.db.execute(f"SELECT {_RELEASE_COLS} FROM releases WHERE id=?", (release_id,)).fetchone()
+                if row is None:
+                    return None
+                self._releases[release_id] = Release(*row)
+            return self._releases[release_id]
 
     def releases(self) -> list[Release]:
         return [Release(*row) for row in self.db.execute(f"SELECT {_RELEASE_COLS} FROM releases ORDER BY id")]
@@ -104,20 +150,23 @@ class MetaStore:
         """Chunk records (with text) and their releases, for the given ids."""
         out: dict[int, tuple[Chunk, Release]] = {}
         ids = [int(i) for i in chunk_ids]
-        for i in range(0, len(ids), 500):
-            part = ids[i:i + 500]
-            marks = ",".join("?" * len(part))
-            rows = self.db.execute(
-                f'SELECT id, release_id, seq, start, "end" FROM chunks WHERE id IN ({marks})', part
-            ).fetchall()
-            for cid, rid, seq, start, end in rows:
-                rel = self.release(rid)
-                out[cid] = (Chunk(rid, seq, start, end, rel.body[start:end]), rel)
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                part = ids[i:i + 500]
+                marks = ",".join("?" * len(part))
+                rows = self.db.execute(
+                    f'SELECT id, release_id, seq, start, "end" FROM chunks WHERE id IN ({marks})', part
+                ).fetchall()
+                for cid, rid, seq, start, end in rows:
+                    rel = self.release(rid)
+                    out[cid] = (Chunk(rid, seq, start, end, rel.body[start:end]), rel)
         return out
 
     def chunks_of(self, release_id: str) -> list[Chunk]:
-        rel = self.release(release_id)
-        if rel is None:
-            return []
-        return [Chunk(release_id, seq, s, e, rel.body[s:e]) for seq, s, e in self.db.execute(
-            'SELECT seq, start, "end" FROM chunks WHERE release_id=? ORDER BY seq', (release_id,))]
+        with self._lock:
+            rel = self.release(release_id)
+            if rel is None:
+                return []
+            rows = self.db.execute('SELECT seq, start, "end" FROM chunks WHERE release_id=? ORDER BY seq',
+                                   (release_id,))
+        return [Chunk(release_id, seq, s, e, rel.body[s:e]) for seq, s, e in rows]

@@ -1,0 +1,243 @@
+"""Pure functions: answers, sources and releases as escaped Markdown / HTML.
+
+Nothing here imports Gradio. Every piece of release text or model output goes through
+``html.escape`` (and, for Chatbot Markdown, a backslash before each Markdown character)
+before any markup of our own is added, so a release that contains ``<script>`` or
+``<img onerror=...>`` is shown as those characters, never run.
+
+Citation links: ``[n]`` in answer ``turn`` becomes the Markdown link ``[\\[n\\]](#source-T-N)``;
+the sources panel holds ``<details id="source-T-N">`` for it (see ``ui/assets.py`` for the
+script that opens it on click).
+"""
+from __future__ import annotations
+
+import html
+import re
+from typing import Iterable, Sequence
+
+from rag.models import Answer, Citation, Hit, Release
+
+CONTEXT_CHARS = 280        # characters of release text shown either side of a cited span
+SNIPPET_CHARS = 420        # characters of a retrieved passage shown in a list
+_MARKER = re.compile(r"\[(\d+)\]")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
+_SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.I)
+
+
+def esc(text: object) -> str:
+    """HTML-escaped text, quotes included (safe inside an attribute too)."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Markdown shows literally: Markdown characters backslashed, then ``& < >`` escaped."""
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text or ""), quote=False)
+
+
+def anchor(turn: int, n: int) -> str:
+    """The element id of source ``n`` of answer ``turn`` in the sources panel."""
+    return f"source-{int(turn)}-{int(n)}"
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is a plain http(s) address, else None (no javascript: or data: links)."""
+    return url if url and _SAFE_URL.match(url.strip()) else None
+
+
+# ---- answer (Chatbot Markdown) ----------------------------------------------------------
+
+
+def linkify(text: str, turn: int, numbers: Iterable[int]) -> str:
+    """Escaped ``text`` in which each ``[n]`` of a known source is a link to its panel entry."""
+    known = set(numbers)
+    out, pos = [], 0
+    for m in _MARKER.finditer(text or ""):
+        n = int(m.group(1))
+        if n not in known:
+            continue
+        out.append(escape_markdown(text[pos:m.start()]))
+        out.append(f"[\\[{n}\\]](#{anchor(turn, n)})")
+        pos = m.end()
+    out.append(escape_markdown((text or "")[pos:]))
+    return "".join(out)
+
+
+def _duration(ms: float) -> str:
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
+def show_note(answer: Answer) -> bool:
+    """Notes that tell the reader something: a fallback, a refusal, an LLM answer's checks.
+    (The extractive answerer's own note is a support score, shown only with a refusal.)"""
+    return bool(answer.note) and (answer.refused or answer.answerer != "extractive")
+
+
+def answer_footer(answer: Answer) -> str:
+    """One italic line: who answered and how long it took; then the note, when it matters."""
+    label = answer.answerer or "unknown answerer"
+    times = [f"{name.replace('_', ' ')} {_duration(answer.timings_ms[name])}"
+             for name in ("rewrite", "retrieve", "first_token", "answer") if name in answer.timings_ms]
+    line = f"*Answered by {escape_markdown(label)}" + (f" · {escape_markdown(' · '.join(times))}" if times else "") + "*"
+    if show_note(answer):
+        line += f"\n\n**Note:** {escape_markdown(answer.note)}"
+    return line
+
+
+def answer_markdown(answer: Answer, turn: int) -> str:
+    """The whole assistant message: linked answer text, then the footer."""
+    body = linkify(answer.text, turn, (c.n for c in answer.citations))
+    return f"{body}\n\n{answer_footer(answer)}"
+
+
+def streaming_markdown(partial: str) -> str:
+    """Text of an answer still being written (links come with the checked answer)."""
+    return escape_markdown(partial) + " ▌"
+
+
+def pending_markdown(stage: str) -> str:
+    return f"*{escape_markdown(stage)}*"
+
+
+def question_markdown(question: str) -> str:
+    return escape_markdown(question)
+
+
+def message_markdown(text: str) -> str:
+    """A plain message of ours (an error or a refusal of the input), escaped."""
+    return f"**{escape_markdown(text)}**"
+
+
+# ---- sources panel (HTML) ---------------------------------------------------------------
+
+
+def _snap_left(body: str, i: int) -> int:
+    if i <= 0:
+        return 0
+    space = body.find(" ", i, i + 40)
+    return space + 1 if space != -1 else i
+
+
+def _snap_right(body: str, i: int) -> int:
+    if i >= len(body):
+        return len(body)
+    space = body.rfind(" ", max(0, i - 40), i)
+    return space if space != -1 else i
+
+
+def passage_html(body: str, start: int, end: int, context: int = CONTEXT_CHARS) -> str:
+    """``body[start:end]`` inside ``<mark>``, with ``context`` characters around it, all escaped."""
+    start = max(0, min(int(start), len(body)))
+    end = max(start, min(int(end), len(body)))
+    left = _snap_left(body, start - context) if start - context > 0 else 0
+    right = _snap_right(body, end + context) if end + context < len(body) else len(body)
+    left, right = min(left, start), max(right, end)
+    return ("…" if left > 0 else "") + esc(body[left:start]) + f"<mark>{esc(body[start:end])}</mark>" \
+        + esc(body[end:right]) + ("…" if right < len(body) else "")
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    flat = " ".join((text or "").split())
+    return esc(flat[:limit]) + ("…" if len(flat) > limit else "")
+
+
+def _meta(release_id: str, date: str | None, url: str | None, extra: str = "", *, show_date: bool = True) -> str:
+    parts = [f'<span class="rag-date">{esc(date or "undated")}</span>'] if show_date else []
+    parts.append(f'<span class="rag-id">release id <code>{esc(release_id)}</code></span>')
+    link = safe_url(url)
+    if link:
+        parts.append(f'<a class="rag-url" href="{esc(link)}" target="_blank" rel="noopener noreferrer">'
+                     f'{esc(link)}</a>')
+    if extra:
+        parts.append(extra)
+    return '<div class="rag-meta">' + " · ".join(parts) + "</div>"
+
+
+def citation_html(turn: int, c: Citation, release: Release | None, open_: bool = False) -> str:
+    """Source ``[n]``: title, date, link, id, and the cited span highlighted in its context."""
+    body = release.body if release is not None else c.quote
+    start, end = (c.start, c.end) if release is not None else (0, len(c.quote))
+    return (f'<details class="rag-source" id="{esc(anchor(turn, c.n))}"{" open" if open_ else ""}>'
+            f'<summary><span class="rag-n">[{c.n}]</span> <span class="rag-title">{esc(c.title)}</span> '
+            f'<span class="rag-date">({esc(c.date or "undated")})</span></summary>'
+            + _meta(c.release_id, c.date, c.url, f'<span class="rag-span">chars {c.start}–{c.end}</span>',
+                    show_date=False)
+            + f'<div class="rag-passage">{passage_html(body, start, end)}</div></details>')
+
+
+def hit_html(hit: Hit) -> str:
+    """One retrieved passage: rank, title, date, id, score and the passage text."""
+    r = hit.release
+    return (f'<div class="rag-hit"><div class="rag-hit-head"><span class="rag-rank">{hit.rank}.</span> '
+            f'<span class="rag-title">{esc(r.title)}</span></div>'
+            + _meta(r.id, r.date, r.url, f'<span class="rag-score">score {hit.score:.3f}</span>'
+                    f' · <span class="rag-span">chars {hit.chunk.start}–{hit.chunk.end}</span>')
+            + f'<div class="rag-passage">{snippet(hit.chunk.text)}</div></div>')
+
+
+def turn_html(turn: int, question: str, hits: Sequence[Hit], answer: Answer | None,
+              releases: dict[str, Release], status: str = "") -> str:
+    """Everything the panel shows for one question: its sources, or the passages found so far."""
+    head = f'<div class="rag-turn-head">Question {turn}: {esc(question)}</div>'
+    parts = [f'<section class="rag-turn" id="turn-{turn}">', head]
+    if status:
+        parts.append(f'<p class="rag-status">{esc(status)}</p>')
+    if answer is not None and answer.citations:
+        parts.append(f'<div class="rag-label">Cited sources ({len(answer.citations)})</div>')
+        parts += [citation_html(turn, c, releases.get(c.release_id), open_=(i == 0))
+                  for i, c in enumerate(answer.citations)]
+    elif answer is not None:
+        parts.append('<p class="rag-status">No source cited.</p>' if hits else
+                     '<p class="rag-status">No passages matched (are the filters too narrow?).</p>')
+    if hits:
+        listing = "".join(hit_html(h) for h in hits)
+        if answer is None:
+            parts.append(f'<div class="rag-label">Retrieved passages ({len(hits)})</div>{listing}')
+        else:
+            parts.append(f'<details class="rag-retrieved"><summary>All {len(hits)} retrieved passages</summary>'
+                         f"{listing}</details>")
+    elif answer is None and not status:
+        parts.append('<p class="rag-status">No passages found.</p>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+EMPTY_PANEL = ('<div class="rag-sources"><p class="rag-status">Sources appear here as soon as they are '
+               "retrieved. Click a [n] in an answer to open its source.</p></div>")
+
+
+def sources_panel(turns: Sequence[str]) -> str:
+    """The panel: the latest question's sources first, earlier ones folded below."""
+    if not turns:
+        return EMPTY_PANEL
+    latest, earlier = turns[-1], list(reversed(turns[:-1]))
+    folded = ""
+    if earlier:
+        folded = (f'<details class="rag-earlier"><summary>Sources of earlier answers ({len(earlier)})</summary>'
+                  + "".join(earlier) + "</details>")
+    return f'<div class="rag-sources">{latest}{folded}</div>'
+
+
+# ---- search tab -------------------------------------------------------------------------
+
+
+def search_results_html(query: str, hits: Sequence[Hit]) -> str:
+    if not hits:
+        return f'<div class="rag-search"><p class="rag-status">No passages found for {esc(query)}.</p></div>'
+    rows = "".join(
+        f'<div class="rag-result" data-release-id="{esc(h.release.id)}">{hit_html(h)}'
+        f'<button class="rag-open" type="button" data-release-id="{esc(h.release.id)}">Open release</button></div>'
+        for h in hits)
+    return f'<div class="rag-search"><p class="rag-status">{len(hits)} passages for {esc(query)}</p>{rows}</div>'
+
+
+def release_html(release: Release | None, release_id: str = "") -> str:
+    """A whole release, escaped, its paragraphs kept."""
+    if release is None:
+        return f'<div class="rag-release"><p class="rag-status">No release with id {esc(release_id)}.</p></div>'
+    return (f'<article class="rag-release" id="release-view"><h3 class="rag-title">{esc(release.title)}</h3>'
+            + _meta(release.id, release.date, release.url, f'<span class="rag-source-name">source {esc(release.source)}</span>')
+            + f'<div class="rag-body">{esc(release.body)}</div></article>')
+
+
+def error_html(message: str) -> str:
+    return f'<div class="rag-error">{esc(message)}</div>'
