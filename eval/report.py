@@ -11,7 +11,8 @@ from .regression import Comparison
 PLOT_KEYS = ("hit@1", "hit@4", "mrr@10", "key_fact_accuracy", "citation_precision", "citation_support")
 TABLE_KEYS = ("n", "hit@1", "hit@4", "hit@10", "recall@10", "mrr@10", "ndcg@10", "key_fact_accuracy", "token_f1",
               "refusal_rate_unanswerable", "false_refusal_rate", "citation_validity", "citation_precision",
-              "citation_support", "latency_retrieve_p50_ms", "latency_answer_p50_ms")
+              "citation_support", "latency_retrieve_p50_ms", "latency_answer_p50_ms", "latency_first_token_p50_ms",
+              "latency_total_p50_ms")
 
 
 def fmt(value) -> str:

@@ -68,14 +68,29 @@ class Pipeline:
         """What the answerer reads: the hits, widened by neighbouring chunks if set."""
         return [widen(h, self.index.store, self.settings.widen) for h in hits]
 
+    def standalone(self, question: str, history: Sequence[str] = (), answerer: str | None = None) -> str:
+        """The question to search for: a follow-up rewritten with the conversation, by the
+        answerer's LLM when it has one (``rewrite``), else by the cheap rule."""
+        if not history:
+            return question
+        rewrite = getattr(self.answerer(answerer), "rewrite", None)
+        return rewrite(question, history) if rewrite else standalone(question, history)
+
     def ask(self, question: str, *, k: int | None = None, answerer: str | None = None,
             filters: Filters = NO_FILTERS, history: Sequence[str] = ()) -> tuple[Answer, list[Hit]]:
-        """Answer ``question``; earlier questions in ``history`` make a follow-up standalone for search."""
+        """Answer ``question``; earlier questions in ``history`` make a follow-up standalone.
+
+        The search uses the standalone question; an LLM answerer also reads its own rewrite
+        (the rule's "terms: question" form is for search only)."""
         t0 = time.perf_counter()
-        hits = self.search(standalone(question, history), k, filters)
+        query = self.standalone(question, history, answerer)
+        t_rewrite = time.perf_counter()
+        hits = self.search(query, k, filters)
         t1 = time.perf_counter()
-        answer = self.answerer(answerer).answer(question, self.passages(hits))
+        impl = self.answerer(answerer)
+        answer = impl.answer(query if hasattr(impl, "rewrite") else question, self.passages(hits))
         t2 = time.perf_counter()
         timings = dict(answer.timings_ms)
-        timings.update(retrieve=(t1 - t0) * 1000, answer=(t2 - t1) * 1000, total=(t2 - t0) * 1000)
+        timings.update(rewrite=(t_rewrite - t0) * 1000, retrieve=(t1 - t_rewrite) * 1000,
+                       answer=(t2 - t1) * 1000, total=(t2 - t0) * 1000)
         return replace(answer, timings_ms=timings), hits

@@ -82,3 +82,30 @@ def test_registry_and_argument_checks():
         finally:
             if saved:
                 os.environ["OPENAI_BASE_URL"] = saved
+
+
+# ---- guided by the extractive answerer ------------------------------------------
+
+
+def test_guided_declines_a_name_no_release_contains_without_calling_the_model():
+    backend = Scripted(["Officers seized 10 knives [1]."])
+    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer()).answer(
+        "How many knives did Sergeant Zorblax Quist seize?", hits())
+    assert answer.refused and answer.citations == () and "Zorblax Quist" in answer.note
+    assert backend.messages is None  # no generation spent on it
+
+
+def test_guided_passages_are_centred_on_the_best_sentence():
+    long_body = " ".join(f"Filler sentence number {i} about the weather in town." for i in range(12))
+    body = long_body + " More than 21 arrests have been made since the operation began. " + long_body
+    rel = Release("b.txt", "Luton operation", "2022-04-12", None, "beds", body, "/b.txt")
+    h = [Hit(Chunk("b.txt", 0, 0, len(body), body), rel, 0.9, 1)]
+    backend = Scripted(["More than 21 arrests have been made [1]."])
+    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), max_chars=150).answer(
+        "How many arrests have been made?", h)
+    prompt = backend.messages[-1]["content"]
+    assert "21 arrests" in prompt and not answer.refused
+    unguided = Scripted(["x"])
+    LLMAnswerer(unguided, fallback=ExtractiveAnswerer(), max_chars=150, guided=False).answer(
+        "How many arrests have been made?", h)
+    assert unguided.messages is not None

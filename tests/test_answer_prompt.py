@@ -10,6 +10,7 @@ from rag.answer.prompt import (
     build_messages,
     neutralise,
     select_sources,
+    sources_around,
 )
 from rag.answer.sentences import split_sentences
 from rag.models import Chunk, Hit, Release
@@ -163,3 +164,34 @@ def test_sentences_addressed_to_a_model_are_left_out_of_the_prompt():
     r = release("inj", text)
     msgs = build_messages("How many knives?", [Source(1, r, 0, len(text))])
     assert "PWNED" not in msgs[-1]["content"]
+
+
+# ---- sources centred on picked sentences ------------------------------------
+
+
+def test_sources_around_centres_on_the_picked_sentence():
+    r = release("k.txt", KINGS)
+    offset = KINGS.index("The defendant pleaded")
+    [src] = sources_around("When did he plead guilty?", [(hit(r), offset)], max_chars=200)
+    assert src.start <= offset < src.end and len(src.text) <= 200
+    starts, ends = sentence_bounds(KINGS)
+    assert src.start in starts and src.end in ends
+    assert KINGS[src.start:src.end] == src.text
+
+
+def test_sources_around_skips_picks_inside_a_chosen_source_and_numbers_in_order():
+    r, other = release("k.txt", KINGS), release("o.txt", "Officers seized 10 knives in Luton parks. Nothing else.")
+    picks = [(hit(r), KINGS.index("John Smith")), (hit(r), KINGS.index("John Smith") + 5),
+             (hit(other), 0), (hit(r), KINGS.index("District Attorney Gonzalez said"))]
+    sources = sources_around("sentence for John Smith", picks, max_sources=3, max_chars=120)
+    assert [s.n for s in sources] == [1, 2, 3]
+    assert [s.release.id for s in sources] == ["k.txt", "o.txt", "k.txt"]
+    assert sources[0].end <= sources[2].start or sources[2].end <= sources[0].start  # no overlap
+
+
+def test_sources_around_ignores_offsets_outside_the_chunk_and_checks_limits():
+    r = release("k.txt", KINGS)
+    first_sentence_end = KINGS.index("The shooting")
+    assert sources_around("q", [(hit(r, 0, first_sentence_end), len(KINGS) - 5)]) == []
+    with pytest.raises(ValueError, match="positive"):
+        sources_around("q", [], max_sources=0)

@@ -111,3 +111,12 @@ def test_server_down_falls_back_to_extractive_with_the_reason(pipeline, monkeypa
     assert answer.answerer == "extractive (fallback from openai)"
     assert "connection refused" in answer.note and "10" in answer.text
     assert isinstance(openai_answerer(), LLMAnswerer)
+
+
+def test_the_model_rewrites_a_follow_up_and_the_search_finds_the_release(server, pipeline, monkeypatch):
+    llm = answerer(server, monkeypatch)
+    history = ["Who chose the name for the Dallow Cares campaign?"]
+    query = llm.rewrite("And when was it launched?", history)
+    assert query != "And when was it launched?"
+    assert "dallow" in query.lower(), query
+    assert pipeline.search(query)[0].release.id == "002_eb340d827de47128.txt"

@@ -263,3 +263,24 @@ def test_score_fusion_rejects_mismatched_weights():
 def test_unknown_fusion_is_named():
     with pytest.raises(ConfigError, match="fusion must be one of score, rrf, got 'max'"):
         retriever_config("hybrid", fusion="max")
+
+
+def test_prime_embeds_queries_in_one_batch_and_reuses_them(index):
+    class Counting(HashEmbedder):
+        calls: list = []
+
+        def embed(self, texts, *, progress=False):
+            self.calls.append(len(texts))
+            return super().embed(texts, progress=progress)
+
+    emb = Counting(64)
+    r = HybridRetriever(index, emb, retriever_config("hybrid"))
+    questions = ["bodega robbery in Flatbush", "dental office embezzlement", "jury duty scams"]
+    r.prime(questions)
+    assert emb.calls == [3]
+    before = [h.chunk for h in r.retrieve(questions[0], 3)]
+    assert emb.calls == [3]  # no new embedding
+    fresh = HybridRetriever(index, HashEmbedder(64), retriever_config("hybrid"))
+    assert [h.chunk for h in fresh.retrieve(questions[0], 3)] == before  # same results as unprimed
+    r.retrieve("something new", 3)
+    assert emb.calls == [3, 1]

@@ -228,6 +228,15 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def _stacks(hits: Sequence[Hit]) -> dict[str, Haystack]:
+    stacks: dict[str, Haystack] = {}
+    for hit in hits:
+        r = hit.release
+        if r.id not in stacks:
+            stacks[r.id] = Haystack(r.title, r.body, r.source, r.date, url=r.url)
+    return stacks
+
+
 def _missing(mentions: Sequence[Mention], stacks: Sequence[Haystack]) -> list[Mention]:
     return [m for m in mentions if m.required and not any(h.contains(m) for h in stacks)]
 
@@ -279,11 +288,7 @@ class ExtractiveAnswerer:
             return done(None, "no passages were retrieved")
 
         mentions = question_mentions(question)
-        stacks: dict[str, Haystack] = {}
-        for hit in top:
-            r = hit.release
-            if r.id not in stacks:
-                stacks[r.id] = Haystack(r.title, r.body, r.source, r.date, url=r.url)
+        stacks = _stacks(top)
         missing = _missing(mentions, list(stacks.values()))
         if missing:
             names = ", ".join(repr(m.text) for m in missing)
@@ -325,6 +330,12 @@ class ExtractiveAnswerer:
             head = chosen[0].release
             text = f"The release is “{head.title}” ({head.date or 'undated'}): {text}"
         return done(text, f"best support {top_support:.2f}", citations)
+
+    def missing(self, question: str, hits: Sequence[Hit]) -> list[str]:
+        """What the question names (people, places, numbers) that none of the top hits'
+        releases contains: a sign the releases do not answer it."""
+        stacks = _stacks(list(hits)[: self.top_k])
+        return [m.text for m in _missing(question_mentions((question or "").strip()), list(stacks.values()))]
 
     def rank(self, question: str, hits: Sequence[Hit], timings: dict[str, float] | None = None):
         """Candidate sentences of ``hits``, scored and sorted best first, with their

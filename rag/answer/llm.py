@@ -22,7 +22,7 @@ from ..errors import ConfigError, RagError
 from ..models import Answer, Hit
 from .base import Answerer
 from .citecheck import check_citations
-from .prompt import build_messages, select_sources
+from .prompt import build_messages, select_sources, sources_around
 
 MODEL_LOCK = threading.Lock()
 
@@ -75,10 +75,14 @@ class LlamaChat:
 
 class LLMAnswerer:
     def __init__(self, backend: ChatBackend, fallback: Answerer | None = None, *, max_sources: int = 5,
-                 max_chars: int = 700, unsupported: str = "mark"):
+                 max_chars: int = 700, unsupported: str = "mark", guided: bool = True):
+        """``guided``: when the fallback is the extractive answerer, use it before the model:
+        a question naming someone or something no retrieved release contains is declined
+        without a generation, and the passages shown are centred on its best sentences."""
         if unsupported not in ("mark", "remove"):
             raise ConfigError(f"unsupported must be 'mark' or 'remove', got {unsupported!r}")
         self.backend = backend
+        self.guide = fallback if guided and hasattr(fallback, "rank") and hasattr(fallback, "missing") else None
         self.name = backend.name
         self.fallback = fallback
         self.max_sources = max_sources
@@ -87,11 +91,22 @@ class LLMAnswerer:
 
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
         """Text deltas as they come, then the checked Answer as the last item."""
-        t0 = time.perf_counter()
-        sources = select_sources(question, hits, max_sources=self.max_sources, max_chars=self.max_chars)
-        if not sources:
-            from .base import refusal
+        from .base import refusal
 
+        t0 = time.perf_counter()
+        hits = list(hits)
+        if self.guide is not None and hits:
+            missing = self.guide.missing(question, hits)
+            if missing:
+                note = "not in the retrieved releases: " + ", ".join(repr(m) for m in missing)
+                yield refusal(self.name, note, {"answer": (time.perf_counter() - t0) * 1000})
+                return
+            ranked, _ = self.guide.rank(question, hits)
+            sources = sources_around(question, [(hits[c.hit_pos], c.start) for c in ranked],
+                                     max_sources=self.max_sources, max_chars=self.max_chars)
+        else:
+            sources = select_sources(question, hits, max_sources=self.max_sources, max_chars=self.max_chars)
+        if not sources:
             yield refusal(self.name, "no passages were retrieved", {"answer": 0.0})
             return
         messages = build_messages(question, sources)
@@ -111,6 +126,13 @@ class LLMAnswerer:
                    "answer": (time.perf_counter() - t0) * 1000}
         yield check_citations("".join(parts), sources, answerer=self.name, timings_ms=timings,
                               unsupported=self.unsupported)
+
+    def rewrite(self, question: str, history: Sequence[str]) -> str:
+        """A follow-up made standalone by the model (the cheap rule when it cannot)."""
+        from ..conversation import llm_standalone
+
+        with MODEL_LOCK:
+            return llm_standalone(self.backend.stream, question, history)
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         result = None

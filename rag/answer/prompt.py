@@ -20,7 +20,8 @@ from .base import REFUSAL_TEXT
 from .sentences import chunk_span as _chunk_span, split_sentences
 from .support import MARKER, content_tokens
 
-__all__ = ["MAX_HISTORY", "SYSTEM_PROMPT", "Source", "build_messages", "neutralise", "select_sources"]
+__all__ = ["MAX_HISTORY", "SYSTEM_PROMPT", "Source", "build_messages", "neutralise", "select_sources",
+           "sources_around"]
 
 MAX_HISTORY = 2
 """Prior (question, answer) turns kept in the messages."""
@@ -135,6 +136,36 @@ def select_sources(question: str, hits: Sequence[Hit], *, max_sources: int = 5,
             continue
         body = hit.release.body
         scores = [len(wanted & content_tokens(body[s:e])) for s, e in spans]
+        start, end = _best_run(body, spans, scores, max_chars)
+        if any(src.release.id == hit.release.id and start < src.end and src.start < end for src in chosen):
+            continue
+        chosen.append(Source(len(chosen) + 1, hit.release, start, end))
+    return chosen
+
+
+def sources_around(question: str, picks: Sequence[tuple[Hit, int]], *, max_sources: int = 3,
+                   max_chars: int = 400) -> list[Source]:
+    """Numbered sources centred on chosen sentences: ``picks`` are (hit, body offset of a
+    sentence) best first, e.g. the extractive ranker's top sentences. Each source is the
+    run of whole sentences of that hit's chunk around the picked one, grown by the
+    neighbours that share the most words with the question while it fits in
+    ``max_chars``. A pick inside an already chosen source is skipped."""
+    if max_sources < 1 or max_chars < 1:
+        raise ValueError(f"max_sources and max_chars must be positive, got {max_sources!r}, {max_chars!r}")
+    wanted = content_tokens(question or "")
+    chosen: list[Source] = []
+    for hit, offset in picks:
+        if len(chosen) >= max_sources:
+            break
+        if any(src.release.id == hit.release.id and src.start <= offset < src.end for src in chosen):
+            continue
+        spans = _sentence_spans(hit)
+        at = [i for i, (s, e) in enumerate(spans) if s <= offset < e]
+        if not at:
+            continue
+        body = hit.release.body
+        scores = [len(wanted & content_tokens(body[s:e])) for s, e in spans]
+        scores[at[0]] = max(scores) + 1
         start, end = _best_run(body, spans, scores, max_chars)
         if any(src.release.id == hit.release.id and start < src.end and src.start < end for src in chosen):
             continue

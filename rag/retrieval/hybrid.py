@@ -25,7 +25,10 @@ Every stage can be switched off, so ``rag eval`` can ablate it:
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Sequence
 
 from ..errors import ConfigError
 from ..models import Hit
@@ -100,7 +103,45 @@ class HybridRetriever:
         parts = [p for p, on in (("dense", config.dense), ("bm25", config.bm25),
                                  ("titles", config.bm25 and config.titles), ("dates", config.dates)) if on]
         self.name = "+".join(parts) + f"/{config.fusion}" + (f"+rerank:{reranker.name}" if reranker else "")
-        self.last_scope = None  # the time scope read from the last question (for display)
+        self._local = threading.local()  # last_scope is per thread: the chat serves several sessions
+        self._vectors: OrderedDict[str, object] = OrderedDict()  # query text -> vector, most recent last
+        self._vectors_lock = threading.Lock()  # the chat serves several sessions at once
+
+    QUERY_CACHE = 512
+
+    @property
+    def last_scope(self):
+        """The time scope read from this thread's last question (for display), or None."""
+        return getattr(self._local, "scope", None)
+
+    @last_scope.setter
+    def last_scope(self, scope) -> None:
+        self._local.scope = scope
+
+    def prime(self, queries: Sequence[str]) -> None:
+        """Embed many queries in one batch ahead of time (``rag eval`` does this)."""
+        if not self.config.dense:
+            return
+        texts = list(dict.fromkeys(search_text(q) for q in queries))
+        for start in range(0, len(texts), self.QUERY_CACHE):
+            batch = texts[start:start + self.QUERY_CACHE]
+            for text, vector in zip(batch, self.embedder.embed(batch)):
+                self._remember(text, vector[None, :])
+
+    def _remember(self, text: str, vector) -> None:
+        with self._vectors_lock:
+            self._vectors[text] = vector
+            self._vectors.move_to_end(text)
+            while len(self._vectors) > self.QUERY_CACHE:
+                self._vectors.popitem(last=False)
+
+    def _query_vector(self, text: str):
+        with self._vectors_lock:
+            vector = self._vectors.get(text)
+        if vector is None:
+            vector = self.embedder.embed([text])
+            self._remember(text, vector)
+        return vector
 
     # -- one search of each kind ----------------------------------------------
     def _dense(self, vector, allowed) -> list[tuple[int, float]]:
@@ -133,7 +174,7 @@ class HybridRetriever:
         if allowed is not None and not allowed:
             return []
         text = search_text(query)  # without wording that asks for a release, for every search
-        vector = self.embedder.embed([text]) if cfg.dense else None
+        vector = self._query_vector(text) if cfg.dense else None
         lists, weights = self._lists(text, vector, allowed, 1.0)
 
         scope = None
