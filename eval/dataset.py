@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import ConfigError
+from rag.jsonl import read_objects
 
 TYPES = ("factoid", "date_scoped", "multi_doc", "unanswerable", "lookup")
 _REQUIRED = {"id": str, "question": str, "answer": str, "must_include": list, "gold_ids": list, "type": str}
@@ -31,25 +31,9 @@ class Question:
 
 def read_dataset(path: str | Path) -> list[Question]:
     """Parse every line; a bad line raises ConfigError naming file, line and field."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise ConfigError(f"dataset not found: {path}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"dataset {path} is not UTF-8 text: {exc}") from None
     questions: list[Question] = []
     seen: set[str] = set()
-    for no, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{no}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise ConfigError(f"{where}: each line must be a JSON object")
+    for where, row in read_objects(path, "dataset"):
         for field, kind in _REQUIRED.items():
             if not isinstance(row.get(field), kind):
                 raise ConfigError(f"{where}: field {field!r} must be a {kind.__name__}, got {row.get(field)!r}")

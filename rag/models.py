@@ -96,6 +96,7 @@ class Answer:
     answerer: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
     note: str = ""
+    confidence: float | None = None  # the answerer's own measure, when it has one (extractive: best support)
 
     def to_json(self) -> dict:
         return {

@@ -109,3 +109,28 @@ def test_guided_passages_are_centred_on_the_best_sentence():
     LLMAnswerer(unguided, fallback=ExtractiveAnswerer(), max_chars=150, guided=False).answer(
         "How many arrests have been made?", h)
     assert unguided.messages is not None
+
+
+def test_a_declined_question_the_releases_clearly_answer_gets_the_extractive_answer():
+    backend = Scripted(["I could not find the answer in the releases."])
+    q = "How many knives were seized during weapons sweeps in Luton parks?"
+    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), rescue_support=0.3).answer(q, hits())
+    assert not answer.refused and "10 knives" in answer.text
+    assert answer.answerer == "extractive (scripted declined)" and "declined" in answer.note
+    assert answer.citations and answer.citations[0].quote in BODY
+
+
+def test_a_decline_stays_when_the_extractive_support_is_weak_or_rescue_is_off():
+    q = "How many arrests in Luton?"  # extractive answers with support 0.75
+    for kwargs in ({"rescue_support": 0.8}, {"rescue_support": None}, {"guided": False}):
+        backend = Scripted(["I could not find the answer in the releases."])
+        answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), **kwargs).answer(q, hits())
+        assert answer.refused and answer.citations == (), kwargs
+    with pytest.raises(ConfigError, match="rescue_support must be a number from 0 to 1"):
+        LLMAnswerer(Scripted(), rescue_support=2)
+
+
+def test_extractive_answers_carry_their_support_as_confidence():
+    a = ExtractiveAnswerer().answer("How many knives were seized during weapons sweeps in Luton parks?", hits())
+    assert not a.refused and 0 < a.confidence <= 1 and f"{a.confidence:.2f}" in a.note
+    assert ExtractiveAnswerer().answer("capital of France?", []).confidence is None

@@ -20,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from rag.errors import ConfigError
+from rag.jsonl import read_objects
 
 FIELDS = ("id", "corpus", "question", "answer", "must_include", "gold_ids", "gold_quote", "type", "as_of")
 _MARKERS = re.compile(r"\s*\[\d+\]")
@@ -74,23 +75,10 @@ class FeedbackLog:
 
 
 def read_feedback(path: str | Path) -> list[dict]:
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise ConfigError(f"feedback file not found: {path}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"feedback file {path} is not UTF-8 text: {exc}") from None
     out = []
-    for no, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path}:{no}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or row.get("rating") not in ("up", "down") or not isinstance(row.get("question"), str):
-            raise ConfigError(f"{path}:{no}: not a feedback record (needs 'rating' up/down and 'question')")
+    for where, row in read_objects(path, "feedback file"):
+        if row.get("rating") not in ("up", "down") or not isinstance(row.get("question"), str):
+            raise ConfigError(f"{where}: not a feedback record (needs 'rating' up/down and 'question')")
         out.append(row)
     return out
 

@@ -48,7 +48,7 @@ import bisect
 import math
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Real
 from typing import Sequence
 
@@ -329,7 +329,7 @@ class ExtractiveAnswerer:
         if _LOOKUP.search(question):
             head = chosen[0].release
             text = f"The release is “{head.title}” ({head.date or 'undated'}): {text}"
-        return done(text, f"best support {top_support:.2f}", citations)
+        return replace(done(text, f"best support {top_support:.2f}", citations), confidence=top_support)
 
     def missing(self, question: str, hits: Sequence[Hit]) -> list[str]:
         """What the question names (people, places, numbers) that none of the top hits'
