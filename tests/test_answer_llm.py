@@ -134,3 +134,11 @@ def test_extractive_answers_carry_their_support_as_confidence():
     a = ExtractiveAnswerer().answer("How many knives were seized during weapons sweeps in Luton parks?", hits())
     assert not a.refused and 0 < a.confidence <= 1 and f"{a.confidence:.2f}" in a.note
     assert ExtractiveAnswerer().answer("capital of France?", []).confidence is None
+
+
+def test_which_release_questions_get_title_and_date_from_the_index_without_the_model():
+    backend = Scripted(["I could not find the answer in the releases."])
+    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer()).answer(
+        "Which release reported that officers seized 10 knives in Luton parks? Give its title and date.", hits())
+    assert not answer.refused and "Knife sweeps in Luton" in answer.text and "2022-04-12" in answer.text
+    assert answer.answerer == "extractive (lookup; scripted not needed)" and backend.messages is None

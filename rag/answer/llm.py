@@ -20,6 +20,7 @@ from typing import Iterator, Protocol, Sequence
 
 from ..errors import ConfigError, RagError
 from ..models import Answer, Hit
+from ..retrieval.query import is_lookup
 from .base import Answerer
 from .citecheck import check_citations
 from .prompt import build_messages, select_sources, sources_around
@@ -79,7 +80,10 @@ class LLMAnswerer:
                  rescue_support: float | None = 0.55):
         """``guided``: when the fallback is the extractive answerer, use it around the model:
         a question naming someone or something no retrieved release contains is declined
-        without a generation, the passages shown are centred on its best sentences, and when
+        without a generation; a question asking which release said something is answered
+        with that release's title and date from the index (measured: the bundled 1.5B model
+        declined 6 of the dev set's 7 such questions); the passages shown are centred on its
+        best sentences, and when
         the model declines although the extractive answer is well supported (best support >=
         ``rescue_support``), that answer is shown instead, labelled. 0.55 sits above every
         extractive answer to an unanswerable question of the bundled set (at most 0.52)."""
@@ -108,6 +112,12 @@ class LLMAnswerer:
                 note = "not in the retrieved releases: " + ", ".join(repr(m) for m in missing)
                 yield refusal(self.name, note, {"answer": (time.perf_counter() - t0) * 1000})
                 return
+            if is_lookup(question):  # "which release ...?": its title and date are in the index
+                lookup = self.guide.answer(question, hits)
+                if not lookup.refused:
+                    yield replace(lookup, answerer=f"extractive (lookup; {self.name} not needed)",
+                                  note=f"a question asking which release: title and date from the index; {lookup.note}")
+                    return
             ranked, _ = self.guide.rank(question, hits)
             sources = sources_around(question, [(hits[c.hit_pos], c.start) for c in ranked],
                                      max_sources=self.max_sources, max_chars=self.max_chars)
