@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from .answer import get_answerer
 from .conversation import standalone
@@ -23,7 +23,8 @@ def chunker_settings(settings: Settings) -> ChunkerSettings:
 
 
 def make_embedder(settings: Settings) -> Embedder:
-    return get_embedder(settings.embedder, batch_size=settings.embed_batch_size, dtype=settings.embed_dtype)
+    return get_embedder(settings.embedder, batch_size=settings.embed_batch_size, dtype=settings.embed_dtype,
+                        backend=getattr(settings, "embed_backend", None))
 
 
 def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=False,
@@ -41,6 +42,14 @@ def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=Fals
 def make_retriever(settings: Settings, index, embedder) -> HybridRetriever:
     config = retriever_config(settings.retriever, dates=settings.dates)
     return HybridRetriever(index, embedder, config, make_reranker(settings.rerank, settings.rerank_model or None))
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """``ask_stream``'s first item: the question as searched and the passages found."""
+
+    query: str
+    hits: list[Hit]
 
 
 class Pipeline:
@@ -76,21 +85,44 @@ class Pipeline:
         rewrite = getattr(self.answerer(answerer), "rewrite", None)
         return rewrite(question, history) if rewrite else standalone(question, history)
 
-    def ask(self, question: str, *, k: int | None = None, answerer: str | None = None,
-            filters: Filters = NO_FILTERS, history: Sequence[str] = ()) -> tuple[Answer, list[Hit]]:
-        """Answer ``question``; earlier questions in ``history`` make a follow-up standalone.
+    def ask_stream(self, question: str, *, k: int | None = None, answerer: str | None = None,
+                   filters: Filters = NO_FILTERS, history: Sequence[str] = ()) -> Iterator[Retrieved | str | Answer]:
+        """Answer ``question`` step by step: ``Retrieved`` as soon as the passages are found,
+        then text deltas while an LLM answerer writes, then the checked ``Answer`` (timed).
 
-        The search uses the standalone question; an LLM answerer also reads its own rewrite
-        (the rule's "terms: question" form is for search only)."""
+        Earlier questions in ``history`` make a follow-up standalone; the search uses the
+        standalone question, and an LLM answerer also reads its own rewrite (the rule's
+        "terms: question" form is for search only)."""
         t0 = time.perf_counter()
         query = self.standalone(question, history, answerer)
         t_rewrite = time.perf_counter()
         hits = self.search(query, k, filters)
         t1 = time.perf_counter()
+        yield Retrieved(query, hits)
         impl = self.answerer(answerer)
-        answer = impl.answer(query if hasattr(impl, "rewrite") else question, self.passages(hits))
+        reads, passages = (query if hasattr(impl, "rewrite") else question), self.passages(hits)
+        answer = None
+        if hasattr(impl, "stream"):
+            for item in impl.stream(reads, passages):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    yield item
+        else:
+            answer = impl.answer(reads, passages)
         t2 = time.perf_counter()
         timings = dict(answer.timings_ms)
-        timings.update(rewrite=(t_rewrite - t0) * 1000, retrieve=(t1 - t_rewrite) * 1000,
-                       answer=(t2 - t1) * 1000, total=(t2 - t0) * 1000)
-        return replace(answer, timings_ms=timings), hits
+        if history:
+            timings["rewrite"] = (t_rewrite - t0) * 1000
+        timings.update(retrieve=(t1 - t_rewrite) * 1000, answer=(t2 - t1) * 1000, total=(t2 - t0) * 1000)
+        yield replace(answer, timings_ms=timings)
+
+    def ask(self, question: str, **kwargs) -> tuple[Answer, list[Hit]]:
+        """The whole answer at once: ``ask_stream``'s last item and its hits."""
+        hits, answer = [], None
+        for item in self.ask_stream(question, **kwargs):
+            if isinstance(item, Retrieved):
+                hits = item.hits
+            elif isinstance(item, Answer):
+                answer = item
+        return answer, hits

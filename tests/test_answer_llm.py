@@ -116,7 +116,7 @@ def test_a_declined_question_the_releases_clearly_answer_gets_the_extractive_ans
     q = "How many knives were seized during weapons sweeps in Luton parks?"
     answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), rescue_support=0.3).answer(q, hits())
     assert not answer.refused and "10 knives" in answer.text
-    assert answer.answerer == "extractive (scripted declined)" and "declined" in answer.note
+    assert answer.answerer == "extractive (scripted declined)" and "no supported answer (the model refused)" in answer.note
     assert answer.citations and answer.citations[0].quote in BODY
 
 

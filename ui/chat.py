@@ -13,14 +13,13 @@ under a lock, and LLM generation is serialised by ``rag.answer.llm.MODEL_LOCK``.
 from __future__ import annotations
 
 import threading
-import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from rag.answer import ANSWERERS
-from rag.conversation import standalone
 from rag.errors import ConfigError
 from rag.models import Answer, Hit, Release
+from rag.pipeline import Retrieved as PipelineRetrieved
 from rag.retrieval import Filters
 
 MAX_QUESTION_CHARS = 1000
@@ -151,41 +150,24 @@ class ChatService:
             filters: Filters | None = None) -> Iterator[Retrieved | Partial | Done]:
         """Retrieve, report the hits, then answer (streamed when the answerer can).
 
-        The same steps as ``Pipeline.ask``: a follow-up is made standalone with the earlier
-        questions (by the answerer's LLM when the pipeline offers that, else by the rule), the
+        ``Pipeline.ask_stream``'s steps, as UI events: a follow-up is made standalone with the
+        earlier questions (by the answerer's LLM when it has one, else by the rule), the
         standalone question is searched, and an answerer that rewrites reads its rewrite.
         """
         question = check_question(question)
         k = check_k(k, self.settings.top_k)
         name = (answerer or "").strip() or self.settings.answerer
-        model = self.answerer(name)
-        history = [h for h in history if h]
-        t0 = time.perf_counter()
-        rewrite = getattr(self.pipeline, "standalone", None)
-        search_question = rewrite(question, history, name) if rewrite and history else standalone(question, history)
-        t_rewrite = time.perf_counter()
-        hits = self.pipeline.search(search_question, k, filters or Filters())
-        t1 = time.perf_counter()
-        yield Retrieved(search_question, hits)
-        passages = self.pipeline.passages(hits)
-        reads = search_question if hasattr(model, "rewrite") else question
-        answer = None
-        if hasattr(model, "stream"):
-            parts: list[str] = []
-            for item in model.stream(reads, passages):
-                if isinstance(item, Answer):
-                    answer = item
-                else:
-                    parts.append(item)
-                    yield Partial("".join(parts))
-        else:
-            answer = model.answer(reads, passages)
-        t2 = time.perf_counter()
-        timings = dict(answer.timings_ms)
-        if history:
-            timings["rewrite"] = (t_rewrite - t0) * 1000
-        timings.update(retrieve=(t1 - t_rewrite) * 1000, answer=(t2 - t1) * 1000, total=(t2 - t0) * 1000)
-        yield Done(replace(answer, timings_ms=timings))
+        self.answerer(name)  # validated, and built under the lock
+        parts: list[str] = []
+        for item in self.pipeline.ask_stream(question, k=k, answerer=name, filters=filters or Filters(),
+                                             history=[h for h in history if h]):
+            if isinstance(item, PipelineRetrieved):
+                yield Retrieved(item.query, item.hits)
+            elif isinstance(item, Answer):
+                yield Done(item)
+            else:
+                parts.append(item)
+                yield Partial("".join(parts))
 
     def ask(self, question: str, history: Sequence[str] = (), **kwargs) -> tuple[Answer, list[Hit], str]:
         """The whole answer at once (the API): answer, hits, the question as searched."""

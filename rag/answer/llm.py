@@ -152,8 +152,8 @@ class LLMAnswerer:
         extractive = self.guide.answer(question, hits)
         if extractive.refused or (extractive.confidence or 0.0) < self.rescue_support:
             return declined
-        note = (f"the {self.name} model declined, but these sentences of the releases answer it "
-                f"(best support {extractive.confidence:.2f}); extractive answer shown")
+        note = (f"the {self.name} model gave no supported answer ({declined.note}), but these sentences of "
+                f"the releases answer it (best support {extractive.confidence:.2f}); extractive answer shown")
         return replace(extractive, answerer=f"extractive ({self.name} declined)", note=note,
                        timings_ms={**declined.timings_ms, "answer": (time.perf_counter() - t0) * 1000})
 
