@@ -291,12 +291,13 @@ def feedback_to_eval(
 def _stream_answer(pipe, question, filters):
     from .models import Answer
 
-    hits = pipe.search(question, None, filters)
+    from .pipeline import Retrieved
+
     answer = None
-    for item in pipe.answerer().stream(question, pipe.passages(hits)):
+    for item in pipe.ask_stream(question, filters=filters):
         if isinstance(item, Answer):
             answer = item
-        else:
+        elif not isinstance(item, Retrieved):
             print(item, end="", flush=True, file=sys.stderr)
     print("\n", file=sys.stderr)
     if answer.note:
