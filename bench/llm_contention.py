@@ -40,11 +40,15 @@ def child(background: bool, serialised: bool, repeats: int) -> dict:
     embedder = SentenceTransformerEmbedder()
     embedder.embed(["warm-up"])
     chat = LlamaChat(max_tokens=64)
-    messages = [{"role": "system", "content": "Answer in one sentence."},
-                {"role": "user", "content": "Passage: The force's community policing team in Luton has undertaken "
-                 "20 weapons sweeps in parks across the town, where officers have located and seized 10 knives.\n"
+    def messages(run: int) -> list[dict]:  # a different passage each run: no prompt-cache hit
+        return [{"role": "system", "content": "Answer in one sentence."},
+                {"role": "user", "content": f"Passage {run}: The force's community policing team in Luton has "
+                 f"undertaken {20 + run} weapons sweeps in parks across the town, where officers have located and "
+                 f"seized {10 + run} knives. Patrols in the town centre will continue for {run + 2} more weeks, "
+                 "and residents can report concerns online or by calling 101.\n"
                  f"Question: {QUESTION}"}]
-    list(chat.stream(messages))  # load and warm the model
+
+    list(chat.stream(messages(99)))  # load and warm the model
     stop = threading.Event()
     embedded = [0]
 
@@ -58,7 +62,7 @@ def child(background: bool, serialised: bool, repeats: int) -> dict:
             embedded[0] += 1
 
     runs = []
-    for _ in range(repeats):
+    for run in range(repeats):
         thread = threading.Thread(target=embed_loop, daemon=True) if background else None
         embedded[0] = 0
         if thread:
@@ -67,7 +71,7 @@ def child(background: bool, serialised: bool, repeats: int) -> dict:
         t0 = time.perf_counter()
         first, n = None, 0
         with MODEL_LOCK:
-            for _delta in chat.stream(messages):
+            for _delta in chat.stream(messages(run)):
                 first = first or time.perf_counter()
                 n += 1
         t1 = time.perf_counter()

@@ -24,7 +24,7 @@ def chunker_settings(settings: Settings) -> ChunkerSettings:
 
 def make_embedder(settings: Settings) -> Embedder:
     return get_embedder(settings.embedder, batch_size=settings.embed_batch_size, dtype=settings.embed_dtype,
-                        backend=getattr(settings, "embed_backend", None))
+                        backend=settings.embed_backend)
 
 
 def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=False,

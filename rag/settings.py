@@ -26,6 +26,7 @@ class Settings:
     top_k: int = 5
     embed_batch_size: int = 64
     embed_dtype: str = "float32"
+    embed_backend: str = "torch"    # torch | onnx | onnx-int8 | openvino | openvino-int8 (bench/results/perf.md)
     retriever: str = "hybrid"       # hybrid | dense | bm25
     dates: bool = True              # read time words in questions ("last week", "in March 2019")
     rerank: str = "none"            # none | overlap | cross-encoder (overlap measured: no gain)

@@ -12,7 +12,7 @@ from . import generations
 from .build import META, VECTORS, BuildReport, build_index
 from .manifest import Manifest
 from .store import MetaStore
-from .vectors import FaissFlatIndex
+from .ann import load_vector_index
 
 __all__ = ["Index", "BuildReport", "build_index", "Manifest"]
 
@@ -28,11 +28,11 @@ class Index:
         self.folder = folder
         self.manifest = Manifest.read(folder)
         self.store = MetaStore(folder / META, readonly=True)
-        self.vectors = FaissFlatIndex.load(folder / VECTORS)
+        self.vectors = load_vector_index(folder / VECTORS, self.manifest.vector_params)
         self._lexical = None
 
     def check(self, embedder) -> None:
-        self.manifest.check(embedder.name, embedder.dim)
+        self.manifest.check(embedder.name, embedder.dim, variant=getattr(embedder, "variant", None))
 
     def __len__(self) -> int:
         return len(self.vectors)

@@ -25,6 +25,15 @@ class Manifest:
     corpus: tuple[str, ...] = ()
     built_at: str = ""
     extra: dict = field(default_factory=dict)
+    # the embedder's backend and precision, e.g. "onnx-int8" ("" in indexes from before it was recorded)
+    embed_variant: str = ""
+    # how the vector index was built: IVF factory, nlist, nprobe, trained_on ({} for exact flat)
+    vector_params: dict = field(default_factory=dict)
+
+    @property
+    def variant(self) -> str:
+        """The recorded variant; indexes from before it was recorded were built by torch."""
+        return self.embed_variant or f"torch-{self.extra.get('embed_dtype', 'float32')}"
 
     def write(self, folder: Path) -> None:
         data = asdict(self)
@@ -43,8 +52,13 @@ class Manifest:
         except (ValueError, TypeError) as exc:
             raise IndexError_(f"index manifest unreadable: {path} ({exc}); rebuild with `rag index --rebuild`") from None
 
-    def check(self, embedder: str, dim: int, chunk_tokens: int | None = None, overlap_tokens: int | None = None) -> None:
-        """Raise IndexMismatchError when this index cannot serve the given settings."""
+    def check(self, embedder: str, dim: int, chunk_tokens: int | None = None, overlap_tokens: int | None = None,
+              variant: str | None = None) -> None:
+        """Raise IndexMismatchError when this index cannot serve the given settings.
+
+        ``variant`` (the embedder's backend and precision) may differ from the one
+        that built the index only where both give the same vectors within tolerance
+        (rag.embedding.compatible_variants); None skips that check."""
         problems = []
         if self.format_version != FORMAT_VERSION:
             problems.append(f"format version {self.format_version} (this program reads {FORMAT_VERSION})")
@@ -52,6 +66,12 @@ class Manifest:
             problems.append(f"embedding model {self.embedder!r} (now {embedder!r})")
         if self.dim != dim:
             problems.append(f"dimension {self.dim} (now {dim})")
+        if variant is not None and self.embedder == embedder:
+            from ..embedding import compatible_variants
+
+            if not compatible_variants(self.variant, variant):
+                problems.append(f"embedding backend {self.variant!r}, whose vectors differ from those of "
+                                f"{variant!r} (query it with {self.variant!r})")
         if chunk_tokens is not None and (self.chunk_tokens, self.overlap_tokens) != (chunk_tokens, overlap_tokens):
             problems.append(
                 f"chunks of {self.chunk_tokens}/{self.overlap_tokens} tokens (now {chunk_tokens}/{overlap_tokens})"

@@ -1,0 +1,102 @@
+"""Shared bench helpers: machine description, load average, peak memory, percentiles, sample loading."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+RESULTS = BENCH / "results"
+SAMPLE = BENCH / "datasets" / "embed_sample.jsonl"
+DEV = REPO.parent / "shared" / "eval" / "dev.jsonl"
+
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram_gb = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    flags = ""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        flags = " ".join(f for f in ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16")
+                         if f" {f}" in text.split("flags", 1)[1].split("\n", 1)[0])
+    except (OSError, IndexError):
+        pass
+    return {"cpu": cpu, "cores": len(os.sched_getaffinity(0)), "ram_gb": ram_gb, "cpu_flags": flags,
+            "python": platform.python_version(), "platform": platform.platform()}
+
+
+def loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def maxrss_mb(children: bool = False) -> float:
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)
+
+
+def pct(values, p) -> float:
+    return round(float(np.percentile(np.asarray(values, dtype=float), p)), 3) if len(values) else float("nan")
+
+
+def run_worker(args: list[str], timeout: float = 7200) -> dict:
+    """Run ``python bench/<script> ...`` in a fresh process; its last stdout line is JSON."""
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=timeout,
+                          cwd=str(REPO))
+    if proc.returncode != 0:
+        raise RuntimeError(f"worker {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out.setdefault("wall_s", round(time.perf_counter() - t0, 2))
+    return out
+
+
+def read_sample(path: Path = SAMPLE) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def sample_chunks(releases: list[dict]) -> tuple[list[str], list[str]]:
+    """(embed texts, release id of each) of the sample, chunked as the project does (160/32 tokens)."""
+    from rag.chunking import ChunkerSettings, chunk_release
+    from rag.models import Release
+
+    texts, owners = [], []
+    for r in releases:
+        rel = Release(id=r["id"], title=r["title"], date=r.get("date"), url=None, source=r.get("source", ""),
+                      body=r["body"], path=r.get("path", r["id"]))
+        for c in chunk_release(rel, ChunkerSettings()):
+            texts.append(c.embed_text(rel.title, rel.date))
+            owners.append(rel.id)
+    return texts, owners
+
+
+def tutorial_chunks(releases: list[dict]) -> list[str]:
+    """The tutorial's chunks: 1,000 characters, 200 overlap, recursive character splitter."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    return [piece for r in releases for piece in splitter.split_text(r["body"])]

@@ -1,0 +1,127 @@
+"""Embedding backends: the same model through torch, ONNX Runtime (fp32, int8) and OpenVINO.
+
+Real model, a few real texts; the exports go to a temporary cache folder.
+"""
+import numpy as np
+import pytest
+
+from rag.embedding import (
+    VARIANT_MIN_COSINE,
+    SentenceTransformerEmbedder,
+    compatible_variants,
+    get_embedder,
+)
+from rag.errors import ConfigError, IndexMismatchError
+from rag.index.manifest import Manifest
+
+TEXTS = [
+    "Brooklyn man sentenced to 20 years to life for 2013 stabbing murder in Sunset Park (2016-03-30)\n"
+    "He received an additional six years in prison for assaulting another man who tried to aid the victim.",
+    "Bedfordshire Police seized knives and made four arrests in Luton town centre on Saturday night.",
+    "The defendant pleaded guilty to wire fraud and faces a maximum of 20 years in federal prison.",
+    "short",
+    "word " * 400,  # longer than the model's 256-wordpiece window: truncated the same way everywhere
+]
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp("press-rag-cache")
+    mp.setenv("RAG_CACHE_DIR", str(folder))
+    yield folder
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def reference(real_embedder):
+    return real_embedder.embed(TEXTS)
+
+
+@pytest.mark.parametrize("backend,dtype,min_cos", [
+    ("onnx", "float32", 0.9999),
+    ("onnx-int8", "float32", 0.97),
+    ("openvino", "float32", 0.9999),
+    ("openvino", "bfloat16", 0.999),
+    ("openvino-int8", "float32", 0.985),
+])
+def test_backend_vectors_agree_with_torch_fp32(cache_dir, reference, backend, dtype, min_cos):
+    pytest.importorskip("openvino" if backend.startswith("openvino") else "onnxruntime")
+    if backend == "openvino-int8":
+        pytest.importorskip("nncf")
+    emb = SentenceTransformerEmbedder(backend=backend, dtype=dtype, batch_size=2)
+    vectors = emb.embed(TEXTS)
+    assert vectors.shape == (len(TEXTS), 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    cos = (vectors * reference).sum(axis=1)
+    # int8: real text only; a 256-token run of one repeated word is far outside the
+    # calibrated activation ranges (static int8: cosine ~0.91 there)
+    real = cos[:-1] if backend.endswith("-int8") else cos
+    assert real.min() >= min_cos, cos
+    assert real.min() >= VARIANT_MIN_COSINE[emb.variant] - 0.02  # the recorded agreement is not optimistic
+    alone = emb.embed(TEXTS[:1])[0]
+    if backend == "onnx-int8":
+        # dynamic int8 scales activations per batch: a text's vector depends a little on its batch-mates
+        assert float(alone @ vectors[0]) >= 0.99
+    else:  # length-sorted batches, per-row pooling: the batch does not change a text's vector
+        np.testing.assert_allclose(alone, vectors[0], atol=1e-4)
+
+
+def test_export_is_cached_and_reused(cache_dir):
+    pytest.importorskip("onnxruntime")
+    SentenceTransformerEmbedder(backend="onnx").embed(["warm"])
+    files = list(cache_dir.glob("onnx/*/model.onnx"))
+    assert len(files) == 1
+    stamp = files[0].stat().st_mtime_ns
+    SentenceTransformerEmbedder(backend="onnx").embed(["again"])
+    assert files[0].stat().st_mtime_ns == stamp and not list(cache_dir.glob("onnx/*/*.tmp"))
+
+
+def test_torch_bf16_rows_are_unit_length(real_embedder):
+    emb = SentenceTransformerEmbedder(dtype="bfloat16")
+    np.testing.assert_allclose(np.linalg.norm(emb.embed(TEXTS[:3]), axis=1), 1.0, atol=1e-5)
+
+
+def test_bad_backend_and_dtype_are_refused_with_the_valid_values():
+    with pytest.raises(ConfigError, match="torch, onnx, onnx-int8, openvino, openvino-int8"):
+        SentenceTransformerEmbedder(backend="tensorrt")
+    with pytest.raises(ConfigError, match="float32"):
+        SentenceTransformerEmbedder(backend="onnx", dtype="bfloat16")
+    with pytest.raises(ConfigError, match="cpu"):
+        SentenceTransformerEmbedder(backend="onnx", device="cuda")
+    with pytest.raises(ConfigError, match="threads"):
+        SentenceTransformerEmbedder(threads=0)
+    with pytest.raises(ConfigError, match="torch, onnx"):
+        get_embedder("minilm", backend="nope")
+
+
+def test_variants_and_registry(monkeypatch):
+    assert SentenceTransformerEmbedder().variant == "torch-float32"
+    assert SentenceTransformerEmbedder(backend="onnx-int8").variant == "onnx-int8"
+    assert SentenceTransformerEmbedder(backend="openvino", dtype="bfloat16").variant == "openvino-bfloat16"
+    assert SentenceTransformerEmbedder(backend="openvino-int8").variant == "openvino-int8"
+    monkeypatch.setenv("RAG_EMBED_BACKEND", "onnx")
+    assert get_embedder("minilm").variant == "onnx-float32"
+    assert get_embedder("minilm", backend="torch").variant == "torch-float32"
+    assert get_embedder("hash").name == "hash-256"
+
+
+def test_fingerprints_differ_by_backend():
+    prints = {SentenceTransformerEmbedder(backend=b).fingerprint for b in ("torch", "onnx", "onnx-int8", "openvino-int8")}
+    prints.add(SentenceTransformerEmbedder(dtype="bfloat16").fingerprint)
+    assert len(prints) == 5 and all(p.startswith(SentenceTransformerEmbedder.MODEL_NAME) for p in prints)
+
+
+def test_compatibility_rule_and_manifest_check():
+    assert compatible_variants("torch-float32", "onnx-float32")
+    assert compatible_variants("openvino-bfloat16", "torch-float32")
+    assert compatible_variants("onnx-int8", "onnx-int8")
+    assert compatible_variants("openvino-int8", "torch-float32")
+    assert not compatible_variants("torch-float32", "onnx-int8")
+    old = Manifest(embedder="m", dim=384, chunk_tokens=160, overlap_tokens=32, extra={"embed_dtype": "float32"})
+    assert old.variant == "torch-float32"
+    old.check("m", 384, variant="onnx-float32")
+    with pytest.raises(IndexMismatchError, match="onnx-int8"):
+        old.check("m", 384, variant="onnx-int8")
+    Manifest(embedder="m", dim=384, chunk_tokens=160, overlap_tokens=32, embed_variant="onnx-int8").check(
+        "m", 384, variant="onnx-int8")

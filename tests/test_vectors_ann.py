@@ -1,0 +1,113 @@
+"""Index type chosen by size, recorded in the manifest, kept across incremental updates."""
+import numpy as np
+import pytest
+
+from conftest import write_release
+from rag.chunking import ChunkerSettings
+from rag.embedding import HashEmbedder
+from rag.errors import ConfigError
+from rag.index import Index, build_index
+from rag.index import ann
+from rag.index.ann import FaissIVFIndex, all_vectors, auto_nlist, choose_index, fit_index
+from rag.index.vectors import FaissFlatIndex, NumpyIndex, new_vector_index
+
+CHUNKS = ChunkerSettings(48, 8)
+
+
+def clustered(n, dim=32, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(20, dim))
+    x = centres[rng.integers(0, 20, n)] + 0.5 * rng.normal(size=(n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_choice_by_size_and_override(monkeypatch):
+    assert choose_index(1000, 384) == "faiss-flat"
+    assert choose_index(ann.FLAT_MAX, 384) == "faiss-flat"
+    assert choose_index(ann.FLAT_MAX + 1, 384) == "faiss-ivf-sq8"
+    assert choose_index(50_000_000, 384) == "faiss-ivf-sq8"  # PQ (recall ~0.5) is never chosen for you
+    monkeypatch.setenv("RAG_VECTOR_INDEX", "faiss-ivf-flat")
+    assert choose_index(10, 384) == "faiss-ivf-flat"
+    monkeypatch.setenv("RAG_VECTOR_INDEX", "hnsw")
+    with pytest.raises(ConfigError, match="auto or one of faiss-flat"):
+        choose_index(10, 384)
+
+
+def test_nlist_grows_with_size():
+    assert auto_nlist(10) == 1
+    assert [auto_nlist(n) for n in (10_000, 1_000_000, 5_000_000)] == [128, 1024, 2048]
+
+
+def test_ivf_recall_and_filtered_search_on_clustered_data():
+    x = clustered(6000)
+    ids = np.arange(6000) + 10
+    ivf, ref = FaissIVFIndex(32, "faiss-ivf-sq8"), NumpyIndex(32)
+    ivf.add(ids, x)
+    ref.add(ids, x)
+    q = clustered(50, seed=1)
+    got, want = ivf.search(q, 10)[1], ref.search(q, 10)[1]
+    assert np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got, want)]) >= 0.95
+    allowed = ids[::50]  # 2% of the index: every bucket is scanned, the result is exact
+    got, want = ivf.search(q, 5, allowed=allowed)[1], ref.search(q, 5, allowed=allowed)[1]
+    assert np.mean([len(set(a) & set(b)) / 5 for a, b in zip(got, want)]) >= 0.95
+
+
+def test_all_vectors_reads_back_every_type():
+    x = clustered(500, dim=16)
+    for name in ("faiss-flat", "faiss-ivf-flat", "faiss-ivf-sq8"):
+        idx = new_vector_index(name, 16)
+        idx.add(np.arange(500) * 3, x)
+        idx.remove([0, 3])
+        ids, vectors = all_vectors(idx)
+        order = np.argsort(ids)
+        assert ids[order].tolist() == (np.arange(2, 500) * 3).tolist()
+        np.testing.assert_allclose(vectors[order], x[2:], atol=0.02)
+
+
+def test_fit_index_converts_across_the_threshold(monkeypatch):
+    monkeypatch.setattr(ann, "FLAT_MAX", 300)
+    x = clustered(400, dim=16)
+    flat = FaissFlatIndex(16)
+    flat.add(np.arange(200), x[:200])
+    assert fit_index(flat, len(flat)) is flat
+    flat.add(np.arange(200, 400), x[200:])
+    ivf = fit_index(flat, len(flat))
+    assert ivf.name == "faiss-ivf-sq8" and len(ivf) == 400 and ivf.trained_on == 400
+    ivf.remove(range(260))  # 140 left: under half the threshold -> flat again
+    back = fit_index(ivf, len(ivf))
+    assert back.name == "faiss-flat" and len(back) == 140
+    grown = FaissIVFIndex(16)
+    grown.add(np.arange(400), x)
+    grown.add(np.arange(400, 2000), clustered(1600, dim=16, seed=2))
+    retrained = fit_index(grown, len(grown))  # 5x what its buckets were trained on
+    assert retrained is not grown and retrained.trained_on == 2000
+
+
+def test_build_records_the_index_type_and_updates_incrementally(tmp_path, monkeypatch):
+    root = tmp_path / "corpus"
+    for i in range(12):
+        write_release(root, f"r{i}.txt", " ".join(f"Case {i} in town {i} had {j} arrests and a trial." for j in range(12)))
+    emb = HashEmbedder(64)
+    idx_dir = tmp_path / "idx"
+    build_index([root], idx_dir, emb, CHUNKS)
+    index = Index(idx_dir)
+    assert index.manifest.vector_index == "faiss-flat" and index.manifest.vector_params == {}
+    assert index.manifest.embed_variant == ""  # the hash embedder has no variant
+
+    monkeypatch.setattr(ann, "FLAT_MAX", 10)
+    build_index([root], idx_dir, emb, CHUNKS, rebuild=True)
+    index = Index(idx_dir)
+    assert index.manifest.vector_index == "faiss-ivf-sq8" and isinstance(index.vectors, FaissIVFIndex)
+    params = index.manifest.vector_params
+    assert params["nlist"] >= 1 and params["nprobe"] >= 1 and params["trained_on"] == index.manifest.chunks
+    assert params["factory"].startswith("IVF")
+    hits = index.search_vector(emb.embed(["Case 3 in town 3 arrests"])[0], 3)
+    assert hits and hits[0].release.id == "r3.txt"
+
+    (root / "r3.txt").unlink()
+    report = build_index([root], idx_dir, emb, CHUNKS)
+    index = Index(idx_dir)
+    assert report.removed == 1 and index.manifest.vector_index == "faiss-ivf-sq8"
+    assert len(index) == index.manifest.chunks
+    hits = index.search_vector(emb.embed(["Case 3 in town 3 arrests"])[0], 50)
+    assert all(h.release.id != "r3.txt" for h in hits)
