@@ -53,9 +53,6 @@ def _lexical_loads(folder: Path) -> bool:
     return True
 
 
-DATE_INDEX = "CREATE INDEX IF NOT EXISTS releases_date ON releases(date)"
-
-
 def _has_date_index(folder: Path) -> bool:
     """False for an index from before releases(date) was indexed (date-window filters scanned every
     release body: ~25 ms a query on 8.6k releases, 0.1 ms with the index)."""
@@ -120,7 +117,6 @@ def build_index(
     else:
         vectors = None  # its type is chosen below, once the number of chunks is known
     store = MetaStore(folder / META)
-    store.db.execute(DATE_INDEX)  # for date filters and 'last week' windows (belongs in MetaStore's schema)
     gone = store.delete_releases(updated + removed)
     if vectors is not None:
         vectors.remove(gone)
