@@ -22,9 +22,10 @@ import hashlib
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -34,6 +35,21 @@ ONNX_FP32 = "model.onnx"
 ONNX_INT8 = "model_qint8.onnx"
 OV_INT8 = "openvino_int8_{}.xml"      # {} = hash of the calibration texts
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+@contextmanager
+def _written_whole(target: Path) -> Iterator[str]:
+    """A temporary path beside ``target``; renamed onto it when the block succeeds, removed
+    otherwise, so a crash mid-export never leaves a half-written model in the cache."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=target.suffix + ".tmp")
+    os.close(fd)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _notice(what: str, folder: Path) -> None:
@@ -106,21 +122,13 @@ def export_onnx(model_path: Path, folder: Path) -> Path:
 
     sample = torch.ones((2, 8), dtype=torch.int64)
     axes = {name: {0: "batch", 1: "sequence"} for name in (*INPUTS, "last_hidden_state")}
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
-        import warnings
+    import warnings
 
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(Encoder(bert), (sample, sample, torch.zeros_like(sample)), tmp,
-                              input_names=list(INPUTS), output_names=["last_hidden_state"],
-                              dynamic_axes=axes, opset_version=17, dynamo=False)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with _written_whole(target) as tmp, warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Encoder(bert), (sample, sample, torch.zeros_like(sample)), tmp,
+                          input_names=list(INPUTS), output_names=["last_hidden_state"],
+                          dynamic_axes=axes, opset_version=17, dynamo=False)
     return target
 
 
@@ -133,15 +141,8 @@ def export_int8(model_path: Path, folder: Path) -> Path:
     _notice("dynamic int8 quantisation", folder)
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
+    with _written_whole(target) as tmp:
         quantize_dynamic(str(source), tmp, weight_type=QuantType.QInt8, per_channel=True)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return target
 
 
