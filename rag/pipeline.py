@@ -1,6 +1,7 @@
 """The library's front door: load once, then search and ask many times."""
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, replace
 
@@ -63,12 +64,15 @@ class Pipeline:
         self.retriever = make_retriever(settings, self.index, self.embedder)
         self.embedder.embed(["warm-up"])  # load the model now, not inside the first query's timing
         self._answerers: dict[str, object] = {}
+        self._answerers_lock = threading.Lock()  # the chat serves several sessions at once
 
     def answerer(self, name: str | None = None):
+        """The answerer registered as ``name`` (default: settings), built once."""
         name = name or self.settings.answerer
-        if name not in self._answerers:
-            self._answerers[name] = get_answerer(name, embedder=self.embedder)
-        return self._answerers[name]
+        with self._answerers_lock:
+            if name not in self._answerers:
+                self._answerers[name] = get_answerer(name, embedder=self.embedder)
+            return self._answerers[name]
 
     def search(self, query: str, k: int | None = None, filters: Filters = NO_FILTERS) -> list[Hit]:
         return self.retriever.retrieve(query, k or self.settings.top_k, filters)

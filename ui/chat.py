@@ -12,7 +12,6 @@ under a lock, and LLM generation is serialised by ``rag.answer.llm.MODEL_LOCK``.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
@@ -110,7 +109,6 @@ class ChatService:
     def __init__(self, pipeline):
         self.pipeline = pipeline
         self.settings = pipeline.settings
-        self._lock = threading.Lock()
 
     # -- what the form offers ----------------------------------------------------------
     @staticmethod
@@ -131,11 +129,7 @@ class ChatService:
 
     # -- work --------------------------------------------------------------------------
     def answerer(self, name: str | None):
-        name = (name or "").strip() or self.settings.answerer
-        if name not in ANSWERERS:
-            raise ConfigError(f"unknown answerer {name!r}; choose one of: {', '.join(sorted(ANSWERERS))}")
-        with self._lock:  # built once, even when two sessions ask for it at the same moment
-            return self.pipeline.answerer(name)
+        return self.pipeline.answerer((name or "").strip() or None)  # unknown names: ConfigError listing them
 
     def warm_up(self) -> None:
         """Load the lexical index and the default answerer before the first visitor does."""
@@ -157,7 +151,7 @@ class ChatService:
         question = check_question(question)
         k = check_k(k, self.settings.top_k)
         name = (answerer or "").strip() or self.settings.answerer
-        self.answerer(name)  # validated, and built under the lock
+        self.answerer(name)  # validated (and built) before anything is shown
         parts: list[str] = []
         for item in self.pipeline.ask_stream(question, k=k, answerer=name, filters=filters or Filters(),
                                              history=[h for h in history if h]):
