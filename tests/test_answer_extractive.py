@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rag.answer import ANSWERERS, REFUSAL_TEXT, Answerer, ExtractiveAnswerer, get_answerer
-from rag.answer.extractive import answer_type
+from rag.answer.extractive import answer_type, shows_asked_thing
 from rag.errors import ConfigError
 from rag.models import Answer, Chunk, Hit, Release
 
@@ -260,6 +260,24 @@ def test_sentence_cut_by_chunk_edge_is_quoted_whole(answerer):
     check_citations(ans, hits)
 
 
+def test_list_items_are_sentences_but_headlines_are_fragments():
+    from rag.answer.extractive import collect_candidates
+
+    body = ("Engagement events in Luton included:\n\n"
+            " * A council engagement event at Lewsey Community Centre\n"
+            " - A Street Meet at Hockwell Ring\n"
+            "2) Door to door calls\n\n"
+            "Police checking the parks in Luton for weapons\n\n"
+            "That is all.")
+    r = release("list.txt", body)
+    cands = {c.text: c.fragment for c in collect_candidates(hits_for(r))}
+    assert cands["* A council engagement event at Lewsey Community Centre"] is False
+    assert cands["- A Street Meet at Hockwell Ring"] is False
+    assert cands["2) Door to door calls"] is False
+    assert cands["Police checking the parks in Luton for weapons"] is True
+    assert cands["Engagement events in Luton included:"] is True
+
+
 def test_prefers_higher_ranked_hit_on_ties(answerer):
     sentence = "Officers seized 12 stolen bicycles from a garage in Dunstable."
     a = release("a.txt", sentence + "\n\nNothing else happened.")
@@ -396,3 +414,27 @@ def test_lookup_questions_name_the_release_title_and_date():
     assert ans.citations[0].release_id == "a.txt"
     plain = ExtractiveAnswerer().answer("How many knives were seized in Luton parks?", [hit])
     assert "The release is" not in plain.text
+
+
+@pytest.mark.parametrize("question, quotes, shown", [
+    ("How many victims were involved in the case?",
+     ["Three defendants were arrested in a case that involves 15 separate victims."], True),
+    ("How many knives were recovered during the High Town day of action?",
+     ["Officers recovered a cricket bat and filled eight bags of rubbish."], False),  # a number, not of knives
+    ("How many hours of patrols took place, and how many firearms has Boson taken?",
+     ["More than 750 hours of additional patrols have taken place.",
+      "Boson has removed more than 50 firearms since 2018."], True),
+    ("How many hours of patrols took place, and how many firearms has Boson taken?",
+     ["More than 750 hours of additional patrols have taken place."], False),  # firearms missing
+    ("What is the name of the Mayor who supported the Dallow Cares events?",
+     ["Police took part alongside the council and with the support of the Mayor."], False),
+    ("What was the name of the person stabbed at Hockwell Ring in Luton?",
+     ["Additional patrols were put in place following a stabbing in Hockwell Ring last week."], False),
+    ("Who was convicted of the Flatbush shooting?", ["A jury convicted John Smith, 34, of the shooting."], True),
+    ("When was Dallow Cares launched?", ["Dallow Cares was launched on 3 March 2023."], True),
+    ("When was Dallow Cares launched?", ["Dallow Cares was launched by the council."], False),
+    ("What potential weapon was found?", ["Officers recovered a cricket bat."], False),  # nothing to see
+    ("How many knives?", [], False),
+])
+def test_shows_asked_thing(question, quotes, shown):
+    assert shows_asked_thing(question, quotes) is shown

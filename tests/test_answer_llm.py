@@ -120,8 +120,21 @@ def test_a_declined_question_the_releases_clearly_answer_gets_the_extractive_ans
     assert answer.citations and answer.citations[0].quote in BODY
 
 
+def test_a_decline_is_rescued_below_the_support_bar_when_the_sentence_shows_what_was_asked():
+    backend = Scripted(["I could not find the answer in the releases."])
+    q = "How many arrests in Luton?"  # extractive: "More than 21 arrests ..." (support 0.75)
+    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), rescue_support=0.8).answer(q, hits())
+    assert not answer.refused and "21 arrests" in answer.text
+    assert "they state what was asked" in answer.note
+    # the counted thing is not in the quoted sentences: the decline stays
+    backend = Scripted(["I could not find the answer in the releases."])
+    q = "How many knives and how many firearms were seized?"
+    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), rescue_support=0.8).answer(q, hits())
+    assert answer.refused
+
+
 def test_a_decline_stays_when_the_extractive_support_is_weak_or_rescue_is_off():
-    q = "How many arrests in Luton?"  # extractive answers with support 0.75
+    q = "What did the operation in Luton achieve?"
     for kwargs in ({"rescue_support": 0.8}, {"rescue_support": None}, {"guided": False}):
         backend = Scripted(["I could not find the answer in the releases."])
         answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), **kwargs).answer(q, hits())

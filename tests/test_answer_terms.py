@@ -62,6 +62,12 @@ def test_tokens_and_stems():
         ("Who was charged in case 21CF0042?", "Case # 21CF0042 was filed.", True),
         ("How many were seized in 2022?", "Nothing here.", True),  # the release date
         ("How many were seized on 10 parks?", "They searched ten parks.", True),
+        ("Who came to the Street Meets?", "A Street Meet at Hockwell Ring.", True),
+        ("Who came to the Street Meet?", "Two Street Meets were held.", True),
+        ("Who came to the Street Meets?", "A Street Party was held.", False),
+        ("What did the Boson-led response do?", "Operation Boson patrolled.", True),
+        ("What did the Boson-led response do?", "Operation Costello patrolled.", False),
+        ("Who is Rosas-Zagal?", "Juana Rosas was found.", False),
     ],
 )
 def test_haystack(question, body, found):

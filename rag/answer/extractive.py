@@ -21,7 +21,7 @@ For one question and the hits (best first):
    release earns half its weight ("the defendant" there is likely the person
    asked about); a question's acronym also matches the initials of capitalised
    words ("DCI" - "Detective Chief Inspector"). Penalties: 0.2 for a fragment
-   (headline or caption: no closing punctuation), 0.1 for a sentence that only
+   (headline or caption: no closing punctuation, unless a list item), 0.1 for a sentence that only
    restates the question (under two content words of its own). Without an
    embedder, support is lexical minus penalties. ``hit.score`` is never used.
 4. Refuse when the best support is below ``min_support`` (0.40: on a hand-made
@@ -59,7 +59,17 @@ from ..errors import ConfigError
 from ..models import Answer, Citation, Hit, Release
 from .base import refusal
 from .sentences import chunk_span as _chunk_span, split_sentences
-from .terms import Haystack, Mention, acronyms, content_stems, question_mentions, stem
+from .terms import (
+    STOPWORDS,
+    Haystack,
+    Mention,
+    acronyms,
+    content_stems,
+    normalise_token,
+    question_mentions,
+    stem,
+    tokens,
+)
 
 TYPE_BONUS = 0.05
 FRAGMENT_PENALTY = 0.2
@@ -96,6 +106,7 @@ _LOOKUP = re.compile(r"\b(which|what)\b[^?.]{0,60}\b(release|announcement|statem
                      r"\b(its|the) (title|headline)\b", re.I)
 _CLOSED = re.compile(r"[.!?…][\"'”’)\]]*$")
 _MARKER = re.compile(r"\[(\d+)\]")
+_BULLET = re.compile(r"(?:[*•·▪‣◦-]|\d{1,2}[.)])\s+\w")  # a list item states a fact unpunctuated
 _URL_END = re.compile(r"(https?://|www\.)\S+$|\S+@\S+\.\w+$")
 
 
@@ -152,7 +163,8 @@ def collect_candidates(hits: Sequence[Hit]) -> list[Scored]:
             text = release.body[s:e]
             if len(text.split()) < MIN_WORDS or not any(ch.islower() for ch in text):
                 continue  # too short to answer, or an ALL-CAPS headline
-            fragment = not (_CLOSED.search(text) or _URL_END.search(text) or not release.body[e:].strip())
+            fragment = not (_CLOSED.search(text) or _URL_END.search(text) or _BULLET.match(text)
+                            or not release.body[e:].strip())
             out.append(Scored(pos, release, s, e, text, frozenset(content_stems(text)), fragment))
     return out
 
@@ -211,6 +223,33 @@ def answer_type(question: str) -> str | None:
 def has_shape(kind: str | None, sentence: str) -> bool:
     """Whether ``sentence`` holds the kind of thing asked for (a number, a date, a name)."""
     return kind is not None and bool(_ANSWER_SHAPES[kind].search(sentence))
+
+
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+(?=((?:[^\W\d_]+\s*){1,3}))", re.I)  # words not consumed
+_NAME_OF = re.compile(r"\bname of\b|\bwho\b", re.I)
+
+
+def shows_asked_thing(question: str, quotes: Sequence[str]) -> bool:
+    """Whether ``quotes`` visibly hold what ``question`` asks for, beyond its own words:
+    for "how many X" a number and X (every counted X, for "how many X ... and how many
+    Y"); for "when" a date; for "who" / "the name of" a name the question does not
+    already give. Other questions: False (nothing to see)."""
+    text = " ".join(quotes)
+    if not text:
+        return False
+    stems = set(content_stems(text))
+    kind = answer_type(question)
+    if kind == "quantity":
+        counted = [next((w for w in m.group(1).split() if w.lower() not in STOPWORDS), "")
+                   for m in _COUNTED.finditer(question)]
+        return has_shape(kind, text) and all(stem(normalise_token(w)) in stems for w in counted if w)
+    if kind == "time":
+        return has_shape(kind, text)
+    if kind == "person" or _NAME_OF.search(question):
+        asked = set(tokens(question))
+        lead = quotes[0]
+        return any(m.kind == "name" and not set(m.tokens) <= asked for m in question_mentions(lead))
+    return False
 
 
 def form_penalty(c: Scored, question_stems: frozenset[str]) -> float:

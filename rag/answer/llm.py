@@ -85,8 +85,10 @@ class LLMAnswerer:
         declined 6 of the dev set's 7 such questions); the passages shown are centred on its
         best sentences, and when
         the model declines although the extractive answer is well supported (best support >=
-        ``rescue_support``), that answer is shown instead, labelled. 0.55 sits above every
-        extractive answer to an unanswerable question of the bundled set (at most 0.52)."""
+        ``rescue_support``) or visibly holds what was asked (``shows_asked_thing``: a number and
+        the counted thing for "how many", a date for "when", a new name for "who"), that answer
+        is shown instead, labelled. 0.55 sits above every extractive answer to an unanswerable
+        question of the bundled set (at most 0.52)."""
         if unsupported not in ("mark", "remove"):
             raise ConfigError(f"unsupported must be 'mark' or 'remove', got {unsupported!r}")
         if rescue_support is not None and not (isinstance(rescue_support, (int, float)) and 0 <= rescue_support <= 1):
@@ -149,11 +151,19 @@ class LLMAnswerer:
 
     def _rescue(self, question: str, hits: Sequence[Hit], declined: Answer, t0: float) -> Answer:
         """The extractive answer when the model declined but the releases clearly answer."""
+        from .extractive import shows_asked_thing
+
         extractive = self.guide.answer(question, hits)
-        if extractive.refused or (extractive.confidence or 0.0) < self.rescue_support:
+        if extractive.refused:
+            return declined
+        if (extractive.confidence or 0.0) >= self.rescue_support:
+            why = f"best support {extractive.confidence:.2f}"
+        elif shows_asked_thing(question, [c.quote for c in extractive.citations]):
+            why = f"they state what was asked; best support {extractive.confidence:.2f}"
+        else:
             return declined
         note = (f"the {self.name} model gave no supported answer ({declined.note}), but these sentences of "
-                f"the releases answer it (best support {extractive.confidence:.2f}); extractive answer shown")
+                f"the releases answer it ({why}); extractive answer shown")
         return replace(extractive, answerer=f"extractive ({self.name} declined)", note=note,
                        timings_ms={**declined.timings_ms, "answer": (time.perf_counter() - t0) * 1000})
 

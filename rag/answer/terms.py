@@ -231,7 +231,8 @@ class Haystack:
 
     def contains(self, mention: Mention) -> bool:
         """Quotes and numbers match as a run of tokens; a name matches when each of
-        its words (initials aside) occurs ("John Smith" finds "John A. Smith")."""
+        its words (initials aside) occurs ("John Smith" finds "John A. Smith"), in
+        the singular or plural, without a lower-case hyphenated affix ("Boson-led")."""
         if " " + " ".join(mention.tokens) + " " in self._joined:
             return True
         if mention.kind == "number" and all(t.isdigit() for t in mention.tokens):
@@ -252,5 +253,16 @@ class Haystack:
             if self._initials is None:
                 self._initials = " ".join(initials_runs(self._text))
             return word.replace(".", "").upper() in self._initials
+        if "-" in word:  # "Boson-led": the lower-case affix is not part of the name
+            parts = [p for p in word.split("-") if p[:1].isupper() or p[:1].isdigit()]
+            if parts and len(parts) < len(word.split("-")):
+                word = "-".join(parts)
         toks = [t for t in tokens(word) if len(t) > 1]
-        return bool(toks) and " " + " ".join(toks) + " " in self._joined
+        if not toks:
+            return False
+        if " " + " ".join(toks) + " " in self._joined:
+            return True
+        # a plural or singular of the same name: "Street Meets" finds "Street Meet"
+        last = toks[-1]
+        other = last[:-1] if last.endswith("s") and len(last) > 3 else last + "s"
+        return " " + " ".join(toks[:-1] + [other]) + " " in self._joined
