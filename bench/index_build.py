@@ -36,7 +36,7 @@ def main(argv=None) -> None:
     from embed import VARIANTS, split_variant
 
     settings = load_settings(env={})
-    variant = args.variant or os.environ.get("RAG_EMBED_BACKEND") or "torch"
+    variant = args.variant or os.environ.get("RAG_EMBED_BACKEND") or settings.embed_backend
     backend, dtype = split_variant(variant) if variant in VARIANTS else (variant, settings.embed_dtype)
     embedder = SentenceTransformerEmbedder(backend=backend, dtype=dtype, batch_size=settings.embed_batch_size)
     t0 = time.perf_counter()

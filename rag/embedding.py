@@ -237,12 +237,14 @@ EMBEDDERS: dict[str, Callable[..., Embedder]] = {
 
 
 def get_embedder(name: str, *, batch_size: int = 64, dtype: str = "float32", backend: str | None = None) -> Embedder:
-    """``backend`` None means ``RAG_EMBED_BACKEND`` or ``torch``."""
+    """``backend`` None means ``RAG_EMBED_BACKEND`` or the default (``settings.DEFAULT_EMBED_BACKEND``)."""
+    from .settings import DEFAULT_EMBED_BACKEND
+
     try:
         factory = EMBEDDERS[name]
     except KeyError:
         raise ConfigError(
             f"unknown embedder {name!r}; choose one of: {', '.join(sorted(EMBEDDERS))}"
         ) from None
-    backend = backend or os.environ.get("RAG_EMBED_BACKEND") or "torch"
+    backend = backend or os.environ.get("RAG_EMBED_BACKEND") or DEFAULT_EMBED_BACKEND
     return factory(batch_size=batch_size, dtype=dtype, backend=backend)

@@ -100,6 +100,10 @@ def test_variants_and_registry(monkeypatch):
     assert SentenceTransformerEmbedder(backend="onnx-int8").variant == "onnx-int8"
     assert SentenceTransformerEmbedder(backend="openvino", dtype="bfloat16").variant == "openvino-bfloat16"
     assert SentenceTransformerEmbedder(backend="openvino-int8").variant == "openvino-int8"
+    monkeypatch.delenv("RAG_EMBED_BACKEND", raising=False)
+    assert get_embedder("minilm").variant == "openvino-int8"  # the measured default
+    from rag.settings import Settings
+    assert Settings().embed_backend == "openvino-int8"
     monkeypatch.setenv("RAG_EMBED_BACKEND", "onnx")
     assert get_embedder("minilm").variant == "onnx-float32"
     assert get_embedder("minilm", backend="torch").variant == "torch-float32"

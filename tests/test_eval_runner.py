@@ -11,7 +11,7 @@ from eval.report import write_report
 from eval.runner import METRIC_KEYS, evaluate
 from rag.cli import app
 from rag.errors import ConfigError
-from rag.pipeline import Pipeline, index_corpus
+from rag.pipeline import Pipeline, index_corpus, make_embedder
 from rag.settings import Settings
 
 DATASET = REPO / "eval" / "datasets" / "bundled.jsonl"
@@ -47,10 +47,12 @@ def test_reads_the_shared_dev_format():
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory, real_embedder):
+def pipeline(tmp_path_factory):
+    """The shipped configuration (default embedding backend), as `rag eval` runs it."""
     settings = Settings(index_dir=str(tmp_path_factory.mktemp("idx")), corpus=str(BUNDLED))
-    index_corpus(settings, embedder=real_embedder)
-    return Pipeline(settings, embedder=real_embedder)
+    embedder = make_embedder(settings)
+    index_corpus(settings, embedder=embedder)
+    return Pipeline(settings, embedder=embedder)
 
 
 @pytest.fixture(scope="module")
