@@ -226,7 +226,7 @@ def has_shape(kind: str | None, sentence: str) -> bool:
 
 
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+(?=((?:[^\W\d_]+\s*){1,3}))", re.I)  # words not consumed
-_NAME_OF = re.compile(r"\bname of\b|\bwho\b", re.I)
+_NAME_OF = re.compile(r"\bname of\b", re.I)  # "what was the name of ...": a person too
 
 
 def shows_asked_thing(question: str, quotes: Sequence[str]) -> bool:
