@@ -155,3 +155,45 @@ def test_which_release_questions_get_title_and_date_from_the_index_without_the_m
         "Which release reported that officers seized 10 knives in Luton parks? Give its title and date.", hits())
     assert not answer.refused and "Knife sweeps in Luton" in answer.text and "2022-04-12" in answer.text
     assert answer.answerer == "extractive (lookup; scripted not needed)" and backend.messages is None
+
+
+# ---- the best sentence quoted after a small model's answer ----------------------
+
+OTHER = "The Dunstable team held a bike marking event in the town centre on Saturday."
+
+
+def two_releases():
+    other = Release("b.txt", "Bike marking", "2022-05-01", None, "beds", OTHER, "/b.txt")
+    return hits() + [Hit(Chunk("b.txt", 0, 0, len(OTHER), OTHER), other, 0.5, 2)]
+
+
+def test_the_best_sentence_is_quoted_when_the_model_answers_from_the_wrong_passage():
+    q = "How many knives were seized during weapons sweeps in Luton parks?"
+    backend = Scripted(["The Dunstable team held a bike marking event [2]."])
+    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), quote_lead=True).answer(q, two_releases())
+    assert not answer.refused
+    assert answer.text.startswith("The Dunstable team held a bike marking event [1].")
+    assert "The release says: “Officers seized 10 knives during 20 weapons sweeps in Luton parks.” [2]" in answer.text
+    assert [c.release_id for c in answer.citations] == ["b.txt", "a.txt"]
+    quoted = answer.citations[1]
+    assert BODY[quoted.start:quoted.end] == quoted.quote and "best-matching sentence quoted" in answer.note
+    # off by default (a strong remote model does not need it)
+    plain = LLMAnswerer(Scripted(["The Dunstable team held a bike marking event [2]."]),
+                        fallback=ExtractiveAnswerer()).answer(q, two_releases())
+    assert "The release says" not in plain.text and len(plain.citations) == 1
+
+
+def test_no_quote_when_the_answer_already_says_it_and_a_covering_citation_is_reused():
+    q = "How many knives were seized during weapons sweeps in Luton parks?"
+    said = LLMAnswerer(Scripted(["Officers seized 10 knives during 20 weapons sweeps in Luton parks [1]."]),
+                       fallback=ExtractiveAnswerer(), quote_lead=True).answer(q, hits())
+    assert "The release says" not in said.text and len(said.citations) == 1
+    # the model cites the passage holding the best sentence but says something else from it
+    other = LLMAnswerer(Scripted(["More than 21 arrests have been made since the operation began [1]."]),
+                        fallback=ExtractiveAnswerer(), quote_lead=True).answer(q, hits())
+    assert other.text.endswith("“Officers seized 10 knives during 20 weapons sweeps in Luton parks.” [1]")
+    assert len(other.citations) == 1  # the passage [1] already quotes that sentence
+    # a refusal stays a refusal
+    declined = LLMAnswerer(Scripted(["I could not find the answer in the releases."]), fallback=ExtractiveAnswerer(),
+                           quote_lead=True, rescue_support=None).answer(q, hits())
+    assert declined.refused and declined.citations == ()

@@ -63,7 +63,8 @@ def pipeline(tmp_path_factory, real_embedder):
 
 def answerer(base, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", base)
-    return openai_answerer(timeout_s=240.0)
+    # a CPU server shared with the test run can take over 30 s to read the prompt
+    return openai_answerer(timeout_s=240.0, first_token_timeout_s=180.0)
 
 
 def test_streams_a_cited_answer_from_the_real_server(server, pipeline, monkeypatch):

@@ -5,7 +5,7 @@ timeout, HTTP error, malformed or truncated stream, empty answer -- becomes an
 ``LLMError`` whose message is meant for the user, as is.
 
 Timeouts: ``timeout_s`` bounds the whole request; connecting and receiving the
-first token are bounded by ``min(timeout_s, 30)``, which is also the longest
+first token are bounded by ``min(timeout_s, first_token_timeout_s)`` (default 30), which is also the longest
 silence tolerated mid-stream. The total is checked between reads, so a stalled
 server is noticed at most one silence-timeout late.
 
@@ -64,6 +64,7 @@ class ChatSettings:
     temperature: float = 0.0
     max_tokens: int = 300
     repeat_penalty: float | None = _DEFAULT_REPEAT_PENALTY
+    first_token_timeout_s: float = FIRST_TOKEN_CAP_S  # a CPU server reading a long prompt may need more
 
     def __post_init__(self) -> None:
         url = str(self.base_url).strip()
@@ -74,12 +75,15 @@ class ChatSettings:
         object.__setattr__(self, "base_url", url.rstrip("/"))
         if not (isinstance(self.timeout_s, (int, float)) and self.timeout_s > 0):
             raise ConfigError(f"the model timeout must be a positive number of seconds, got {self.timeout_s!r}")
+        if not (isinstance(self.first_token_timeout_s, (int, float)) and self.first_token_timeout_s > 0):
+            raise ConfigError("the first-token timeout must be a positive number of seconds, "
+                              f"got {self.first_token_timeout_s!r}")
         if not (isinstance(self.max_tokens, int) and self.max_tokens > 0):
             raise ConfigError(f"max_tokens must be a positive integer, got {self.max_tokens!r}")
 
     @property
     def first_token_s(self) -> float:
-        return min(float(self.timeout_s), FIRST_TOKEN_CAP_S)
+        return min(float(self.timeout_s), float(self.first_token_timeout_s))
 
     @property
     def sends_repeat_penalty(self) -> bool:
