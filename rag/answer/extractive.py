@@ -59,17 +59,8 @@ from ..errors import ConfigError
 from ..models import Answer, Citation, Hit, Release
 from .base import refusal
 from .sentences import chunk_span as _chunk_span, split_sentences
-from .terms import (
-    STOPWORDS,
-    Haystack,
-    Mention,
-    acronyms,
-    content_stems,
-    normalise_token,
-    question_mentions,
-    stem,
-    tokens,
-)
+from .asked import REQUIRED_SHAPES, answer_type, has_shape
+from .terms import Haystack, Mention, acronyms, content_stems, question_mentions, stem
 
 TYPE_BONUS = 0.05
 FRAGMENT_PENALTY = 0.2
@@ -79,28 +70,6 @@ DUPLICATE_JACCARD = 0.6
 DUPLICATE_COSINE = 0.92
 MIN_WORDS = 3
 
-_QUESTION_TYPES = (  # checked in this order; the first that matches wins
-    ("quantity", re.compile(r"\bhow (many|much|long|old|far|often)\b|\bnumber of\b|"
-                            r"\bwhat (amount|percentage|sum)\b", re.I)),
-    # "when" only opens a question; mid-sentence it is a conjunction ("raised when it was planned")
-    ("time", re.compile(r"^\W*when\b|\b(what|which) (date|day|year|month|time)\b", re.I)),
-    ("person", re.compile(r"\bwho(m|se)?\b", re.I)),
-)
-_ANSWER_SHAPES = {
-    "quantity": re.compile(
-        r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-        r"fifty|hundreds?|thousands?|millions?|billions?|dozens?|once|twice|half)\b", re.I),
-    "time": re.compile(
-        r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
-        r"\b(january|february|march|april|june|july|august|september|october|november|december)\b|"
-        r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight)\b|"
-        r"\b(last|this|next) (week|month|year|morning|evening|night|weekend)\b|"
-        r"\b\d{1,2}[:.]\d\d\b|\b[ap]\.m\.", re.I),
-    "person": re.compile(r"(?<=[\w,;:]\s)[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)+"),
-}
-# Question types whose answer must show in the cited text: a "how many" answered
-# without a number, or a "when" without a date, is no answer.
-REQUIRED_SHAPES = ("quantity", "time")
 # "Which release announced ...? Give its title and date." asks for the release itself
 _LOOKUP = re.compile(r"\b(which|what)\b[^?.]{0,60}\b(release|announcement|statement|press|news)\b|"
                      r"\b(its|the) (title|headline)\b", re.I)
@@ -210,46 +179,6 @@ def lexical_scores(terms: Sequence[tuple[frozenset[str], bool]], candidates: Seq
                 score += 0.5 * w
         scores.append(score / total)
     return scores
-
-
-def answer_type(question: str) -> str | None:
-    """"quantity", "time", "person" or None: what kind of thing the question asks for."""
-    for kind, pattern in _QUESTION_TYPES:
-        if pattern.search(question):
-            return kind
-    return None
-
-
-def has_shape(kind: str | None, sentence: str) -> bool:
-    """Whether ``sentence`` holds the kind of thing asked for (a number, a date, a name)."""
-    return kind is not None and bool(_ANSWER_SHAPES[kind].search(sentence))
-
-
-_COUNTED = re.compile(r"\bhow (?:many|much)\s+(?=((?:[^\W\d_]+\s*){1,3}))", re.I)  # words not consumed
-_NAME_OF = re.compile(r"\bname of\b", re.I)  # "what was the name of ...": a person too
-
-
-def shows_asked_thing(question: str, quotes: Sequence[str]) -> bool:
-    """Whether ``quotes`` visibly hold what ``question`` asks for, beyond its own words:
-    for "how many X" a number and X (every counted X, for "how many X ... and how many
-    Y"); for "when" a date; for "who" / "the name of" a name the question does not
-    already give. Other questions: False (nothing to see)."""
-    text = " ".join(quotes)
-    if not text:
-        return False
-    stems = set(content_stems(text))
-    kind = answer_type(question)
-    if kind == "quantity":
-        counted = [next((w for w in m.group(1).split() if w.lower() not in STOPWORDS), "")
-                   for m in _COUNTED.finditer(question)]
-        return has_shape(kind, text) and all(stem(normalise_token(w)) in stems for w in counted if w)
-    if kind == "time":
-        return has_shape(kind, text)
-    if kind == "person" or _NAME_OF.search(question):
-        asked = set(tokens(question))
-        lead = quotes[0]
-        return any(m.kind == "name" and not set(m.tokens) <= asked for m in question_mentions(lead))
-    return False
 
 
 def form_penalty(c: Scored, question_stems: frozenset[str]) -> float:

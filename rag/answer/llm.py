@@ -21,6 +21,7 @@ from typing import Iterator, Protocol, Sequence
 from ..errors import ConfigError, RagError
 from ..models import Answer, Hit
 from ..retrieval.query import is_lookup
+from .asked import shows_asked_thing
 from .base import Answerer
 from .citecheck import check_citations
 from .support import content_tokens
@@ -183,8 +184,6 @@ class LLMAnswerer:
 
     def _rescue(self, question: str, hits: Sequence[Hit], declined: Answer, t0: float) -> Answer:
         """The extractive answer when the model declined but the releases clearly answer."""
-        from .extractive import shows_asked_thing
-
         extractive = self.guide.answer(question, hits)
         if extractive.refused:
             return declined

@@ -1,0 +1,44 @@
+"""What a question asks for (answer_type) and whether quotes visibly hold it (shows_asked_thing)."""
+import pytest
+
+from rag.answer.asked import answer_type, shows_asked_thing
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("How many knives were seized?", "quantity"),
+        ("What was the number of arrests?", "quantity"),
+        ("When did the campaign start?", "time"),
+        ("On what date was he sentenced?", "time"),
+        ("What worries did residents raise when the campaign was planned?", None),
+        ("Who is the chief constable?", "person"),
+        ("What did the report say?", None),
+    ],
+)
+def test_answer_type(question, kind):
+    assert answer_type(question) == kind
+
+
+@pytest.mark.parametrize("question, quotes, shown", [
+    ("How many victims were involved in the case?",
+     ["Three defendants were arrested in a case that involves 15 separate victims."], True),
+    ("How many knives were recovered during the High Town day of action?",
+     ["Officers recovered a cricket bat and filled eight bags of rubbish."], False),  # a number, not of knives
+    ("How many hours of patrols took place, and how many firearms has Boson taken?",
+     ["More than 750 hours of additional patrols have taken place.",
+      "Boson has removed more than 50 firearms since 2018."], True),
+    ("How many hours of patrols took place, and how many firearms has Boson taken?",
+     ["More than 750 hours of additional patrols have taken place."], False),  # firearms missing
+    ("What is the name of the Mayor who supported the Dallow Cares events?",
+     ["Police took part alongside the council and with the support of the Mayor."], False),
+    ("What was the name of the person stabbed at Hockwell Ring in Luton?",
+     ["Additional patrols were put in place following a stabbing in Hockwell Ring last week."], False),
+    ("Who was convicted of the Flatbush shooting?", ["A jury convicted John Smith, 34, of the shooting."], True),
+    ("When was Dallow Cares launched?", ["Dallow Cares was launched on 3 March 2023."], True),
+    ("When was Dallow Cares launched?", ["Dallow Cares was launched by the council."], False),
+    ("What potential weapon was found?", ["Officers recovered a cricket bat."], False),  # nothing to see
+    ("How many knives?", [], False),
+])
+def test_shows_asked_thing(question, quotes, shown):
+    assert shows_asked_thing(question, quotes) is shown
