@@ -5,7 +5,7 @@ import pytest
 
 from eval.metrics import citation_support, citation_validity
 from rag.answer.base import REFUSAL_TEXT
-from rag.answer.citecheck import check_citations, is_refusal_sentence
+from rag.answer.citecheck import check_citations, is_refusal_sentence, supporting_sources
 from rag.answer.prompt import Source
 from rag.models import Release
 
@@ -155,3 +155,31 @@ def test_a_claim_cited_to_the_wrong_passage_is_recited_to_the_one_that_supports_
     # supported by no passage at all: still marked, never moved
     marked = check("The mayor resigned over the parking scandal [3].")
     assert marked.refused or "(unsupported)" in marked.text
+
+
+TWO_PARTS = rel("t", "The defendant was identified as Tyheim Smith, 18, of Red Hook. The judge imposed the sentence "
+                   "on Friday. He was sentenced to 24 years to life for the botched robbery.")
+PARTS = [src(1, TWO_PARTS, "The defendant was identified as Tyheim Smith, 18, of Red Hook."),
+         src(2, B), src(3, TWO_PARTS, "He was sentenced to 24 years to life for the botched robbery.")]
+
+
+def test_a_claim_joining_two_passages_of_one_release_cites_both():
+    # the name is in passage 1, the sentence in passage 3: neither alone reaches the threshold
+    text = "Tyheim Smith of Red Hook was sentenced to 24 years to life [3]."
+    ans = check_citations(text, PARTS, answerer="llm")
+    assert not ans.refused and "(unsupported)" not in ans.text
+    assert ans.text.endswith("[1][2].")
+    assert [c.release_id for c in ans.citations] == ["t", "t"]
+    assert "re-cited to the supporting passage [3]->[1][3]" in ans.note
+    assert citation_support(ans.text, ans.citations) == 1.0
+
+
+def test_supporting_sources_joins_passages_of_one_release_only():
+    by_n = {s.n: s for s in PARTS}
+    assert supporting_sources("Officers seized 10 knives in Luton parks.", by_n) == [2]
+    assert supporting_sources("Tyheim Smith, 18, was sentenced to 24 years to life.", by_n) == [1, 3]
+    # half from one release and half from another is how a chimera is stitched: no support
+    assert supporting_sources("Tyheim Smith, 18, of Red Hook seized 10 knives in Luton parks.", by_n) == []
+    by_n = {s.n: s for s in SOURCES}
+    assert supporting_sources("John Smith, 34, went to prison; officers seized 10 knives in Luton.", by_n) == []
+    assert supporting_sources("Anything at all.", {}) == []

@@ -9,8 +9,12 @@
 3. Each sentence with content words is scored with :func:`support_score`
    against the text of the sources it cites; one citing nothing, or citing a
    source that does not support it, gets the source that supports it best, if
-   any reaches :data:`SUPPORT_THRESHOLD` (noted as re-cited). Sentences no source
-   supports are marked ``(unsupported)`` or removed.
+   any reaches :data:`SUPPORT_THRESHOLD` (noted as re-cited); failing that, two
+   passages *of the same release* that together support it (a sentence joining the
+   sentence given in one passage with the name given in another cites both; across
+   releases such a join is how "10 knives were found at the day of action" is
+   stitched from two different events). Sentences nothing supports are marked
+   ``(unsupported)`` or removed.
 4. Sources are renumbered 1, 2, ... in order of first citation; only cited
    sources become citations (quote = exact release-body span).
 5. With no supported sentence left, the answer is the refusal.
@@ -35,7 +39,7 @@ from .support import (
     support_score,
 )
 
-__all__ = ["UNSUPPORTED_MODES", "UNSUPPORTED_TAG", "check_citations", "is_refusal_sentence"]
+__all__ = ["UNSUPPORTED_MODES", "UNSUPPORTED_TAG", "check_citations", "is_refusal_sentence", "supporting_sources"]
 
 UNSUPPORTED_MODES = ("mark", "remove")
 UNSUPPORTED_TAG = "(unsupported)"
@@ -86,6 +90,30 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def supporting_sources(sentence: str, by_n: dict[int, Source]) -> list[int]:
+    """The source numbers that support ``sentence``: the single best source when it
+    reaches :data:`SUPPORT_THRESHOLD`, else the best source and the passage *of the
+    same release* that adds most to it when together they reach it, else none. Ties
+    go to the lower number."""
+    def score(numbers: Sequence[int]) -> float:
+        return support_score(sentence, [_shown(by_n[n]) for n in numbers])
+
+    numbers = sorted(by_n)
+    if not numbers:
+        return []
+    first = max(numbers, key=lambda n: (score([n]), -n))
+    alone = score([first])
+    if alone >= SUPPORT_THRESHOLD:
+        return [first]
+    others = [n for n in numbers if n != first and by_n[n].release.id == by_n[first].release.id]
+    if not others:
+        return []
+    second = max(others, key=lambda n: (score([first, n]), -n))
+    if score([first, second]) > alone and score([first, second]) >= SUPPORT_THRESHOLD:
+        return sorted([first, second])
+    return []
+
+
 def check_citations(text: str, sources: Sequence[Source], *, answerer: str,
                     timings_ms: dict | None = None, unsupported: str = "mark") -> Answer:
     """The checked, renumbered answer for model output ``text`` (see the module doc)."""
@@ -121,18 +149,14 @@ def check_citations(text: str, sources: Sequence[Source], *, answerer: str,
             rows.append((bare, valid, "supported"))
             continue
         # uncited, or cited to a passage that does not support it (small models slip on
-        # numbers): cite the passage that does support it, if one does
-        best_n, best = None, -1.0
-        for n in sorted(by_n):
-            score = support_score(bare, [_shown(by_n[n])])
-            if score > best:
-                best_n, best = n, score
-        if best_n is not None and best >= SUPPORT_THRESHOLD:
+        # numbers): cite the passage (or pair of passages) that does support it, if any
+        found = supporting_sources(bare, by_n)
+        if found:
             if valid:
-                recited.append(f"[{'/'.join(map(str, valid))}]->[{best_n}]")
+                recited.append(f"[{'/'.join(map(str, valid))}]->[{']['.join(map(str, found))}]")
             else:
                 attached += 1
-            rows.append((bare, [best_n], "supported"))
+            rows.append((bare, found, "supported"))
         else:
             rows.append((bare, valid, "unsupported"))
 
