@@ -1,7 +1,7 @@
 """What a question asks for (answer_type) and whether quotes visibly hold it (shows_asked_thing)."""
 import pytest
 
-from rag.answer.asked import answer_type, shows_asked_thing
+from rag.answer.asked import answer_type, asks_two_things, shows_asked_thing
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,17 @@ def test_answer_type(question, kind):
 ])
 def test_shows_asked_thing(question, quotes, shown):
     assert shows_asked_thing(question, quotes) is shown
+
+
+@pytest.mark.parametrize("question, two", [
+    ("Which Luton project pioneered clear hold build, and which inspector led it?", True),
+    ("How many hours of patrols took place and how many firearms were removed?", True),
+    ("What maximum sentence did she face when charged, and what sentence did she receive?", True),
+    ("Who was charged? When is the hearing?", True),
+    ("Who chose the name for the campaign, and when?", True),
+    ("How many knives and guns were seized in Luton parks?", False),
+    ("What did the DA say about the robbery and the shooting?", False),
+    ("Which release reported the arrests? Give its title and date.", False),
+])
+def test_asks_two_things(question, two):
+    assert asks_two_things(question) is two

@@ -3,9 +3,9 @@ import pytest
 
 from rag.answer import ANSWERERS, get_answerer
 from rag.answer.extractive import ExtractiveAnswerer
-from rag.answer.llm import LLMAnswerer
+from rag.answer.llm import LLMAnswerer, lead_quotes
 from rag.errors import ConfigError, RagError
-from rag.models import Answer, Chunk, Hit, Release
+from rag.models import Answer, Chunk, Citation, Hit, Release
 
 BODY = ("Officers seized 10 knives during 20 weapons sweeps in Luton parks. "
         "More than 21 arrests have been made since the operation began.")
@@ -197,3 +197,53 @@ def test_no_quote_when_the_answer_already_says_it_and_a_covering_citation_is_reu
     declined = LLMAnswerer(Scripted(["I could not find the answer in the releases."]), fallback=ExtractiveAnswerer(),
                            quote_lead=True, rescue_support=None).answer(q, hits())
     assert declined.refused and declined.citations == ()
+
+
+def cite(n, quote):
+    return Citation(n, f"r{n}.txt", f"Release {n}", "2024-01-01", None, 0, len(quote), quote)
+
+
+TRIAL = cite(1, "Third-striker John Nilsen, 49, will face trial for murdering a cashier at a 99 Cent Store.")
+PRIORS = cite(2, "Nilsen is a third striker with six prior strike convictions for rape and robbery.")
+
+
+def test_lead_quotes_pick_the_sentence_showing_what_was_asked_when_the_answer_does_not():
+    q = "How many prior strike convictions did the third-striker on trial for the 99 Cent Store murder have?"
+    # the model restated the best-ranked sentence but not the count: the count's sentence is quoted
+    said = "John Nilsen, 49, will face trial for murdering a cashier at a 99 Cent Store [1]."
+    assert lead_quotes(q, said, [TRIAL, PRIORS]) == [PRIORS]
+    # an answer showing the count gets the best sentence, unless it already says most of it
+    assert lead_quotes(q, "He had six prior strike convictions [1].", [TRIAL, PRIORS]) == [TRIAL]
+    assert lead_quotes(q, said + " He had six prior strike convictions [2].", [TRIAL, PRIORS]) == []
+    # no ranked sentence shows it: the best one as before
+    assert lead_quotes(q, said, [TRIAL]) == []
+    assert lead_quotes(q, "Nobody knows [1].", [TRIAL]) == [TRIAL]
+    assert lead_quotes(q, "Nobody knows [1].", []) == []
+
+
+def test_lead_quotes_take_two_sentences_for_a_question_asking_two_things():
+    project = cite(1, "Bedfordshire pioneered clear hold build through the Dallow Cares project.")
+    inspector = cite(2, "Detective Chief Inspector Katie Dounias is leading the activity for the force.")
+    q = "Which project pioneered clear hold build in Luton, and which inspector led the activity?"
+    said = "A new campaign tackles crime in part of Luton [1]."
+    assert lead_quotes(q, said, [project, inspector]) == [project, inspector]
+    assert lead_quotes(q.replace(", and which inspector led the activity", ""), said, [project, inspector]) == [project]
+    # the part the model did say is not quoted again
+    assert lead_quotes(q, "Bedfordshire pioneered clear hold build through the Dallow Cares project [1].",
+                       [project, inspector]) == [inspector]
+
+
+def test_two_quotes_are_cited_each_after_the_model_answer():
+    body = ("Bedfordshire pioneered clear hold build through the Dallow Cares project in Luton. "
+            "The activity in Luton is led by Detective Chief Inspector Katie Dounias. "
+            "Officers held a community event at the library on Saturday.")
+    rel = Release("d.txt", "Dallow Cares", "2022-06-01", None, "beds", body, "/d.txt")
+    q = "Which Luton project pioneered clear hold build, and which detective chief inspector led the activity?"
+    backend = Scripted(["Officers held a community event at the library [1]."])
+    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), quote_lead=True).answer(
+        q, [Hit(Chunk("d.txt", 0, 0, len(body), body), rel, 0.9, 1)])
+    lines = answer.text.split("\n")
+    assert len(lines) == 3 and "Dallow Cares project" in lines[1] and "Katie Dounias" in lines[2], answer.text
+    assert "2 best-matching sentences quoted" in answer.note
+    for c in answer.citations:
+        assert body[c.start:c.end] == c.quote

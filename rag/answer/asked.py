@@ -6,6 +6,7 @@
   date or time, a capitalised name.
 * ``shows_asked_thing(question, quotes)``: the quotes hold what was asked beyond the
   question's own words (a number *and* the counted thing, a date, a new name).
+* ``asks_two_things(question)``: "what X ..., and what Y ...?" (or two question marks).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from .terms import (
     tokens,
 )
 
-__all__ = ["REQUIRED_SHAPES", "answer_type", "has_shape", "shows_asked_thing"]
+__all__ = ["REQUIRED_SHAPES", "answer_type", "asks_two_things", "has_shape", "shows_asked_thing"]
 
 _QUESTION_TYPES = (  # checked in this order; the first that matches wins
     ("quantity", re.compile(r"\bhow (many|much|long|old|far|often)\b|\bnumber of\b|"
@@ -85,3 +86,12 @@ def shows_asked_thing(question: str, quotes: Sequence[str]) -> bool:
         lead = quotes[0]
         return any(m.kind == "name" and not set(m.tokens) <= asked for m in question_mentions(lead))
     return False
+
+
+_SECOND_ASK = re.compile(r"\band\s+(?:what|which|who|whom|whose|how|when|where|why)\b|\?.*\w.*\?", re.I | re.S)
+
+
+def asks_two_things(question: str) -> bool:
+    """Whether ``question`` asks for two things: "which project ..., and which inspector
+    led it?", "how many hours ... and how many firearms ...?", or two questions in one."""
+    return bool(_SECOND_ASK.search(question))

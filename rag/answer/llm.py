@@ -19,9 +19,9 @@ from dataclasses import replace
 from typing import Iterator, Protocol, Sequence
 
 from ..errors import ConfigError, RagError
-from ..models import Answer, Hit
+from ..models import Answer, Citation, Hit
 from ..retrieval.query import is_lookup
-from .asked import shows_asked_thing
+from .asked import asks_two_things, shows_asked_thing
 from .base import Answerer
 from .citecheck import check_citations
 from .support import content_tokens
@@ -159,28 +159,30 @@ class LLMAnswerer:
         yield checked
 
     def _with_lead_quote(self, question: str, hits: Sequence[Hit], answer: Answer) -> Answer:
-        """``answer`` followed by the extractive ranker's best sentence, quoted and cited,
-        when the model's sentences do not already say most of it: a small model often
-        paraphrases the wrong passage or drops the figure asked for, and the verbatim
-        sentence lets the reader check."""
+        """``answer`` followed by sentences of the extractive answer, quoted and cited, that
+        the model's sentences do not already say: a small model often paraphrases the wrong
+        passage or drops the figure asked for, and the verbatim sentence lets the reader check.
+        See :func:`lead_quotes` for which sentences."""
         lead = self.guide.answer(question, hits)
         if lead.refused or not lead.citations:
             return answer
-        best = lead.citations[0]  # the extractive answer leads with its best sentence
-        wanted = content_tokens(best.quote)
-        if not wanted or len(wanted & content_tokens(answer.text)) >= LEAD_COVERED * len(wanted):
+        quotes = lead_quotes(question, answer.text, lead.citations)
+        if not quotes:
             return answer
-        inside = [c for c in answer.citations
-                  if c.release_id == best.release_id and c.start <= best.start and best.end <= c.end]
         citations = answer.citations
-        if inside:
-            n = inside[0].n
-        else:
-            n = len(citations) + 1
-            citations = citations + (replace(best, n=n),)
-        text = f"{answer.text.rstrip()}\nThe release says: “{best.quote}” [{n}]"
-        return replace(answer, text=text, citations=citations,
-                       note=f"{answer.note}; the best-matching sentence quoted after the model's answer")
+        lines = [answer.text.rstrip()]
+        for best in quotes:
+            inside = [c for c in citations
+                      if c.release_id == best.release_id and c.start <= best.start and best.end <= c.end]
+            if inside:
+                n = inside[0].n
+            else:
+                n = len(citations) + 1
+                citations = citations + (replace(best, n=n),)
+            lines.append(f"The release says: “{best.quote}” [{n}]")
+        what = "the best-matching sentence" if len(quotes) == 1 else f"{len(quotes)} best-matching sentences"
+        return replace(answer, text="\n".join(lines), citations=citations,
+                       note=f"{answer.note}; {what} quoted after the model's answer")
 
     def _rescue(self, question: str, hits: Sequence[Hit], declined: Answer, t0: float) -> Answer:
         """The extractive answer when the model declined but the releases clearly answer."""
@@ -219,6 +221,29 @@ class LLMAnswerer:
         note = f"{self.name} answerer failed ({reason}); extractive answer shown instead"
         return replace(answer, answerer=f"extractive (fallback from {self.name})", note=note,
                        timings_ms={**answer.timings_ms, "answer": (time.perf_counter() - t0) * 1000})
+
+
+def lead_quotes(question: str, said: str, ranked: Sequence[Citation]) -> list[Citation]:
+    """Which of the extractive answer's sentences (``ranked``, best first) to quote after
+    the model's answer ``said``: the best one, or, when ``said`` does not show what was
+    asked (a number for "how many", a date for "when", a name for "who") the best one
+    that does; for a question asking two things, the next best too. A sentence whose
+    content words ``said`` mostly (:data:`LEAD_COVERED`) holds already is not quoted."""
+    if not ranked:
+        return []
+    first = ranked[0]
+    if not shows_asked_thing(question, [said]):
+        first = next((c for c in ranked if shows_asked_thing(question, [c.quote])), first)
+    picked = [first]
+    if asks_two_things(question):
+        picked += [c for c in ranked if c is not first][:1]
+    have = content_tokens(said)
+    out = []
+    for c in picked:
+        wanted = content_tokens(c.quote)
+        if wanted and len(wanted & have) < LEAD_COVERED * len(wanted):
+            out.append(c)
+    return out
 
 
 def local_answerer(embedder=None, model_path: str | None = None) -> LLMAnswerer:
