@@ -93,8 +93,8 @@ class LLMAnswerer:
         is shown instead, labelled. 0.55 sits above every extractive answer to an unanswerable
         question of the bundled set (at most 0.52).
 
-        ``quote_lead`` (on for ``local``): when the model's answer does not already say most of
-        the extractive ranker's best sentence, that sentence follows it, quoted and cited."""
+        ``quote_lead`` (on for ``local``): sentences of the extractive answer that the model's
+        answer does not already say follow it, quoted and cited (see :func:`lead_quotes`)."""
         if unsupported not in ("mark", "remove"):
             raise ConfigError(f"unsupported must be 'mark' or 'remove', got {unsupported!r}")
         if rescue_support is not None and not (isinstance(rescue_support, (int, float)) and 0 <= rescue_support <= 1):
@@ -251,7 +251,8 @@ def local_answerer(embedder=None, model_path: str | None = None) -> LLMAnswerer:
 
     # 3 passages of <= 400 characters keep the prompt near 450 tokens: on 2 cores prompt
     # processing (~95 tokens/s) is most of the time to first token (measured 2.6-7 s)
-    # quote_lead: the 1.5B model often paraphrases the wrong passage (see README, Answerers)
+    # quote_lead: the 1.5B model often paraphrases the wrong passage or drops the figure asked
+    # for (see README, Answerers)
     return LLMAnswerer(LlamaChat(model_path or os.environ.get("RAG_LOCAL_MODEL") or None),
                        fallback=ExtractiveAnswerer(embedder), max_sources=3, max_chars=400, quote_lead=True)
 
