@@ -183,3 +183,23 @@ def test_supporting_sources_joins_passages_of_one_release_only():
     by_n = {s.n: s for s in SOURCES}
     assert supporting_sources("John Smith, 34, went to prison; officers seized 10 knives in Luton.", by_n) == []
     assert supporting_sources("Anything at all.", {}) == []
+
+
+def test_a_repeated_sentence_is_kept_once():
+    text = ("Smith was sentenced to 15 years in prison [1]. Smith was sentenced to 15 years in prison [1][2]. "
+            "Officers seized 10 knives in Luton parks [2]. smith was sentenced to 15 years in prison  [1].")
+    ans = check(text)
+    assert ans.text == "Smith was sentenced to 15 years in prison [1]. Officers seized 10 knives in Luton parks [2]."
+    assert "dropped 2 repeated sentences" in ans.note
+    assert check("Smith was sentenced to 15 years in prison [1].").note == "all 1 sentence supported"
+
+
+def test_markers_leading_a_line_cite_that_line():
+    text = ("[2] Officers seized 10 knives in Luton parks.\n"
+            "[1] John Smith was sentenced to 15 years in prison.")
+    ans = check(text)
+    assert ans.text == "Officers seized 10 knives in Luton parks [1]. John Smith was sentenced to 15 years in prison [2]."
+    assert [c.release_id for c in ans.citations] == ["b", "a"]
+    assert "re-cited" not in ans.note and "uncited" not in ans.note
+    # a marker left alone between sentences never becomes a sentence of its own
+    assert check("Officers seized 10 knives in Luton parks. [2] .").text == "Officers seized 10 knives in Luton parks [1]."

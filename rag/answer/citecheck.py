@@ -19,6 +19,8 @@
    sources become citations (quote = exact release-body span).
 5. With no supported sentence left, the answer is the refusal.
 
+A sentence the model repeats (small models loop) is kept once.
+
 Pure and deterministic; the same measure as the evaluation suite.
 """
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .support import (
     answer_sentences,
     cited_numbers,
     content_tokens,
+    normalize,
     shown_text,
     support_score,
 )
@@ -57,6 +60,14 @@ _REFUSAL = re.compile(
     re.IGNORECASE,
 )
 _STOP = re.compile(r"(?:[.!?\u2026]+[\"'\u2019\u201d)\]]*)$")
+# "[1] He was sentenced ...": a line led by its markers (small models write lists so)
+_LEADING = re.compile(r"(?m)^[ \t]*((?:\[\s*\d+(?:\s*,\s*\d+)*\s*\][ \t]*)+)(\S.*?)[ \t]*$")
+
+
+def _markers_last(text: str) -> str:
+    """Lines led by citation markers with the markers moved to the line's end, where
+    the sentence splitter reads them as the citation of that line's sentence."""
+    return _LEADING.sub(lambda m: f"{m.group(2)} {m.group(1).strip()}", text)
 
 
 def is_refusal_sentence(sentence: str) -> bool:
@@ -122,22 +133,28 @@ def check_citations(text: str, sources: Sequence[Source], *, answerer: str,
     by_n: dict[int, Source] = {}
     for src in sources:
         by_n.setdefault(src.n, src)
-    sentences = answer_sentences(text or "")
+    sentences = answer_sentences(_markers_last(text or ""))
     if not sentences:
         return refusal(answerer, "empty answer", timings_ms)
 
     dropped: list[int] = []
     # (bare text, old source numbers, kind) with kind in supported/unsupported/plain/remark
     rows: list[tuple[str, list[int], str]] = []
-    attached = 0
+    attached = repeats = 0
     recited: list[str] = []
+    seen: set[str] = set()
     for sentence in sentences:
         nums = list(dict.fromkeys(cited_numbers(sentence)))
         valid = [n for n in nums if n in by_n]
         dropped.extend(n for n in nums if n not in by_n and n not in dropped)
         bare = _bare(sentence)
-        if not bare or not MARKER.sub("", bare).strip():
+        if not re.search(r"\w", MARKER.sub("", bare)):  # markers or punctuation alone
             continue
+        key = " ".join(normalize(bare).split())
+        if key in seen:  # small models loop: the same sentence again says nothing new
+            repeats += 1
+            continue
+        seen.add(key)
         if not valid and is_refusal_sentence(bare):
             if REFUSAL_TEXT.lower() not in bare.lower():
                 rows.append((bare, [], "remark"))
@@ -166,6 +183,8 @@ def check_citations(text: str, sources: Sequence[Source], *, answerer: str,
     notes: list[str] = []
     if dropped:
         notes.append("dropped " + "".join(f"[{n}]" for n in dropped))
+    if repeats:
+        notes.append(f"dropped {_plural(repeats, 'repeated sentence')}")
     if attached:
         notes.append(f"cited a source for {_plural(attached, 'uncited sentence')}")
     if recited:
