@@ -247,3 +247,17 @@ def test_two_quotes_are_cited_each_after_the_model_answer():
     assert "2 best-matching sentences quoted" in answer.note
     for c in answer.citations:
         assert body[c.start:c.end] == c.quote
+
+
+def test_a_quote_spanning_a_line_break_is_shown_on_one_line():
+    body = "The former officer of the club (BGCT)\nwas sentenced today to three years of formal probation."
+    rel = Release("p.txt", "Sentenced", "2010-01-05", None, "oc", body, "/p.txt")
+    q = "What sentence did the former club officer receive?"
+    answer = LLMAnswerer(Scripted(["The former officer of the club was sentenced today [1]."]),
+                         fallback=ExtractiveAnswerer(), quote_lead=True).answer(
+        q, [Hit(Chunk("p.txt", 0, 0, len(body), body), rel, 0.9, 1)])
+    said, quoted = answer.text.split("\n")
+    assert quoted == "The release says: “The former officer of the club (BGCT) was sentenced today to three years " \
+                     "of formal probation.” [1]"
+    c = answer.citations[0]
+    assert c.quote == body[c.start:c.end] and "\n" in c.quote  # the citation keeps the exact span

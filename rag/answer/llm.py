@@ -179,7 +179,7 @@ class LLMAnswerer:
             else:
                 n = len(citations) + 1
                 citations = citations + (replace(best, n=n),)
-            lines.append(f"The release says: “{best.quote}” [{n}]")
+            lines.append(f"The release says: “{' '.join(best.quote.split())}” [{n}]")  # one line
         what = "the best-matching sentence" if len(quotes) == 1 else f"{len(quotes)} best-matching sentences"
         return replace(answer, text="\n".join(lines), citations=citations,
                        note=f"{answer.note}; {what} quoted after the model's answer")
