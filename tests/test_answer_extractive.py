@@ -397,3 +397,18 @@ def test_lookup_questions_name_the_release_title_and_date():
     assert ans.citations[0].release_id == "a.txt"
     plain = ExtractiveAnswerer().answer("How many knives were seized in Luton parks?", [hit])
     assert "The release is" not in plain.text
+
+
+def test_a_lookup_of_a_quoted_phrase_is_answered_by_the_sentence_holding_it(answerer):
+    hits = hits_for(R_LUTON, R_KINGS, R_ORANGE)
+    q = "Which release quotes a district attorney saying 'Gun violence will not be tolerated'? Give its title."
+    ans = answerer.answer(q, hits)
+    assert not ans.refused and ans.confidence == 1.0
+    assert ans.text.startswith("The release is “Man sentenced for Flatbush shooting”")
+    assert ans.citations[0].quote == "District Attorney Gonzalez said, “Gun violence will not be tolerated in our borough.”"
+    check_citations(ans, hits)
+    # not a lookup: the quoted phrase earns no more than its words
+    plain = answerer.answer("What did the DA say after 'Gun violence will not be tolerated'?", hits)
+    assert (plain.confidence or 0.0) < 1.0
+    # a phrase nobody said is no evidence
+    assert answerer.answer("Which release quotes someone saying 'crime does not pay'?", hits).refused

@@ -23,3 +23,25 @@ def test_ordinary_questions_are_untouched():
               "What date was the hearing set for?"]:
         assert not is_lookup(q), q
         assert search_text(q) == q
+
+
+def test_quoted_phrases_in_any_quote_marks_of_two_words_or_more():
+    from rag.retrieval.query import quoted_phrases
+
+    q = "Which release quotes a DCI saying 'We cannot arrest our way out of this'? Give its opening line."
+    assert quoted_phrases(q) == ["We cannot arrest our way out of this"]
+    assert quoted_phrases("the “Operation Silver Harbor” takedown and the \"Latin lottery\" scam") == [
+        "Operation Silver Harbor", "Latin lottery"]
+    assert quoted_phrases("He said ‘we can’t stop now’ today") == ["we can’t stop now"]
+    # apostrophes are not quote marks; one quoted word is not a phrase
+    assert quoted_phrases("What did Luton's council and the force's team say?") == []
+    assert quoted_phrases("the 'Boson' unit") == []
+    assert quoted_phrases("the 'Boson' unit", min_words=1) == ["Boson"]
+
+
+def test_phrase_key_ignores_case_punctuation_and_quote_marks():
+    from rag.retrieval.query import phrase_key
+
+    assert phrase_key("We can’t arrest — our way-out of THIS.") == "we cant arrest our way out of this"
+    assert phrase_key("“We can't arrest our way out of this,” he said") .startswith(
+        phrase_key("We can’t arrest our way out of this"))

@@ -284,3 +284,46 @@ def test_prime_embeds_queries_in_one_batch_and_reuses_them(index):
     assert [h.chunk for h in fresh.retrieve(questions[0], 3)] == before  # same results as unprimed
     r.retrieve("something new", 3)
     assert emb.calls == [3, 1]
+
+
+# ---- quoted phrases ------------------------------------------------------------
+
+PHRASED = {
+    "p/robbery.txt": "The DA said streets are safe again and no one will rest after the Flatbush bodega robbery verdict. "
+                     "Safe streets mean the bodega robbery victims can rest.",
+    "p/quote.txt": "At a community meeting the DA said: we will not rest until the streets are safe. "
+                   "The meeting was held at the library.",
+    "p/other.txt": "The Flatbush bodega robbery trial ended with a verdict for the store owner and the streets.",
+}
+
+
+@pytest.fixture(scope="module")
+def phrased_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("phrased")
+    for rid, text in PHRASED.items():
+        write_release(root, rid, text, date="2021-05-01")
+    folder = tmp_path_factory.mktemp("phrased-idx")
+    build_index([root], folder, HashEmbedder(64), ChunkerSettings(60, 8))
+    return Index(folder)
+
+
+def test_a_quoted_phrase_puts_the_chunks_holding_it_verbatim_first(phrased_index):
+    q = "Which release quotes the DA saying 'we will not rest until the streets are safe' after the Flatbush bodega robbery?"
+    on = HybridRetriever(phrased_index, HashEmbedder(64), retriever_config("hybrid"))
+    off = HybridRetriever(phrased_index, HashEmbedder(64), retriever_config("hybrid", phrase_weight=0))
+    assert off.retrieve(q, 3)[0].release.id != "p/quote.txt"  # its words alone favour the robbery releases
+    hits = on.retrieve(q, 3)
+    assert hits[0].release.id == "p/quote.txt"
+    assert [h.rank for h in hits] == [1, 2, 3] and hits[0].score > hits[1].score
+    # the same words unquoted, or a quoted phrase no release holds, change nothing
+    plain = q.replace("'", "")
+    assert [h.release.id for h in on.retrieve(plain, 3)] == [h.release.id for h in off.retrieve(plain, 3)]
+    absent = q.replace("will not rest", "shall never rest")
+    assert [h.release.id for h in on.retrieve(absent, 3)] == [h.release.id for h in off.retrieve(absent, 3)]
+
+
+def test_phrase_settings_are_checked():
+    with pytest.raises(ConfigError, match="phrase_weight must be a number >= 0, got -1"):
+        HybridConfig(phrase_weight=-1)
+    with pytest.raises(ConfigError, match="phrase_depth must be a positive integer, got 0"):
+        HybridConfig(phrase_depth=0)

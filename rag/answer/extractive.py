@@ -24,6 +24,9 @@ For one question and the hits (best first):
    (headline or caption: no closing punctuation, unless a list item), 0.1 for a sentence that only
    restates the question (under two content words of its own). Without an
    embedder, support is lexical minus penalties. ``hit.score`` is never used.
+   A question asking which release says a quoted phrase ("which release quotes
+   'We cannot arrest our way out of this'?") gives a sentence holding that phrase
+   verbatim support 1.0: it is the evidence asked for, whatever the other words.
 4. Refuse when the best support is below ``min_support`` (0.40: on a hand-made
    set of 37 answerable and 29 unanswerable questions over 229 us-prosecutors
    releases, with the real model, the 14 unanswerable ones that got past
@@ -61,6 +64,7 @@ from .base import refusal
 from .sentences import chunk_span as _chunk_span, split_sentences
 from .asked import REQUIRED_SHAPES, answer_type, has_shape
 from .terms import Haystack, Mention, acronyms, content_stems, question_mentions, stem
+from ..retrieval.query import phrase_key, quoted_phrases
 
 TYPE_BONUS = 0.05
 FRAGMENT_PENALTY = 0.2
@@ -332,9 +336,12 @@ class ExtractiveAnswerer:
             vecs = vecs[1:]
         q_stems = frozenset(t for g, _ in terms for t in g)
         kind = answer_type(question)
+        quoted = [f" {phrase_key(p)} " for p in quoted_phrases(question)] if _LOOKUP.search(question) else []
         for c, d, x in zip(cands, dense, lex):
             c.dense, c.lexical = d, x
             c.support = round(max(0.0, w * d + (1 - w) * x - form_penalty(c, q_stems)), 6)
+            if quoted and any(q in f" {phrase_key(c.text)} " for q in quoted):
+                c.support = 1.0  # the very words the lookup asks about
             nudge = (TYPE_BONUS if has_shape(kind, c.text) else 0.0) - RANK_PENALTY * c.hit_pos
             c.rank_score = round(c.support + nudge, 6)
         order = sorted(range(len(cands)), key=lambda i: (-cands[i].rank_score, cands[i].hit_pos, cands[i].start))

@@ -18,6 +18,10 @@ Every stage can be switched off, so ``rag eval`` can ablate it:
   is 1.0 because of bench/datasets/time_probes.jsonl ("what did X announce last
   week?"): at 0.5 the dev set gains one question but 0 of 60 probes put a release
   of that week first;
+- ``phrases``: a phrase the question puts in quote marks ("which release says 'We
+  cannot arrest our way out of this'?") puts the chunks that hold it verbatim (case,
+  punctuation and quote marks aside) above all others: a citation lookup of an exact
+  quote must not depend on how common its words are;
 - caller filters (date range, source, release id) are hard filters;
 - a reranker (built-in overlap or a local cross-encoder) reorders the top candidates;
 - at most ``per_release`` chunks of one release are returned.
@@ -35,7 +39,7 @@ from ..models import Hit
 from . import diversify
 from .filters import NO_FILTERS, Filters, allowed_chunk_ids
 from .fusion import FUSIONS, RRF_K, min_max, rrf, score_fusion
-from .query import is_lookup, search_text
+from .query import is_lookup, phrase_key, quoted_phrases, search_text
 
 
 def check_k(k) -> int:
@@ -57,6 +61,8 @@ class HybridConfig:
     other_title_weight: float = 0.25  # any other question
     window_weight: float = 1.0     # each in-window list, when the question names a time
     recency_weight: float = 0.25   # "latest" questions: ranking by release date
+    phrase_weight: float = 1.0     # per quoted phrase a chunk holds verbatim, above the best other score
+    phrase_depth: int = 200        # BM25 candidates checked for a quoted phrase
     rrf_k: int = RRF_K
     depth: int = 50                # candidates taken from each list
     rerank_depth: int = 30         # fused candidates handed to the reranker
@@ -68,11 +74,11 @@ class HybridConfig:
         if not (self.dense or self.bm25):
             raise ConfigError("retrieval needs at least one of dense or bm25")
         for name in ("dense_weight", "bm25_weight", "title_weight", "other_title_weight", "window_weight",
-                     "recency_weight"):
+                     "recency_weight", "phrase_weight"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or value < 0:
                 raise ConfigError(f"{name} must be a number >= 0, got {value!r}")
-        for name in ("rrf_k", "depth", "rerank_depth", "per_release"):
+        for name in ("rrf_k", "depth", "rerank_depth", "per_release", "phrase_depth"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < (0 if name == "rrf_k" else 1):
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
@@ -194,6 +200,8 @@ class HybridRetriever:
         title_weight = cfg.title_weight if is_lookup(query) else cfg.other_title_weight
         if cfg.bm25 and cfg.titles and title_weight > 0:
             scores = self._title_boost(text, scores, filters, title_weight)
+        if cfg.bm25 and cfg.phrase_weight > 0:
+            scores = self._phrase_boost(query, scores, allowed)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])[: max(cfg.rerank_depth, k * cfg.per_release * 2)]
         hits = self.index.hits(ranked)
         if scope is not None and scope.prefer_recent and cfg.recency_weight > 0:
@@ -235,6 +243,27 @@ class HybridRetriever:
                     "SELECT id FROM chunks WHERE release_id=? ORDER BY seq LIMIT 1", (rid,)).fetchone()
                 if first:
                     out[first[0]] = boost[rid]
+        return out
+
+    def _phrase_boost(self, query: str, scores: dict, allowed) -> dict:
+        """Candidates holding a phrase the question quotes, verbatim, rank above every other
+        chunk: each gets the best score so far plus ``phrase_weight`` per phrase it holds,
+        plus its own score (so among them the rest of the question still orders). BM25 on
+        the phrase finds them (``phrase_depth`` deep), in or outside the fused candidates."""
+        cfg = self.config
+        held: dict[int, int] = {}
+        for phrase in quoted_phrases(query):
+            key = f" {phrase_key(phrase)} "
+            found = self.index.lexical.search_chunks(phrase, cfg.phrase_depth, allowed=allowed)
+            for cid, (chunk, _) in self.index.store.chunks([c for c, _ in found]).items():
+                if key in f" {phrase_key(chunk.text)} ":
+                    held[cid] = held.get(cid, 0) + 1
+        if not held:
+            return scores
+        top = max(scores.values(), default=0.0)
+        out = dict(scores)
+        for cid, count in held.items():
+            out[cid] = top + cfg.phrase_weight * count + scores.get(cid, 0.0)
         return out
 
     def _prefer_recent(self, hits: list[Hit]) -> list[Hit]:

@@ -3,7 +3,9 @@
 "Which Orange County DA release announced ...? Give its title and date." searches
 better as "Orange County DA announced ...": words such as "release", "title",
 "date" match boilerplate ("FOR IMMEDIATE RELEASE", "Title of a Sample Press
-Release") instead of the story. Pure functions.
+Release") instead of the story. Also the phrases a question quotes ("which release
+says 'We cannot arrest our way out of this'?"), which retrieval looks for verbatim.
+Pure functions.
 """
 from __future__ import annotations
 
@@ -37,3 +39,28 @@ def search_text(question: str) -> str:
         text = pattern.sub(" ", text)
     text = re.sub(r"\s+([?.,!])", r"\1", re.sub(r"\s+", " ", text)).strip(" ,.")
     return text or question
+
+
+_QUOTE_OPEN = "'\"\u2018\u201c"
+_QUOTE_CLOSE = "'\"\u2019\u201d"
+_QUOTED = re.compile(
+    rf"(?:^|(?<=[\s(\[:;,]))[{_QUOTE_OPEN}]"
+    rf"((?:[^{_QUOTE_OPEN}{_QUOTE_CLOSE}]|(?<=\w)['\u2019](?=\w))+?)"  # an apostrophe inside a word is no quote mark
+    rf"[{_QUOTE_CLOSE}](?=$|[\s).,;:?!])")
+
+
+def phrase_key(text: str) -> str:
+    """``text`` as lower-case words joined by single spaces (quote marks, dashes and
+    punctuation dropped), for verbatim phrase matching."""
+    return " ".join(re.findall(r"[^\W_]+", text.lower().replace("\u2019", "'").replace("'", "")))
+
+
+def quoted_phrases(question: str, min_words: int = 2) -> list[str]:
+    """The phrases ``question`` puts in quote marks ('clear hold build', “Operation Silver
+    Harbor”), of at least ``min_words`` words, in order."""
+    out = []
+    for m in _QUOTED.finditer(question):
+        phrase = m.group(1).strip()
+        if len(phrase_key(phrase).split()) >= min_words and phrase not in out:
+            out.append(phrase)
+    return out
