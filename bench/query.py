@@ -35,7 +35,7 @@ def questions() -> list[dict]:
 def run(index: Path, variant: str | None, repeat: int, dev: bool) -> dict:
     from rag.embedding import SentenceTransformerEmbedder
     from rag.index import Index
-    from rag.pipeline import Pipeline, make_retriever
+    from rag.pipeline import Pipeline
     from rag.settings import load_settings
 
     from embed import split_variant
