@@ -150,8 +150,23 @@ def search(
     for h in hits:
         print(f"{h.rank:>2}. [{h.score:.3f}] {h.release.title} ({h.release.date or 'undated'})")
         print(f"    {h.release.id}  chars {h.chunk.start}-{h.chunk.end}" + (f"  {h.release.url}" if h.release.url else ""))
-        snippet = " ".join(h.chunk.text.split())
-        print(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+        print(f"    {_snippet(h.chunk.text, query)}")
+
+
+def _snippet(text: str, query: str, limit: int = 300) -> str:
+    """``limit`` characters of a passage, flattened: from its start, or centred on the
+    phrase the query quotes (in «»), so a citation lookup shows where it was said."""
+    from .retrieval.query import phrase_span
+
+    span = phrase_span(text, query)
+    if span is None:
+        flat = " ".join(text.split())
+        return flat[:limit] + ("…" if len(flat) > limit else "")
+    start, end = span
+    pad = max(0, (limit - (end - start)) // 2)
+    left, right = max(0, start - pad), min(len(text), end + pad)
+    inner = f"{text[left:start]}«{text[start:end]}»{text[end:right]}"
+    return ("…" if left else "") + " ".join(inner.split()) + ("…" if right < len(text) else "")
 
 
 @app.command()

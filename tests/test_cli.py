@@ -79,3 +79,21 @@ def test_first_ask_builds_the_default_index_and_keeps_json_clean(tmp_path, monke
     assert r.exit_code == 0, r.output
     assert "answer" in json.loads(r.stdout)
     assert (tmp_path / ".rag" / "index" / "CURRENT").exists()
+
+
+def test_search_for_a_quoted_phrase_puts_its_release_first_and_shows_it(env):
+    assert runner.invoke(app, ["index", str(BUNDLED)]).exit_code == 0
+    r = runner.invoke(app, ["search", "'We cannot arrest our way out of this'", "-k", "2"])
+    assert r.exit_code == 0, r.output
+    first = r.stdout.split("\n 2.")[0]
+    assert "002_eb340d827de47128.txt" in first and "«We cannot arrest our way out of this»" in first
+
+
+def test_snippet_is_centred_on_the_quoted_phrase():
+    from rag.cli import _snippet
+
+    text = "x " * 400 + "He said “we can’t stop now” to the crowd. " + "y " * 400
+    out = _snippet(text, "who said 'we can't stop now'?", limit=60)
+    assert out.startswith("…") and out.endswith("…") and "«we can’t stop now»" in out and len(out) <= 64
+    assert _snippet("short text", "no quotes") == "short text"
+    assert _snippet("a " * 200, "no quotes").endswith("…")

@@ -45,3 +45,15 @@ def test_phrase_key_ignores_case_punctuation_and_quote_marks():
     assert phrase_key("We can’t arrest — our way-out of THIS.") == "we cant arrest our way out of this"
     assert phrase_key("“We can't arrest our way out of this,” he said") .startswith(
         phrase_key("We can’t arrest our way out of this"))
+
+
+def test_phrase_span_finds_the_quoted_phrase_whatever_its_punctuation():
+    from rag.retrieval.query import phrase_span
+
+    text = "He said: “We can’t arrest our\nway out of this,” and left."
+    q = "Which release says 'we can't arrest our way out of this'?"
+    start, end = phrase_span(text, q)
+    assert text[start:end] == "We can’t arrest our\nway out of this"
+    assert phrase_span("the clear-hold build", "the 'clear hold build' idea") == (4, 20)
+    assert phrase_span("unclear hold builder", "the 'clear hold build' idea") is None  # whole words only
+    assert phrase_span(text, "no quotes here") is None and phrase_span("nothing", q) is None

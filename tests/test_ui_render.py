@@ -139,3 +139,12 @@ def test_search_results_and_release_view_escape_everything():
     assert 'data-release-id="odd&quot;id.txt"' in render.search_results_html("q", [hit])
     assert "No release with id nope&lt;" in render.release_html(None, "nope<")
     assert "No passages found" in render.search_results_html("q", [])
+
+
+def test_a_search_for_a_quoted_phrase_highlights_it_in_the_passage():
+    body = "First sentence here. " * 40 + "He said “we can’t stop now” to the crowd. " + "Last words. " * 40
+    rel = release(body)
+    hit = Hit(Chunk(rel.id, 0, 0, len(body), body), rel, 1.0, 1)
+    out = render.search_results_html("who said 'we can't stop now'?", [hit])
+    assert "<mark>we can’t stop now</mark>" in out and "…" in out
+    assert "<mark>" not in render.search_results_html("who said we can't stop now?", [hit])

@@ -16,6 +16,7 @@ import re
 from typing import Iterable, Sequence
 
 from rag.models import Answer, Citation, Hit, Release
+from rag.retrieval.query import phrase_span
 
 CONTEXT_CHARS = 280        # characters of release text shown either side of a cited span
 SNIPPET_CHARS = 420        # characters of a retrieved passage shown in a list
@@ -164,14 +165,18 @@ def citation_html(turn: int, c: Citation, release: Release | None, open_: bool =
             + f'<div class="rag-passage">{passage_html(body, start, end)}</div></details>')
 
 
-def hit_html(hit: Hit) -> str:
-    """One retrieved passage: rank, title, date, id, score and the passage text."""
+def hit_html(hit: Hit, query: str = "") -> str:
+    """One retrieved passage: rank, title, date, id, score and the passage text (around
+    the phrase ``query`` quotes, highlighted, when it holds one)."""
     r = hit.release
+    span = phrase_span(hit.chunk.text, query) if query else None
+    passage = (passage_html(hit.chunk.text, *span, context=SNIPPET_CHARS // 2) if span
+               else snippet(hit.chunk.text))
     return (f'<div class="rag-hit"><div class="rag-hit-head"><span class="rag-rank">{hit.rank}.</span> '
             f'<span class="rag-title">{esc(r.title)}</span></div>'
             + _meta(r.id, r.date, r.url, f'<span class="rag-score">score {hit.score:.3f}</span>'
                     f' · <span class="rag-span">chars {hit.chunk.start}–{hit.chunk.end}</span>')
-            + f'<div class="rag-passage">{snippet(hit.chunk.text)}</div></div>')
+            + f'<div class="rag-passage">{passage}</div></div>')
 
 
 def turn_html(turn: int, question: str, hits: Sequence[Hit], answer: Answer | None,
@@ -224,7 +229,7 @@ def search_results_html(query: str, hits: Sequence[Hit]) -> str:
     if not hits:
         return f'<div class="rag-search"><p class="rag-status">No passages found for {esc(query)}.</p></div>'
     rows = "".join(
-        f'<div class="rag-result" data-release-id="{esc(h.release.id)}">{hit_html(h)}'
+        f'<div class="rag-result" data-release-id="{esc(h.release.id)}">{hit_html(h, query)}'
         f'<button class="rag-open" type="button" data-release-id="{esc(h.release.id)}">Open release</button></div>'
         for h in hits)
     return f'<div class="rag-search"><p class="rag-status">{len(hits)} passages for {esc(query)}</p>{rows}</div>'

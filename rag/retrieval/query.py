@@ -64,3 +64,23 @@ def quoted_phrases(question: str, min_words: int = 2) -> list[str]:
         if len(phrase_key(phrase).split()) >= min_words and phrase not in out:
             out.append(phrase)
     return out
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern | None:
+    words = re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)*", phrase)
+    if not words:
+        return None
+    parts = ["['\u2019]".join(re.escape(piece) for piece in re.split(r"['\u2019]", w)) for w in words]
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(parts) + r"(?![^\W_])", re.I)
+
+
+def phrase_span(text: str, question: str) -> tuple[int, int] | None:
+    """Where in ``text`` the first phrase ``question`` quotes occurs, as (start, end)
+    character offsets (case, punctuation, dashes and curly or straight apostrophes
+    aside), or None: what a citation lookup shows highlighted."""
+    for phrase in quoted_phrases(question):
+        pattern = _phrase_pattern(phrase)
+        m = pattern.search(text) if pattern else None
+        if m:
+            return m.start(), m.end()
+    return None
