@@ -64,7 +64,7 @@ from .base import refusal
 from .sentences import chunk_span as _chunk_span, split_sentences
 from .asked import REQUIRED_SHAPES, answer_type, has_shape
 from .terms import Haystack, Mention, acronyms, content_stems, question_mentions, stem
-from ..retrieval.query import phrase_key, quoted_phrases
+from ..retrieval.query import phrase_pattern, quoted_phrases
 
 TYPE_BONUS = 0.05
 FRAGMENT_PENALTY = 0.2
@@ -336,11 +336,11 @@ class ExtractiveAnswerer:
             vecs = vecs[1:]
         q_stems = frozenset(t for g, _ in terms for t in g)
         kind = answer_type(question)
-        quoted = [f" {phrase_key(p)} " for p in quoted_phrases(question)] if _LOOKUP.search(question) else []
+        quoted = [phrase_pattern(p) for p in quoted_phrases(question)] if _LOOKUP.search(question) else []
         for c, d, x in zip(cands, dense, lex):
             c.dense, c.lexical = d, x
             c.support = round(max(0.0, w * d + (1 - w) * x - form_penalty(c, q_stems)), 6)
-            if quoted and any(q in f" {phrase_key(c.text)} " for q in quoted):
+            if quoted and any(pattern.search(c.text) for pattern in quoted):
                 c.support = 1.0  # the very words the lookup asks about
             nudge = (TYPE_BONUS if has_shape(kind, c.text) else 0.0) - RANK_PENALTY * c.hit_pos
             c.rank_score = round(c.support + nudge, 6)

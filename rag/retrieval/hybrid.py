@@ -39,7 +39,7 @@ from ..models import Hit
 from . import diversify
 from .filters import NO_FILTERS, Filters, allowed_chunk_ids
 from .fusion import FUSIONS, RRF_K, min_max, rrf, score_fusion
-from .query import is_lookup, phrase_key, quoted_phrases, search_text
+from .query import is_lookup, phrase_pattern, quoted_phrases, search_text
 
 
 def check_k(k) -> int:
@@ -253,10 +253,10 @@ class HybridRetriever:
         cfg = self.config
         held: dict[int, int] = {}
         for phrase in quoted_phrases(query):
-            key = f" {phrase_key(phrase)} "
+            pattern = phrase_pattern(phrase)
             found = self.index.lexical.search_chunks(phrase, cfg.phrase_depth, allowed=allowed)
             for cid, (chunk, _) in self.index.store.chunks([c for c, _ in found]).items():
-                if key in f" {phrase_key(chunk.text)} ":
+                if pattern.search(chunk.text):
                     held[cid] = held.get(cid, 0) + 1
         if not held:
             return scores

@@ -51,7 +51,7 @@ _QUOTED = re.compile(
 
 def phrase_key(text: str) -> str:
     """``text`` as lower-case words joined by single spaces (quote marks, dashes and
-    punctuation dropped), for verbatim phrase matching."""
+    punctuation dropped): how long a quoted phrase is, in words."""
     return " ".join(re.findall(r"[^\W_]+", text.lower().replace("\u2019", "'").replace("'", "")))
 
 
@@ -66,21 +66,21 @@ def quoted_phrases(question: str, min_words: int = 2) -> list[str]:
     return out
 
 
-def _phrase_pattern(phrase: str) -> re.Pattern | None:
+def phrase_pattern(phrase: str) -> re.Pattern:
+    """A pattern finding ``phrase`` as whole words in any text, case, punctuation, dashes
+    and curly or straight apostrophes aside: the one test of "holds the quoted phrase"
+    for retrieval, the extractive lookup and the highlighted snippet."""
     words = re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)*", phrase)
-    if not words:
-        return None
     parts = ["['\u2019]".join(re.escape(piece) for piece in re.split(r"['\u2019]", w)) for w in words]
     return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(parts) + r"(?![^\W_])", re.I)
 
 
 def phrase_span(text: str, question: str) -> tuple[int, int] | None:
     """Where in ``text`` the first phrase ``question`` quotes occurs, as (start, end)
-    character offsets (case, punctuation, dashes and curly or straight apostrophes
-    aside), or None: what a citation lookup shows highlighted."""
+    character offsets (see :func:`phrase_pattern`), or None: what a citation lookup
+    shows highlighted."""
     for phrase in quoted_phrases(question):
-        pattern = _phrase_pattern(phrase)
-        m = pattern.search(text) if pattern else None
+        m = phrase_pattern(phrase).search(text)
         if m:
             return m.start(), m.end()
     return None
