@@ -22,10 +22,11 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -247,6 +248,37 @@ def _pool(tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return vectors / np.clip(norms, 1e-12, None)
 
 
+class InferRequestPool:
+    """OpenVINO infer requests shared by threads: each call borrows an idle one, or makes one.
+
+    An infer request serves one inference at a time (a second caller gets "Infer Request is
+    busy"), and the chat embeds questions from several threads at once. Requests are made on
+    demand, so there are never more than the threads that embedded at the same moment (the
+    server's concurrency limit), each kept for reuse; a lock around one shared request would
+    make every user queue behind the others' embedding instead.
+    """
+
+    def __init__(self, make: Callable[[], object]):
+        self._make = make
+        self._idle: list = []
+        self._lock = threading.Lock()
+        self.created = 0
+
+    @contextmanager
+    def request(self) -> Iterator[object]:
+        with self._lock:
+            request = self._idle.pop() if self._idle else None
+            if request is None:
+                self.created += 1
+        if request is None:
+            request = self._make()
+        try:
+            yield request
+        finally:
+            with self._lock:
+                self._idle.append(request)
+
+
 class RuntimeEncoder:
     """Token ids in, sentence vectors out, through ONNX Runtime or OpenVINO."""
 
@@ -295,11 +327,12 @@ class RuntimeEncoder:
         if dtype is not None:
             config["INFERENCE_PRECISION_HINT"] = "bf16" if dtype == "bfloat16" else "f32"
         compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
-        request = compiled.create_infer_request()
+        pool = InferRequestPool(compiled.create_infer_request)
 
         def run(ids, mask, types):
-            out = request.infer({"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-            return next(iter(out.values()))
+            with pool.request() as request:  # an infer request runs one inference at a time
+                out = request.infer({"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+                return np.array(next(iter(out.values())))  # a copy: the request is reused once released
 
         return run
 

@@ -2,6 +2,8 @@
 
 Real model, a few real texts; the exports go to a temporary cache folder.
 """
+import threading
+
 import numpy as np
 import pytest
 
@@ -22,6 +24,10 @@ TEXTS = [
     "short",
     "word " * 400,  # longer than the model's 256-wordpiece window: truncated the same way everywhere
 ]
+
+# A float32 vector divided by its norm, then measured again: each of the 384 squares and sums
+# rounds by at most eps, so the norm is 1 within 384 * eps (4.6e-5) on any CPU.
+UNIT_NORM_TOL = 384 * float(np.finfo(np.float32).eps)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +58,7 @@ def test_backend_vectors_agree_with_torch_fp32(cache_dir, reference, backend, dt
     emb = SentenceTransformerEmbedder(backend=backend, dtype=dtype, batch_size=2)
     vectors = emb.embed(TEXTS)
     assert vectors.shape == (len(TEXTS), 384) and vectors.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=0, atol=UNIT_NORM_TOL)
     cos = (vectors * reference).sum(axis=1)
     # int8: real text only; a 256-token run of one repeated word is far outside the
     # calibrated activation ranges (static int8: cosine ~0.91 there)
@@ -60,11 +66,18 @@ def test_backend_vectors_agree_with_torch_fp32(cache_dir, reference, backend, dt
     assert real.min() >= min_cos, cos
     assert real.min() >= VARIANT_MIN_COSINE[emb.variant] - 0.02  # the recorded agreement is not optimistic
     alone = emb.embed(TEXTS[:1])[0]
-    if backend == "onnx-int8":
-        # dynamic int8 scales activations per batch: a text's vector depends a little on its batch-mates
-        assert float(alone @ vectors[0]) >= 0.99
-    else:  # length-sorted batches, per-row pooling: the batch does not change a text's vector
-        np.testing.assert_allclose(alone, vectors[0], atol=1e-4)
+    # Length-sorted batches and per-row pooling: the batch changes a text's vector only by the
+    # rounding of kernels chosen for another shape, which differ between CPUs. So compare the
+    # cosine, with a bound set by the format, never elementwise: float32 keeps 24 bits, so any
+    # order of summation agrees to ~1e-6 (cos >= 1 - 1e-6); bf16 keeps 8 bits (a relative error
+    # up to 2^-8 per number, compounded over 6 layers: cos >= 1 - 1e-3); the int8 graphs run what
+    # is not int8 in OpenVINO's choice of precision, bf16 on CPUs that have it (the bf16 bound);
+    # dynamic int8 also scales activations per batch (measured 0.99 here).
+    floor = {"onnx-int8": 0.99, "openvino-int8": 1 - 1e-3}.get(
+        backend, 1 - 1e-3 if dtype == "bfloat16" else 1 - 1e-6)
+    assert float(alone @ vectors[0]) >= floor
+    # what a search sees does not change: the other texts rank the same against it either way
+    assert np.argsort(-(vectors[1:-1] @ alone)).tolist() == np.argsort(-(vectors[1:-1] @ vectors[0])).tolist()
 
 
 def test_export_is_cached_and_reused(cache_dir):
@@ -79,7 +92,7 @@ def test_export_is_cached_and_reused(cache_dir):
 
 def test_torch_bf16_rows_are_unit_length(real_embedder):
     emb = SentenceTransformerEmbedder(dtype="bfloat16")
-    np.testing.assert_allclose(np.linalg.norm(emb.embed(TEXTS[:3]), axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(emb.embed(TEXTS[:3]), axis=1), 1.0, rtol=0, atol=UNIT_NORM_TOL)
 
 
 def test_bad_backend_and_dtype_are_refused_with_the_valid_values():
@@ -129,3 +142,32 @@ def test_compatibility_rule_and_manifest_check():
         old.check("m", 384, variant="onnx-int8")
     Manifest(embedder="m", dim=384, chunk_tokens=160, overlap_tokens=32, embed_variant="onnx-int8").check(
         "m", 384, variant="onnx-int8")
+
+
+@pytest.mark.parametrize("backend", ["openvino-int8", "openvino", "onnx"])
+def test_backends_embed_from_many_threads_at_once(cache_dir, backend):
+    """The chat embeds questions from several threads: every call answers, each with the
+    vector it gets alone (one shared OpenVINO infer request failed: "Infer Request is busy")."""
+    pytest.importorskip("openvino" if backend.startswith("openvino") else "onnxruntime")
+    emb = SentenceTransformerEmbedder(backend=backend)
+    texts = [f"{TEXTS[i % 3]} ({i})" for i in range(24)]
+    alone = emb.embed(texts)
+    barrier = threading.Barrier(8)
+    out: dict[int, np.ndarray] = {}
+    errors: list[str] = []
+
+    def worker(start: int) -> None:
+        barrier.wait(timeout=60)
+        for i in range(start, len(texts), 8):
+            try:
+                out[i] = emb.embed([texts[i]])[0]
+            except Exception as exc:  # collected and asserted on below
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in range(8)]
+    [t.start() for t in threads]
+    [t.join(timeout=120) for t in threads]
+    assert not errors, errors[:3]
+    together = np.stack([out[i] for i in range(len(texts))])
+    # the same text through the same graph: equal up to float32 accumulation order (unit vectors)
+    assert float((together * alone).sum(axis=1).min()) >= 0.9999
