@@ -19,21 +19,19 @@ from pathlib import Path
 from eval import metrics as m
 from eval.dataset import read_dataset
 from eval.runner import RETRIEVE_DEPTH, ranked_releases
-from rag.pipeline import Pipeline
+from rag.pipeline import Pipeline, make_retriever
 from rag.retrieval import NO_FILTERS, Filters
-from rag.retrieval.hybrid import HybridRetriever, retriever_config
-from rag.retrieval.rerank import make_reranker
 from rag.settings import load_settings
 
-CONFIGS = [  # (label, retriever preset, config overrides, reranker)
-    ("dense only", "dense", {"dates": False}, "none"),
-    ("BM25 only", "bm25", {"dates": False, "titles": False}, "none"),
-    ("hybrid, RRF k=60 (dense + BM25 + titles)", "hybrid-rrf", {"dates": False}, "none"),
-    ("hybrid, score fusion", "hybrid", {"dates": False}, "none"),
-    ("+ built-in rerank", "hybrid", {"dates": False}, "overlap"),
-    ("+ dates (full stack)", "hybrid", {}, "overlap"),
-    ("hybrid + dates, no rerank (default)", "hybrid", {}, "none"),
-    ("hybrid RRF + dates (previous default)", "hybrid-rrf", {}, "none"),
+CONFIGS = [  # (label, settings changes: each variant is the settings tree with these replaced)
+    ("dense only", {"retriever": "dense", "dates": False}),
+    ("BM25 only", {"retriever": "bm25-chunks", "dates": False}),
+    ("hybrid, RRF k=60 (dense + BM25 + titles)", {"retriever": "hybrid-rrf", "dates": False}),
+    ("hybrid, score fusion", {"retriever": "hybrid", "dates": False}),
+    ("+ built-in rerank", {"retriever": "hybrid", "dates": False, "rerank": "overlap"}),
+    ("+ dates (full stack)", {"retriever": "hybrid", "rerank": "overlap"}),
+    ("hybrid + dates, no rerank (default)", {"retriever": "hybrid"}),
+    ("hybrid RRF + dates (previous default)", {"retriever": "hybrid-rrf"}),
 ]
 KEYS = ("hit@1", "hit@4", "hit@10", "mrr@10")
 
@@ -74,15 +72,16 @@ def main():
     pipe = Pipeline(settings)
     questions = read_dataset(args.dataset)
     results = {}
-    for label, preset, overrides, rerank in CONFIGS:
-        retriever = HybridRetriever(pipe.index, pipe.embedder, retriever_config(preset, **overrides),
-                                    make_reranker(rerank))
+    for label, changes in CONFIGS:
+        variant = settings.with_(**changes)
+        retriever = make_retriever(variant, pipe.index, pipe.embedder)
         run(pipe, retriever, questions[:3])  # warm caches
         results[label] = summary(*run(pipe, retriever, questions))
+        results[label]["settings"] = variant.retrieval.to_dict()
         o = results[label]["overall"]
         print(f"{label:40s} " + " ".join(f"{k} {o[k]:.3f}" for k in KEYS) +
               f"  p50 {results[label]['latency_p50_ms']:.1f} ms", flush=True)
-    types = [t for t in results[CONFIGS[0][0]] if t not in ("overall", "latency_p50_ms", "latency_p95_ms")]
+    types = [t for t in results[CONFIGS[0][0]] if t not in ("overall", "latency_p50_ms", "latency_p95_ms", "settings")]
     lines = [f"Retrieval ablation on `{args.dataset}` ({len(questions)} questions, answerable only for these metrics), "
              f"index `{args.index}`, {platform.processor() or platform.machine()}, "
              f"{datetime.now(timezone.utc):%Y-%m-%d}.", "",

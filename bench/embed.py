@@ -73,8 +73,6 @@ def worker(variant: str, threads: int | None, out: Path | None, limit: int | Non
            batch_size: int) -> dict:
     from rag.embedding import SentenceTransformerEmbedder
 
-    if threads:
-        os.environ["RAG_EMBED_THREADS"] = str(threads)
     releases = read_sample()
     texts = tutorial_chunks(releases) if tutorial else sample_chunks(releases)[0]
     if limit:

@@ -3,7 +3,7 @@
     python bench/index_build.py --corpus /work/shared/corpora/us-prosecutors/text --index /tmp/idx [--rebuild]
 
 Runs rag.index.build_index with the default settings (the embedder variant from
-``--variant`` or ``RAG_EMBED_BACKEND``) and prints the BuildReport, the process's
+``--variant`` or the ``embed_backend`` setting) and prints the BuildReport, the process's
 wall time (imports included, as a user waits for them) and its peak RSS.
 """
 from __future__ import annotations
@@ -30,17 +30,18 @@ def main(argv=None) -> None:
 
     from rag.embedding import SentenceTransformerEmbedder
     from rag.index import build_index
-    from rag.pipeline import chunker_settings
     from rag.settings import load_settings
 
     from embed import VARIANTS, split_variant
 
-    settings = load_settings(env={})
-    variant = args.variant or os.environ.get("RAG_EMBED_BACKEND") or settings.embed_backend
-    backend, dtype = split_variant(variant) if variant in VARIANTS else (variant, settings.embed_dtype)
-    embedder = SentenceTransformerEmbedder(backend=backend, dtype=dtype, batch_size=settings.embed_batch_size)
+    settings = load_settings()  # RAG_EMBED_BACKEND and the rest, as `rag index` reads them
+    variant = args.variant or settings.embedding.backend
+    backend, dtype = split_variant(variant) if variant in VARIANTS else (variant, settings.embedding.dtype)
+    embedder = SentenceTransformerEmbedder(backend=backend, dtype=dtype, batch_size=settings.embedding.batch_size,
+                                           threads=settings.embedding.threads, cache_dir=settings.cache.dir)
     t0 = time.perf_counter()
-    report = build_index(args.corpus, args.index, embedder, chunker_settings(settings), rebuild=args.rebuild)
+    report = build_index(args.corpus, args.index, embedder, settings.chunking, rebuild=args.rebuild,
+                         vector_index=settings.vectors.kind, embed_cache=settings.cache.embed_cache)
     seconds = time.perf_counter() - t0
     from rag.index import Manifest, generations
 

@@ -45,7 +45,8 @@ def run(index: Path, variant: str | None, repeat: int, dev: bool) -> dict:
     backend, dtype = split_variant(variant)
     settings = load_settings(env={}).with_(index_dir=str(index))
     t0 = time.perf_counter()
-    embedder = SentenceTransformerEmbedder(backend=backend, dtype=dtype, batch_size=settings.embed_batch_size)
+    embedder = SentenceTransformerEmbedder(backend=backend, dtype=dtype, batch_size=settings.embedding.batch_size,
+                                           cache_dir=settings.cache.dir)
     result = {"index": str(index), "index_variant": manifest_variant, "query_variant": variant}
     try:
         pipe = Pipeline(settings, embedder=embedder)

@@ -171,7 +171,8 @@ def real(index_dir: Path, variant: str | None = None) -> dict:
 
     from rag.embedding import SentenceTransformerEmbedder
     from rag.index import Index
-    from rag.index.ann import FaissIVFIndex, all_vectors, auto_nlist, auto_nprobe
+    from rag.index.ann import FaissIVFIndex, auto_nlist, auto_nprobe
+    from rag.index.vector_registry import all_vectors
 
     from embed import split_variant
     from query import questions

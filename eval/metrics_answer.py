@@ -2,26 +2,21 @@
 
 All functions are pure and deterministic.  Text comparisons go through
 :func:`normalize`, whose rules are listed in its docstring.  The support measure
-(:func:`normalize`, :func:`support_score`, :data:`SUPPORT_THRESHOLD`,
-:data:`SUPPORT_METHOD`, :data:`STOPWORDS`, :func:`cited_numbers` and the answer
-sentence splitter) lives in :mod:`rag.answer.support`, shared with the answerers,
-and is re-exported here; ``split_sentences`` is ``answer_sentences`` there.
+(:func:`support_score`, :data:`SUPPORT_THRESHOLD`, :data:`SUPPORT_METHOD`) lives in
+:mod:`rag.answer.support` and the text rules it uses (:func:`normalize`, :data:`STOPWORDS`,
+:func:`cited_numbers`, the answer sentence splitter) in :mod:`rag.text`, shared with the
+answerers and re-exported here; ``split_sentences`` is ``answer_sentences`` there.
 """
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from rag.answer.support import (
-    STOPWORDS,
-    SUPPORT_METHOD,
-    SUPPORT_THRESHOLD,
-    cited_numbers,
-    normalize,
-    shown_text,
-    support_score,
-)
-from rag.answer.support import answer_sentences as split_sentences
+from rag.answer.support import SUPPORT_METHOD, SUPPORT_THRESHOLD, shown_text, support_score
+from rag.text.markers import cited_numbers
+from rag.text.normalize import normalize
+from rag.text.sentences import answer_sentences as split_sentences
+from rag.text.stopwords import SUPPORT_STOPWORDS as STOPWORDS
 from rag.models import Citation
 
 __all__ = [

@@ -13,6 +13,10 @@ TABLE_KEYS = ("n", "hit@1", "hit@4", "hit@10", "recall@10", "mrr@10", "ndcg@10",
               "refusal_rate_unanswerable", "false_refusal_rate", "citation_validity", "citation_precision",
               "citation_support", "latency_retrieve_p50_ms", "latency_answer_p50_ms", "latency_first_token_p50_ms",
               "latency_total_p50_ms")
+# what `rag eval` prints: the headline metrics of each scope
+CONSOLE_KEYS = ("n", "hit@1", "hit@4", "mrr@10", "key_fact_accuracy", "refusal_rate_unanswerable",
+                "false_refusal_rate", "citation_precision", "citation_support", "latency_first_token_p50_ms",
+                "latency_total_p50_ms")
 
 
 def fmt(value) -> str:
@@ -23,11 +27,12 @@ def fmt(value) -> str:
     return str(value)
 
 
-def metrics_table(results: dict) -> list[list[str]]:
-    rows = [["scope", *TABLE_KEYS]]
+def metrics_table(results: dict, keys: tuple[str, ...] = TABLE_KEYS) -> list[list[str]]:
+    """A header row ("scope" and ``keys``), then one row per scope: overall, then each type."""
+    rows = [["scope", *keys]]
     scopes = {"overall": results["metrics"]["overall"], **results["metrics"]["by_type"]}
     for name, M in scopes.items():
-        rows.append([name, *(fmt(M.get(k)) for k in TABLE_KEYS)])
+        rows.append([name, *(fmt(M.get(k)) for k in keys)])
     return rows
 
 
@@ -105,7 +110,9 @@ def write_report(results: dict, out_dir: str | Path, comparison: Comparison | No
         plots.append(_plot_vs_baseline(comparison, out / "vs_baseline.png"))
     s = results["settings"]
     title = f"Evaluation: {Path(s.get('dataset', '')).name or 'dataset'} — answerer {s.get('answerer')}"
-    summary = (f"Retriever `{s.get('retriever')}`, embedder `{s.get('embedder')}`, top_k {s.get('top_k')}, "
+    retrieval, embedding = s.get("retrieval") or {}, s.get("embedding") or {}
+    summary = (f"Retriever `{s.get('retriever_name')}`, embedder `{embedding.get('model')}` "
+               f"({embedding.get('backend')}), top_k {retrieval.get('top_k')}, "
                f"run {s.get('run_at')}. Citation support is measured by `{s.get('support_method')}` "
                "(a lexical measure, not a model judgement).")
     md = [f"# {title}", "", summary, "", "## Metrics", "", _md_table(metrics_table(results)), ""]

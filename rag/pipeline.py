@@ -1,31 +1,30 @@
-"""The library's front door: load once, then search and ask many times."""
+"""The library's front door: load once, then search and ask many times.
+
+    question ─(rewrite a follow-up)─▶ analyse ─▶ retrieve ─▶ Hit[] ─▶ answerer ─▶ Answer
+
+``ask_stream`` is the one implementation of asking: the CLI, the chat and ``rag eval`` all
+call it.
+"""
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import dataclass, replace
-
 from typing import Iterator, Sequence
 
-from .answer import get_answerer
-from .conversation import standalone
-from .chunking import ChunkerSettings
-from .embedding import Embedder, get_embedder
+from .answer import Answerer, Rewrite, get_answerer
+from .embedding import Embedder, embedder_from
 from .index import BuildReport, Index, build_index
 from .models import Answer, Hit
+from .question import Question, analyse, as_question
 from .retrieval import NO_FILTERS, Filters, widen
 from .retrieval.hybrid import HybridRetriever, retriever_config
 from .retrieval.rerank import make_reranker
 from .settings import Settings
 
 
-def chunker_settings(settings: Settings) -> ChunkerSettings:
-    return ChunkerSettings(settings.chunk_tokens, settings.overlap_tokens)
-
-
 def make_embedder(settings: Settings) -> Embedder:
-    return get_embedder(settings.embedder, batch_size=settings.embed_batch_size, dtype=settings.embed_dtype,
-                        backend=settings.embed_backend)
+    return embedder_from(settings.embedding, settings.cache.dir)
 
 
 def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=False,
@@ -34,15 +33,18 @@ def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=Fals
         roots or [settings.corpus],
         settings.index_dir,
         embedder or make_embedder(settings),
-        chunker_settings(settings),
+        settings.chunking,
         rebuild=rebuild,
         progress=progress,
+        vector_index=settings.vectors.kind,
+        embed_cache=settings.cache.embed_cache,
     )
 
 
 def make_retriever(settings: Settings, index, embedder) -> HybridRetriever:
-    config = retriever_config(settings.retriever, dates=settings.dates)
-    return HybridRetriever(index, embedder, config, make_reranker(settings.rerank, settings.rerank_model or None))
+    r = settings.retrieval
+    config = retriever_config(r.retriever, dates=r.dates)
+    return HybridRetriever(index, embedder, config, make_reranker(r.rerank, r.rerank_model or None))
 
 
 @dataclass(frozen=True)
@@ -63,57 +65,59 @@ class Pipeline:
         self.index.check(self.embedder)
         self.retriever = make_retriever(settings, self.index, self.embedder)
         self.embedder.embed(["warm-up"])  # load the model now, not inside the first query's timing
-        self._answerers: dict[str, object] = {}
+        self._answerers: dict[str, Answerer] = {}
         self._answerers_lock = threading.Lock()  # the chat serves several sessions at once
 
-    def answerer(self, name: str | None = None):
+    def answerer(self, name: str | None = None) -> Answerer:
         """The answerer registered as ``name`` (default: settings), built once."""
         name = name or self.settings.answerer
         with self._answerers_lock:
             if name not in self._answerers:
-                self._answerers[name] = get_answerer(name, embedder=self.embedder)
+                self._answerers[name] = get_answerer(name, embedder=self.embedder, settings=self.settings)
             return self._answerers[name]
 
-    def search(self, query: str, k: int | None = None, filters: Filters = NO_FILTERS) -> list[Hit]:
-        return self.retriever.retrieve(query, k or self.settings.top_k, filters)
+    def analyse(self, question: str, filters: Filters = NO_FILTERS) -> Question:
+        """The question as the pipeline reads it ("today" is ``filters.as_of``)."""
+        return analyse(question, filters.as_of)
+
+    def search(self, query: str | Question, k: int | None = None, filters: Filters = NO_FILTERS) -> list[Hit]:
+        return self.retriever.retrieve(as_question(query, filters.as_of), k or self.settings.retrieval.top_k,
+                                       filters)
 
     def passages(self, hits: list[Hit]) -> list[Hit]:
         """What the answerer reads: the hits, widened by neighbouring chunks if set."""
-        return [widen(h, self.index.store, self.settings.widen) for h in hits]
+        return [widen(h, self.index.store, self.settings.retrieval.widen) for h in hits]
 
-    def standalone(self, question: str, history: Sequence[str] = (), answerer: str | None = None) -> str:
-        """The question to search for: a follow-up rewritten with the conversation, by the
-        answerer's LLM when it has one (``rewrite``), else by the cheap rule."""
+    def rewrite(self, question: str, history: Sequence[str] = (), answerer: str | None = None) -> Rewrite:
+        """A follow-up made standalone with the conversation (by the answerer: its LLM when it
+        has one, else the rule); a question with no history as it is."""
         if not history:
-            return question
-        rewrite = getattr(self.answerer(answerer), "rewrite", None)
-        return rewrite(question, history) if rewrite else standalone(question, history)
+            return Rewrite(search=question, reads=question)
+        return self.answerer(answerer).rewrite(question, history)
 
-    def ask_stream(self, question: str, *, k: int | None = None, answerer: str | None = None,
-                   filters: Filters = NO_FILTERS, history: Sequence[str] = ()) -> Iterator[Retrieved | str | Answer]:
+    def ask_stream(self, question: str, *, k: int | None = None, depth: int | None = None,
+                   answerer: str | None = None, filters: Filters = NO_FILTERS,
+                   history: Sequence[str] = ()) -> Iterator[Retrieved | str | Answer]:
         """Answer ``question`` step by step: ``Retrieved`` as soon as the passages are found,
         then text deltas while an LLM answerer writes, then the checked ``Answer`` (timed).
 
-        Earlier questions in ``history`` make a follow-up standalone; the search uses the
-        standalone question, and an LLM answerer also reads its own rewrite (the rule's
-        "terms: question" form is for search only)."""
+        ``k`` passages reach the answerer (default: settings); ``depth`` (>= k) more are
+        retrieved and reported in ``Retrieved`` (the evaluation ranks releases over them).
+        Earlier questions in ``history`` make a follow-up standalone (see ``rewrite``)."""
         t0 = time.perf_counter()
-        query = self.standalone(question, history, answerer)
+        k = k or self.settings.retrieval.top_k
+        rewrite = self.rewrite(question, history, answerer)
         t_rewrite = time.perf_counter()
-        hits = self.search(query, k, filters)
+        hits = self.search(self.analyse(rewrite.search, filters), max(k, depth or k), filters)
         t1 = time.perf_counter()
-        yield Retrieved(query, hits)
+        yield Retrieved(rewrite.search, hits)
         impl = self.answerer(answerer)
-        reads, passages = (query if hasattr(impl, "rewrite") else question), self.passages(hits)
         answer = None
-        if hasattr(impl, "stream"):
-            for item in impl.stream(reads, passages):
-                if isinstance(item, Answer):
-                    answer = item
-                else:
-                    yield item
-        else:
-            answer = impl.answer(reads, passages)
+        for item in impl.stream(self.analyse(rewrite.reads, filters), self.passages(hits[:k])):
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                yield item
         t2 = time.perf_counter()
         timings = dict(answer.timings_ms)
         if history:

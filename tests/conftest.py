@@ -29,6 +29,16 @@ def real_embedder():
     return SentenceTransformerEmbedder()
 
 
+@pytest.fixture(scope="module")
+def llm_server():
+    """A fake OpenAI-compatible server on 127.0.0.1 (tests/fake_openai_server.py)."""
+    from fake_openai_server import FakeOpenAIServer
+
+    srv = FakeOpenAIServer().start()
+    yield srv
+    srv.stop()
+
+
 def write_release(root: Path, name: str, body: str, date: str = "2024-01-15") -> Path:
     """A release in the ' date YYYY-MM-DD' format."""
     path = root / name

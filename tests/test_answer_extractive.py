@@ -244,7 +244,7 @@ def test_sentence_cut_by_chunk_edge_is_quoted_whole(answerer):
 
 
 def test_list_items_are_sentences_but_headlines_are_fragments():
-    from rag.answer.extractive import collect_candidates
+    from rag.answer.evidence import collect_candidates
 
     body = ("Engagement events in Luton included:\n\n"
             " * A council engagement event at Lewsey Community Centre\n"

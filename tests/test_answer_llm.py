@@ -3,7 +3,9 @@ import pytest
 
 from rag.answer import ANSWERERS, get_answerer
 from rag.answer.extractive import ExtractiveAnswerer
-from rag.answer.llm import LLMAnswerer, lead_quotes
+from rag.answer.llm import LLMAnswerer
+from rag.answer.policy import lead_quotes
+from rag.config import LLM_STEPS as ALL_STEPS
 from rag.errors import ConfigError, RagError
 from rag.models import Answer, Chunk, Citation, Hit, Release
 
@@ -106,7 +108,7 @@ def test_guided_passages_are_centred_on_the_best_sentence():
     prompt = backend.messages[-1]["content"]
     assert "21 arrests" in prompt and not answer.refused
     unguided = Scripted(["x"])
-    LLMAnswerer(unguided, fallback=ExtractiveAnswerer(), max_chars=150, guided=False).answer(
+    LLMAnswerer(unguided, fallback=ExtractiveAnswerer(), max_chars=150, steps=()).answer(
         "How many arrests have been made?", h)
     assert unguided.messages is not None
 
@@ -135,12 +137,14 @@ def test_a_decline_is_rescued_below_the_support_bar_when_the_sentence_shows_what
 
 def test_a_decline_stays_when_the_extractive_support_is_weak_or_rescue_is_off():
     q = "What did the operation in Luton achieve?"
-    for kwargs in ({"rescue_support": 0.8}, {"rescue_support": None}, {"guided": False}):
+    for kwargs in ({"rescue_support": 0.8}, {"steps": ("ground", "lookup", "centre")}, {"steps": ()}):
         backend = Scripted(["I could not find the answer in the releases."])
         answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), **kwargs).answer(q, hits())
         assert answer.refused and answer.citations == (), kwargs
-    with pytest.raises(ConfigError, match="rescue_support must be a number from 0 to 1"):
+    with pytest.raises(ConfigError, match="rescue_support must be a number between 0 and 1"):
         LLMAnswerer(Scripted(), rescue_support=2)
+    with pytest.raises(ConfigError, match="unknown LLM step.*'guess'.*valid: ground, lookup, centre"):
+        LLMAnswerer(Scripted(), steps=("ground", "guess"))
 
 
 def test_extractive_answers_carry_their_support_as_confidence():
@@ -170,7 +174,7 @@ def two_releases():
 def test_the_best_sentence_is_quoted_when_the_model_answers_from_the_wrong_passage():
     q = "How many knives were seized during weapons sweeps in Luton parks?"
     backend = Scripted(["The Dunstable team held a bike marking event [2]."])
-    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), quote_lead=True).answer(q, two_releases())
+    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(q, two_releases())
     assert not answer.refused
     assert answer.text.startswith("The Dunstable team held a bike marking event [1].")
     assert "The release says: “Officers seized 10 knives during 20 weapons sweeps in Luton parks.” [2]" in answer.text
@@ -186,16 +190,16 @@ def test_the_best_sentence_is_quoted_when_the_model_answers_from_the_wrong_passa
 def test_no_quote_when_the_answer_already_says_it_and_a_covering_citation_is_reused():
     q = "How many knives were seized during weapons sweeps in Luton parks?"
     said = LLMAnswerer(Scripted(["Officers seized 10 knives during 20 weapons sweeps in Luton parks [1]."]),
-                       fallback=ExtractiveAnswerer(), quote_lead=True).answer(q, hits())
+                       fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(q, hits())
     assert "The release says" not in said.text and len(said.citations) == 1
     # the model cites the passage holding the best sentence but says something else from it
     other = LLMAnswerer(Scripted(["More than 21 arrests have been made since the operation began [1]."]),
-                        fallback=ExtractiveAnswerer(), quote_lead=True).answer(q, hits())
+                        fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(q, hits())
     assert other.text.endswith("“Officers seized 10 knives during 20 weapons sweeps in Luton parks.” [1]")
     assert len(other.citations) == 1  # the passage [1] already quotes that sentence
     # a refusal stays a refusal
     declined = LLMAnswerer(Scripted(["I could not find the answer in the releases."]), fallback=ExtractiveAnswerer(),
-                           quote_lead=True, rescue_support=None).answer(q, hits())
+                           steps=("ground", "lookup", "centre", "quote_lead")).answer(q, hits())
     assert declined.refused and declined.citations == ()
 
 
@@ -240,7 +244,7 @@ def test_two_quotes_are_cited_each_after_the_model_answer():
     rel = Release("d.txt", "Dallow Cares", "2022-06-01", None, "beds", body, "/d.txt")
     q = "Which Luton project pioneered clear hold build, and which detective chief inspector led the activity?"
     backend = Scripted(["Officers held a community event at the library [1]."])
-    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), quote_lead=True).answer(
+    answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(
         q, [Hit(Chunk("d.txt", 0, 0, len(body), body), rel, 0.9, 1)])
     lines = answer.text.split("\n")
     assert len(lines) == 3 and "Dallow Cares project" in lines[1] and "Katie Dounias" in lines[2], answer.text
@@ -254,7 +258,7 @@ def test_a_quote_spanning_a_line_break_is_shown_on_one_line():
     rel = Release("p.txt", "Sentenced", "2010-01-05", None, "oc", body, "/p.txt")
     q = "What sentence did the former club officer receive?"
     answer = LLMAnswerer(Scripted(["The former officer of the club was sentenced today [1]."]),
-                         fallback=ExtractiveAnswerer(), quote_lead=True).answer(
+                         fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(
         q, [Hit(Chunk("p.txt", 0, 0, len(body), body), rel, 0.9, 1)])
     said, quoted = answer.text.split("\n")
     assert quoted == "The release says: “The former officer of the club (BGCT) was sentenced today to three years " \

@@ -8,6 +8,7 @@ import pytest
 from fake_openai_server import FakeOpenAIServer, dead_port
 
 from rag.answer.openai_compat import ChatClient, ChatSettings, LLMError
+from rag.settings import load_settings
 from rag.errors import ConfigError, RagError
 
 MESSAGES = [{"role": "system", "content": "Answer from the releases."},
@@ -162,22 +163,31 @@ def test_server_down_is_connection_refused():
     assert str(err.value) == f"cannot reach the model server at {url}: connection refused"
 
 
-def test_from_env_reads_variables():
+def from_env(env: dict, **overrides) -> ChatSettings:
+    """The client settings the environment gives, read as the CLI reads it (load_settings)."""
+    return ChatSettings.from_config(load_settings(config_file=None, env=env).openai, **overrides)
+
+
+def test_settings_read_the_openai_variables(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no rag.toml
     env = {"OPENAI_BASE_URL": "http://127.0.0.1:8080/v1/", "OPENAI_API_KEY": "sk-1", "OPENAI_MODEL": "m1"}
-    s = ChatSettings.from_env(env)
+    s = from_env(env)
     assert (s.base_url, s.api_key, s.model) == ("http://127.0.0.1:8080/v1", "sk-1", "m1")
-    alias = ChatSettings.from_env({"OPENAI_BASE_URL": "http://h:1/v1", "RAG_LLM_MODEL": "m2"})
+    alias = from_env({"OPENAI_BASE_URL": "http://h:1/v1", "RAG_LLM_MODEL": "m2"})
     assert alias.model == "m2" and alias.api_key is None
-    over = ChatSettings.from_env(env, model="m3", timeout_s=5, api_key=None, repeat_penalty=None)
+    both = from_env({"OPENAI_BASE_URL": "http://h:1/v1", "RAG_LLM_MODEL": "m2", "OPENAI_MODEL": "m1"})
+    assert both.model == "m1"  # OPENAI_MODEL first
+    over = from_env(env, model="m3", timeout_s=5, api_key=None, repeat_penalty=None)
     assert (over.model, over.timeout_s, over.api_key, over.repeat_penalty) == ("m3", 5, "sk-1", None)
-    assert ChatSettings.from_env({}, base_url="http://x:1/v1").base_url == "http://x:1/v1"
+    assert from_env({}, base_url="http://x:1/v1").base_url == "http://x:1/v1"
 
 
-def test_from_env_missing_base_url():
+def test_missing_base_url_names_the_variable(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match="OPENAI_BASE_URL"):
-        ChatSettings.from_env({"OPENAI_MODEL": "m", "OPENAI_BASE_URL": "  "})
+        from_env({"OPENAI_MODEL": "m", "OPENAI_BASE_URL": "  "})
     with pytest.raises(ConfigError, match="max_tokenz"):
-        ChatSettings.from_env({"OPENAI_BASE_URL": "http://h/v1"}, max_tokenz=3)
+        from_env({"OPENAI_BASE_URL": "http://h/v1"}, max_tokenz=3)
 
 
 @pytest.mark.parametrize("bad", ["127.0.0.1:8080/v1", "ftp://host/v1", "http://", "not a url"])
@@ -186,7 +196,7 @@ def test_bad_base_url_is_quoted(bad):
         ChatSettings(base_url=bad)
     assert repr(bad) in str(err.value)
     with pytest.raises(ConfigError) as err:
-        ChatSettings.from_env({"OPENAI_BASE_URL": bad})
+        from_env({"OPENAI_BASE_URL": bad})
     assert repr(bad) in str(err.value)
 
 

@@ -12,7 +12,7 @@ from rag.answer.prompt import (
     select_sources,
     sources_around,
 )
-from rag.answer.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.models import Chunk, Hit, Release
 
 KINGS = (

@@ -11,16 +11,12 @@ import pytest
 import eval.metrics as em
 import eval.metrics_answer as ema
 from rag.answer import support
-from rag.answer.support import (
-    STOPWORDS,
-    SUPPORT_METHOD,
-    SUPPORT_THRESHOLD,
-    answer_sentences,
-    cited_numbers,
-    content_tokens,
-    normalize,
-    support_score,
-)
+from rag.answer.support import SUPPORT_METHOD, SUPPORT_THRESHOLD, support_score
+from rag.text.markers import cited_numbers
+from rag.text.normalize import normalize
+from rag.text.sentences import answer_sentences
+from rag.text.stopwords import SUPPORT_STOPWORDS as STOPWORDS
+from rag.text.tokenize import content_tokens
 
 REPO = Path(__file__).resolve().parents[1]
 QUOTE = "John Smith, 34, was sentenced to 10 years in prison and must pay $24,179 in restitution."
@@ -52,9 +48,11 @@ def test_cited_numbers_and_answer_sentences():
 
 
 def test_eval_uses_the_same_functions():
-    for name in ("normalize", "support_score", "cited_numbers", "STOPWORDS", "SUPPORT_THRESHOLD", "SUPPORT_METHOD"):
-        assert getattr(ema, name) is getattr(support, name)
-        assert getattr(em, name) is getattr(support, name)
+    shared = {"normalize": normalize, "support_score": support.support_score, "cited_numbers": cited_numbers,
+              "STOPWORDS": STOPWORDS, "SUPPORT_THRESHOLD": support.SUPPORT_THRESHOLD,
+              "SUPPORT_METHOD": support.SUPPORT_METHOD}
+    for name, value in shared.items():
+        assert getattr(ema, name) is value and getattr(em, name) is value
     assert ema.split_sentences is answer_sentences is em.split_sentences
 
 
@@ -66,7 +64,7 @@ def test_no_duplicated_logic_left_in_eval():
 
 
 def test_rag_never_imports_eval():
-    code = ("import sys; import rag.answer.support, rag.answer.prompt, rag.answer.citecheck; "
+    code = ("import sys; import rag.answer.support, rag.answer.prompt, rag.answer.citecheck, rag.text.normalize; "
             "assert not any(m == 'eval' or m.startswith('eval.') for m in sys.modules), 'eval imported'")
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
     for path in (REPO / "rag").rglob("*.py"):
@@ -77,7 +75,6 @@ def test_rag_never_imports_eval():
 
 def test_numbers_glued_to_units_match_the_bare_number():
     from eval.metrics import key_fact_accuracy
-    from rag.answer.support import normalize
 
     assert normalize("seized almost 23kg of cocaine") == "seized almost 23 kg of cocaine"
     assert key_fact_accuracy("The force seized almost 23kg of cocaine.", ["23"]) == 1.0

@@ -88,18 +88,17 @@ def test_rebuild_embeds_nothing_and_change_embeds_only_new_text(tmp_path, corpus
     assert report.cache_hits > 0
 
 
-def test_cache_can_be_turned_off(tmp_path, corpus, monkeypatch):
-    monkeypatch.setenv("RAG_EMBED_CACHE", "off")
-    build_index([corpus], tmp_path / "idx", Counting(), CHUNKS)
+def test_cache_can_be_turned_off(tmp_path, corpus):
+    build_index([corpus], tmp_path / "idx", Counting(), CHUNKS, embed_cache="off")
     again = Counting()
-    report = build_index([corpus], tmp_path / "idx", again, CHUNKS, rebuild=True)
+    report = build_index([corpus], tmp_path / "idx", again, CHUNKS, rebuild=True, embed_cache="off")
     assert not (tmp_path / "idx" / CACHE_FILE).exists() and report.cache_hits == 0
     assert again.embedded == report.chunks
 
 
-def test_cache_file_can_be_elsewhere(tmp_path, corpus, monkeypatch):
-    monkeypatch.setenv("RAG_EMBED_CACHE", str(tmp_path / "shared" / "vectors.sqlite"))
-    build_index([corpus], tmp_path / "one", Counting(), CHUNKS)
+def test_cache_file_can_be_elsewhere(tmp_path, corpus):
+    shared = str(tmp_path / "shared" / "vectors.sqlite")
+    build_index([corpus], tmp_path / "one", Counting(), CHUNKS, embed_cache=shared)
     second = Counting()
-    report = build_index([corpus], tmp_path / "two", second, CHUNKS)
+    report = build_index([corpus], tmp_path / "two", second, CHUNKS, embed_cache=shared)
     assert second.calls == [] and report.cache_hits == report.chunks

@@ -32,11 +32,8 @@ UNIT_NORM_TOL = 384 * float(np.finfo(np.float32).eps)
 
 @pytest.fixture(scope="module")
 def cache_dir(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    folder = tmp_path_factory.mktemp("press-rag-cache")
-    mp.setenv("RAG_CACHE_DIR", str(folder))
-    yield folder
-    mp.undo()
+    """A cache folder of this module's own (the ``cache.dir`` setting): exports start cold."""
+    return tmp_path_factory.mktemp("press-rag-cache")
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +52,7 @@ def test_backend_vectors_agree_with_torch_fp32(cache_dir, reference, backend, dt
     pytest.importorskip("openvino" if backend.startswith("openvino") else "onnxruntime")
     if backend == "openvino-int8":
         pytest.importorskip("nncf")
-    emb = SentenceTransformerEmbedder(backend=backend, dtype=dtype, batch_size=2)
+    emb = SentenceTransformerEmbedder(backend=backend, dtype=dtype, batch_size=2, cache_dir=str(cache_dir))
     vectors = emb.embed(TEXTS)
     assert vectors.shape == (len(TEXTS), 384) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=0, atol=UNIT_NORM_TOL)
@@ -82,11 +79,11 @@ def test_backend_vectors_agree_with_torch_fp32(cache_dir, reference, backend, dt
 
 def test_export_is_cached_and_reused(cache_dir):
     pytest.importorskip("onnxruntime")
-    SentenceTransformerEmbedder(backend="onnx").embed(["warm"])
+    SentenceTransformerEmbedder(backend="onnx", cache_dir=str(cache_dir)).embed(["warm"])
     files = list(cache_dir.glob("onnx/*/model.onnx"))
     assert len(files) == 1
     stamp = files[0].stat().st_mtime_ns
-    SentenceTransformerEmbedder(backend="onnx").embed(["again"])
+    SentenceTransformerEmbedder(backend="onnx", cache_dir=str(cache_dir)).embed(["again"])
     assert files[0].stat().st_mtime_ns == stamp and not list(cache_dir.glob("onnx/*/*.tmp"))
 
 
@@ -108,17 +105,18 @@ def test_bad_backend_and_dtype_are_refused_with_the_valid_values():
         get_embedder("minilm", backend="nope")
 
 
-def test_variants_and_registry(monkeypatch):
+def test_variants_and_registry(tmp_path, monkeypatch):
+    from rag.embedding import embedder_from
+    from rag.settings import Settings, load_settings
+
     assert SentenceTransformerEmbedder().variant == "torch-float32"
     assert SentenceTransformerEmbedder(backend="onnx-int8").variant == "onnx-int8"
     assert SentenceTransformerEmbedder(backend="openvino", dtype="bfloat16").variant == "openvino-bfloat16"
     assert SentenceTransformerEmbedder(backend="openvino-int8").variant == "openvino-int8"
-    monkeypatch.delenv("RAG_EMBED_BACKEND", raising=False)
     assert get_embedder("minilm").variant == "openvino-int8"  # the measured default
-    from rag.settings import Settings
-    assert Settings().embed_backend == "openvino-int8"
-    monkeypatch.setenv("RAG_EMBED_BACKEND", "onnx")
-    assert get_embedder("minilm").variant == "onnx-float32"
+    assert Settings().embedding.backend == "openvino-int8"
+    monkeypatch.chdir(tmp_path)  # no rag.toml
+    assert embedder_from(load_settings(env={"RAG_EMBED_BACKEND": "onnx"}).embedding).variant == "onnx-float32"
     assert get_embedder("minilm", backend="torch").variant == "torch-float32"
     assert get_embedder("hash").name == "hash-256"
 
@@ -149,7 +147,7 @@ def test_backends_embed_from_many_threads_at_once(cache_dir, backend):
     """The chat embeds questions from several threads: every call answers, each with the
     vector it gets alone (one shared OpenVINO infer request failed: "Infer Request is busy")."""
     pytest.importorskip("openvino" if backend.startswith("openvino") else "onnxruntime")
-    emb = SentenceTransformerEmbedder(backend=backend)
+    emb = SentenceTransformerEmbedder(backend=backend, cache_dir=str(cache_dir))
     texts = [f"{TEXTS[i % 3]} ({i})" for i in range(24)]
     alone = emb.embed(texts)
     barrier = threading.Barrier(8)

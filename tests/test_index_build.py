@@ -6,7 +6,7 @@ import pytest
 from conftest import write_release
 from rag.chunking import ChunkerSettings
 from rag.embedding import HashEmbedder
-from rag.errors import IndexError_, IndexMismatchError
+from rag.errors import IndexUnavailable, IndexMismatchError
 from rag.index import Index, build_index
 from rag.index import generations
 from rag.index.vectors import FaissFlatIndex
@@ -128,9 +128,9 @@ def test_bad_files_are_reported_not_fatal(tmp_path, corpus):
 
 
 def test_missing_or_damaged_index(tmp_path):
-    with pytest.raises(IndexError_, match="rag index"):
+    with pytest.raises(IndexUnavailable, match="rag index"):
         Index(tmp_path / "nothing")
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "CURRENT").write_text("gen-000009\n")
-    with pytest.raises(IndexError_, match="damaged"):
+    with pytest.raises(IndexUnavailable, match="damaged"):
         Index(tmp_path / "bad")

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from conftest import write_release
 from rag.chunking import ChunkerSettings
 from rag.embedding import HashEmbedder
-from rag.errors import IndexError_
+from rag.errors import IndexUnavailable
 from rag.index import build_index, generations
 from rag.index import lexical
 from rag.index.lexical import LexicalIndex, tokenize
@@ -179,18 +179,18 @@ def test_save_load_round_trip(tmp_path):
 
 
 def test_load_missing_or_corrupt_raises_index_error(tmp_path):
-    with pytest.raises(IndexError_, match="no BM25 index"):
+    with pytest.raises(IndexUnavailable, match="no BM25 index"):
         LexicalIndex.load(tmp_path / "nowhere")
     small_index().save(tmp_path)
     (tmp_path / "bm25" / "chunks" / "matrix.npz").write_bytes(b"half a file")
-    with pytest.raises(IndexError_, match="corrupt"):
+    with pytest.raises(IndexUnavailable, match="corrupt"):
         LexicalIndex.load(tmp_path)
     small_index().save(tmp_path)
     (tmp_path / "bm25" / "titles" / "vocab.json").write_text('["only-one-term"]')
-    with pytest.raises(IndexError_, match="corrupt"):
+    with pytest.raises(IndexUnavailable, match="corrupt"):
         LexicalIndex.load(tmp_path)
     (tmp_path / "bm25" / "lexical.json").write_text("{not json")
-    with pytest.raises(IndexError_, match="corrupt"):
+    with pytest.raises(IndexUnavailable, match="corrupt"):
         LexicalIndex.load(tmp_path)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ui_support import KNIVES, KNIVES_ID, free_port
+from ui_support import KNIVES, KNIVES_ID, free_port, stop_process
 
 USERS = 30
 QUESTIONS = (KNIVES, "How much rubbish was collected during the High Town day of action in Luton?",
@@ -49,11 +49,7 @@ def served(tmp_path_factory):
         log.seek(0)
         pytest.fail(f"rag serve did not start:\n{log.read()[-3000:]}")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_process(proc)
     log.close()
 
 

@@ -9,8 +9,9 @@ import time
 
 import pytest
 
+from rag.config import OpenAIConfig
+
 from conftest import write_release
-from fake_openai_server import FakeOpenAIServer
 from ui_support import (KNIVES, KNIVES_DATE, KNIVES_ID, build_pipeline, chromium_page, require_chromium,
                         screenshot, serving)
 
@@ -26,16 +27,6 @@ def browser_available():
 
 
 @pytest.fixture(scope="module")
-def llm_server():
-    srv = FakeOpenAIServer().start()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OPENAI_BASE_URL", srv.base_url)
-        mp.setenv("OPENAI_MODEL", "fake")
-        yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
 def feedback_file(tmp_path_factory):
     return tmp_path_factory.mktemp("fb") / "feedback.jsonl"
 
@@ -44,7 +35,8 @@ def feedback_file(tmp_path_factory):
 def server(tmp_path_factory, real_embedder, llm_server, feedback_file):
     from ui.app import build_app
 
-    pipeline = build_pipeline(tmp_path_factory.mktemp("ui-idx"), real_embedder)
+    openai = OpenAIConfig(base_url=llm_server.base_url, model="fake")
+    pipeline = build_pipeline(tmp_path_factory.mktemp("ui-idx"), real_embedder, openai=openai)
     with serving(build_app(pipeline, pipeline.settings, feedback_file)) as url:
         yield url
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from conftest import BUNDLED
 from rag.cli import app
-from ui_support import free_port
+from ui_support import free_port, stop_process
 
 runner = CliRunner()
 
@@ -84,9 +84,4 @@ def test_serve_builds_the_default_index_prints_the_url_and_answers(tmp_path):
         assert second.returncode == 1, second.stdout + second.stderr
         assert f"error: cannot listen on 127.0.0.1:{port}" in second.stderr and "Traceback" not in second.stderr
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, 20)

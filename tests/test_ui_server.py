@@ -12,26 +12,16 @@ import time
 
 import pytest
 
-from fake_openai_server import FakeOpenAIServer
+from rag.config import OpenAIConfig
 from rag.errors import ConfigError
 from ui.chat import MAX_QUESTION_CHARS, ChatService, Done, Partial, Retrieved, check_k, check_question, parse_filters
 from ui_support import ARTIFACTS, KNIVES, KNIVES_DATE, KNIVES_ID, build_pipeline, serving
 
 
 @pytest.fixture(scope="module")
-def llm_server():
-    srv = FakeOpenAIServer().start()
-    with pytest.MonkeyPatch.context() as mp:  # read when the openai answerer is first built
-        mp.setenv("OPENAI_BASE_URL", srv.base_url)
-        mp.setenv("OPENAI_API_KEY", "sk-test")
-        mp.setenv("OPENAI_MODEL", "fake")
-        yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory, real_embedder):
-    return build_pipeline(tmp_path_factory.mktemp("ui-idx"), real_embedder)
+def pipeline(tmp_path_factory, real_embedder, llm_server):
+    openai = OpenAIConfig(base_url=llm_server.base_url, api_key="sk-test", model="fake")
+    return build_pipeline(tmp_path_factory.mktemp("ui-idx"), real_embedder, openai=openai)
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from rag.errors import ConfigError
-from rag.index.ann import load_vector_index
-from rag.index.vectors import EXACT_INDEXES, VECTOR_INDEXES, FaissFlatIndex, NumpyIndex, VectorIndex, new_vector_index
+from rag.index.vector_registry import EXACT_INDEXES, VECTOR_INDEXES, load_vector_index, new_vector_index
+from rag.index.vectors import FaissFlatIndex, NumpyIndex, VectorIndex
 
 
 def unit(rows):

@@ -7,9 +7,10 @@ from rag.chunking import ChunkerSettings
 from rag.embedding import HashEmbedder
 from rag.errors import ConfigError
 from rag.index import Index, build_index
-from rag.index import ann
-from rag.index.ann import FaissIVFIndex, all_vectors, auto_nlist, choose_index, fit_index
-from rag.index.vectors import FaissFlatIndex, NumpyIndex, new_vector_index
+from rag.index import vector_registry as registry
+from rag.index.ann import FaissIVFIndex, auto_nlist
+from rag.index.vector_registry import all_vectors, choose_index, fit_index, new_vector_index
+from rag.index.vectors import FaissFlatIndex, NumpyIndex
 
 CHUNKS = ChunkerSettings(48, 8)
 
@@ -21,16 +22,14 @@ def clustered(n, dim=32, seed=0):
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
 
 
-def test_choice_by_size_and_override(monkeypatch):
+def test_choice_by_size_and_override():
     assert choose_index(1000, 384) == "faiss-flat"
-    assert choose_index(ann.FLAT_MAX, 384) == "faiss-flat"
-    assert choose_index(ann.FLAT_MAX + 1, 384) == "faiss-ivf-sq8"
+    assert choose_index(registry.FLAT_MAX, 384) == "faiss-flat"
+    assert choose_index(registry.FLAT_MAX + 1, 384) == "faiss-ivf-sq8"
     assert choose_index(50_000_000, 384) == "faiss-ivf-sq8"  # PQ (recall ~0.5) is never chosen for you
-    monkeypatch.setenv("RAG_VECTOR_INDEX", "faiss-ivf-flat")
-    assert choose_index(10, 384) == "faiss-ivf-flat"
-    monkeypatch.setenv("RAG_VECTOR_INDEX", "hnsw")
+    assert choose_index(10, 384, "faiss-ivf-flat") == "faiss-ivf-flat"
     with pytest.raises(ConfigError, match="auto or one of faiss-flat"):
-        choose_index(10, 384)
+        choose_index(10, 384, "hnsw")
 
 
 def test_nlist_grows_with_size():
@@ -67,7 +66,7 @@ def test_all_vectors_reads_back_every_type():
 
 
 def test_fit_index_converts_across_the_threshold(monkeypatch):
-    monkeypatch.setattr(ann, "FLAT_MAX", 300)
+    monkeypatch.setattr(registry, "FLAT_MAX", 300)
     x = clustered(400, dim=16)
     flat = FaissFlatIndex(16)
     flat.add(np.arange(200), x[:200])
@@ -96,7 +95,7 @@ def test_build_records_the_index_type_and_updates_incrementally(tmp_path, monkey
     assert index.manifest.vector_index == "faiss-flat" and index.manifest.vector_params == {}
     assert index.manifest.embed_variant == ""  # the hash embedder has no variant
 
-    monkeypatch.setattr(ann, "FLAT_MAX", 10)
+    monkeypatch.setattr(registry, "FLAT_MAX", 10)
     build_index([root], idx_dir, emb, CHUNKS, rebuild=True)
     index = Index(idx_dir)
     assert index.manifest.vector_index == "faiss-ivf-sq8" and isinstance(index.vectors, FaissIVFIndex)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,6 +45,16 @@ def serving(demo):
         yield f"http://127.0.0.1:{port}/"
     finally:
         demo.close()
+
+
+def stop_process(proc, timeout: float = 30) -> None:
+    """Terminate a server started for a test; kill it if it does not stop in ``timeout`` s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def require_chromium():

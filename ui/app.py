@@ -228,7 +228,7 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
                         with gr.Row():
                             answerer = gr.Dropdown(service.answerer_names(), value=settings.answerer,
                                                    label="Answerer", elem_id="rag-answerer")
-                            k = gr.Slider(1, MAX_K, value=settings.top_k, step=1, label="Passages (k)",
+                            k = gr.Slider(1, MAX_K, value=settings.retrieval.top_k, step=1, label="Passages (k)",
                                           elem_id="rag-k")
                             clear_btn = gr.Button("New conversation", elem_id="rag-clear")
                         if examples:

@@ -113,12 +113,11 @@ class ChatService:
     # -- what the form offers ----------------------------------------------------------
     @staticmethod
     def answerer_names() -> list[str]:
-        return sorted(ANSWERERS)
+        return ANSWERERS.names()
 
     def sources(self) -> list[str]:
         """The distinct release sources in the index, for the source filter."""
-        rows = self.pipeline.index.store.db.execute("SELECT DISTINCT source FROM releases ORDER BY source")
-        return [r[0] for r in rows if r[0]]
+        return self.pipeline.index.store.sources()
 
     def stats(self) -> tuple[int, int]:
         store = self.pipeline.index.store
@@ -149,7 +148,7 @@ class ChatService:
         standalone question is searched, and an answerer that rewrites reads its rewrite.
         """
         question = check_question(question)
-        k = check_k(k, self.settings.top_k)
+        k = check_k(k, self.settings.retrieval.top_k)
         name = (answerer or "").strip() or self.settings.answerer
         self.answerer(name)  # validated (and built) before anything is shown
         parts: list[str] = []

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from rag.errors import ConfigError
 from rag.jsonl import read_objects
+from rag.text.markers import strip_markers
 
 FIELDS = ("id", "corpus", "question", "answer", "must_include", "gold_ids", "gold_quote", "type", "as_of")
-_MARKERS = re.compile(r"\s*\[\d+\]")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
 
@@ -49,9 +49,10 @@ def feedback_record(turn, rating: str, settings) -> dict:
         "note": answer.note,
         "citations": [asdict(c) for c in answer.citations],
         "retrieved": [{"rank": h.rank, "release_id": h.release.id, "score": round(h.score, 4)} for h in turn.hits],
-        "settings": {"answerer": turn.answerer or settings.answerer, "k": turn.k or settings.top_k,
-                     "retriever": settings.retriever, "rerank": settings.rerank, "dates": settings.dates,
-                     "widen": settings.widen, "embedder": settings.embedder, "index_dir": str(settings.index_dir)},
+        "settings": {"answerer": turn.answerer or settings.answerer, "k": turn.k or settings.retrieval.top_k,
+                     "retriever": settings.retrieval.retriever, "rerank": settings.retrieval.rerank,
+                     "dates": settings.retrieval.dates, "widen": settings.retrieval.widen,
+                     "embedder": settings.embedding.model, "index_dir": str(settings.index_dir)},
         "filters": dict(turn.filters),
     }
 
@@ -84,7 +85,7 @@ def read_feedback(path: str | Path) -> list[dict]:
 
 
 def _question_type(row: dict, question: str, cited: list[str]) -> str:
-    from rag.retrieval.query import is_lookup
+    from rag.question.lookup import asks_for_release
 
     filters = row.get("filters") or {}
     if row.get("refused"):
@@ -93,7 +94,7 @@ def _question_type(row: dict, question: str, cited: list[str]) -> str:
         return "multi_doc"
     if filters.get("date_from") or filters.get("date_to"):
         return "date_scoped"
-    if is_lookup(question):
+    if asks_for_release(question):
         return "lookup"
     return "factoid"
 
@@ -115,7 +116,7 @@ def to_eval_question(row: dict, corpus: str = "feedback") -> dict:
     qid = "fb-" + hashlib.sha1(question.lower().encode("utf-8")).hexdigest()[:12]
     citations = row.get("citations") or []
     cited = list(dict.fromkeys(c["release_id"] for c in citations if c.get("release_id")))
-    answer = " ".join(_MARKERS.sub("", row.get("answer") or "").split())
+    answer = " ".join(strip_markers(row.get("answer") or "").split())
     filters = row.get("filters") or {}
     out = {"id": qid, "corpus": corpus, "question": question}
     if row["rating"] == "up":

@@ -16,11 +16,11 @@ import re
 from typing import Iterable, Sequence
 
 from rag.models import Answer, Citation, Hit, Release
-from rag.retrieval.query import phrase_span
+from rag.text.markers import MARKER, marker_numbers
+from rag.text.quotes import phrase_span
 
 CONTEXT_CHARS = 280        # characters of release text shown either side of a cited span
 SNIPPET_CHARS = 420        # characters of a retrieved passage shown in a list
-_MARKER = re.compile(r"\[(\d+)\]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.I)
 
@@ -49,15 +49,17 @@ def safe_url(url: str | None) -> str | None:
 
 
 def linkify(text: str, turn: int, numbers: Iterable[int]) -> str:
-    """Escaped ``text`` in which each ``[n]`` of a known source is a link to its panel entry."""
+    """Escaped ``text`` in which each ``[n]`` of a known source is a link to its panel entry
+    (``[1, 2]`` becomes two links)."""
     known = set(numbers)
     out, pos = [], 0
-    for m in _MARKER.finditer(text or ""):
-        n = int(m.group(1))
-        if n not in known:
+    for m in MARKER.finditer(text or ""):
+        cited = marker_numbers(m)
+        if not any(n in known for n in cited):
             continue
         out.append(escape_markdown(text[pos:m.start()]))
-        out.append(f"[\\[{n}\\]](#{anchor(turn, n)})")
+        out.append("".join(f"[\\[{n}\\]](#{anchor(turn, n)})" if n in known else escape_markdown(f"[{n}]")
+                           for n in cited))
         pos = m.end()
     out.append(escape_markdown((text or "")[pos:]))
     return "".join(out)

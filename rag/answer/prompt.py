@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import Hit, Release
+from ..text.markers import defuse_markers
+from ..text.sentences import split_sentences
+from ..text.tokenize import content_tokens
 from .base import REFUSAL_TEXT
-from .sentences import chunk_span as _chunk_span, split_sentences
-from .support import MARKER, content_tokens
 
 __all__ = ["MAX_HISTORY", "SYSTEM_PROMPT", "Source", "build_messages", "neutralise", "select_sources",
            "sources_around"]
@@ -64,7 +65,7 @@ def _sentence_spans(hit: Hit) -> list[tuple[int, int]]:
     """Body spans of the chunk's sentences (``split_sentences`` of the chunk text,
     shifted to body offsets); a sentence cut by a chunk edge is extended to the
     whole body sentence, so no span ever starts or ends inside a sentence."""
-    span = _chunk_span(hit)
+    span = hit.span()
     if span is None:
         return []
     c0, c1 = span
@@ -189,7 +190,7 @@ def neutralise(text: str) -> str:
     text = _CONTROL.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›")
                         .replace("[", "(").replace("]", ")"), text)
     text = _TAG.sub(lambda m: "‹" + m.group(0)[1:-1] + "›", text)
-    return MARKER.sub(lambda m: f"({m.group(1)})", text)
+    return defuse_markers(text)
 
 
 # Sentences that address a model rather than a reader. Telling the model to ignore

@@ -6,13 +6,13 @@ from typing import Sequence
 
 import numpy as np
 
-from ..errors import IndexError_
+from ..errors import IndexUnavailable
 from ..models import Hit, Release
 from . import generations
 from .build import META, VECTORS, BuildReport, build_index
 from .manifest import Manifest
 from .store import MetaStore
-from .ann import load_vector_index
+from .vector_registry import load_vector_index
 
 __all__ = ["Index", "BuildReport", "build_index", "Manifest"]
 
@@ -24,7 +24,7 @@ class Index:
         self.dir = Path(index_dir)
         folder = generations.current(self.dir)
         if folder is None:
-            raise IndexError_(f"no index at {self.dir}: build one with `rag index`")
+            raise IndexUnavailable(f"no index at {self.dir}: build one with `rag index`")
         self.folder = folder
         self.manifest = Manifest.read(folder)
         self.store = MetaStore(folder / META, readonly=True)

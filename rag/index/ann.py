@@ -12,13 +12,14 @@ query scans only the ``nprobe`` (nlist/8, 16 to 128) nearest buckets.
   scores within ~1e-3 of exact; recall@10 0.98 on the real chunk vectors.
 * ``faiss-ivf-flat``: IVF with float32 vectors (exact scores, 4x the memory).
 * ``faiss-ivf-pq``: IVF with product quantisation, 48 bytes a vector: opt-in
-  only (``RAG_VECTOR_INDEX=faiss-ivf-pq``), as its recall@10 measured ~0.5.
+  only (setting ``vector_index = "faiss-ivf-pq"``), as its recall@10 measured ~0.5.
 
 HNSW was ruled out: FAISS HNSW cannot remove vectors, and an incremental update
 must (changed and deleted releases), and its build is slow on 2 cores. IVF
 supports ``remove_ids`` and ID-selector search, so updates stay incremental; the
 index is rebuilt from its own vectors (decoded) when it crosses FLAT_MAX (back
-to flat below half of it) or has grown 4x past what its centroids were trained on.
+to flat below half of it) or has grown 4x past what its centroids were trained on
+(vector_registry.fit_index).
 
 ``allowed`` restricts a search with an ID selector; as a selector keeps only a
 fraction of each bucket, ``nprobe`` is widened by 1/fraction (all buckets for
@@ -27,15 +28,13 @@ small allowed sets), so a filtered search is as good as an unfiltered one.
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, IndexError_
+from ..errors import ConfigError
+from .vectors import _check, few_query_threads
 
-FLAT_MAX = 100_000          # exact flat search up to this many vectors (see bench/results/perf.md)
-RETRAIN_GROWTH = 4          # retrain IVF centroids once the index is this many times its training size
 ENCODINGS = {"faiss-ivf-flat": "Flat", "faiss-ivf-sq8": "SQ8", "faiss-ivf-pq": "PQ"}
 
 
@@ -52,19 +51,6 @@ def auto_nprobe(nlist: int) -> int:
     on the 46k real chunk vectors: recall@10 0.96 at nlist/16, 0.98 at nlist/8; the cap keeps a 5M-vector
     query near 12 ms (nprobe 256: 25 ms) where synthetic recall@10 is already 0.98 at nprobe 4."""
     return int(min(nlist, max(16, min(128, nlist // 8))))
-
-
-def choose_index(n: int, dim: int) -> str:
-    """The index type for ``n`` vectors (``RAG_VECTOR_INDEX`` overrides; ``auto`` is the default)."""
-    forced = os.environ.get("RAG_VECTOR_INDEX", "").strip()
-    if forced and forced != "auto":
-        from .vectors import VECTOR_INDEXES
-
-        if forced not in VECTOR_INDEXES:
-            raise ConfigError(f"RAG_VECTOR_INDEX must be auto or one of {', '.join(sorted(VECTOR_INDEXES))}, "
-                              f"got {forced!r}")
-        return forced
-    return "faiss-flat" if n <= FLAT_MAX else "faiss-ivf-sq8"
 
 
 def _pq_m(dim: int) -> int:
@@ -144,8 +130,6 @@ class FaissIVFIndex:
         self.index, self.trained_on = index, len(vectors)
 
     def add(self, ids, vectors) -> None:
-        from .vectors import _check
-
         ids, vectors = _check(ids, vectors, self.dim)
         if not len(ids):
             return
@@ -173,8 +157,6 @@ class FaissIVFIndex:
             sel = faiss.IDSelectorBatch(allowed)
         params = faiss.SearchParametersIVF(nprobe=nprobe, sel=sel) if sel is not None else \
             faiss.SearchParametersIVF(nprobe=nprobe)
-        from .vectors import few_query_threads
-
         with few_query_threads(faiss, len(queries)):
             scores, ids = self.index.search(queries, k, params=params)
         scores[ids < 0] = -np.inf
@@ -187,72 +169,3 @@ class FaissIVFIndex:
             faiss.write_index(faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim)), str(path))
             return
         self._faiss.write_index(self.index, str(path))
-
-
-def load_vector_index(path: Path, params: dict | None = None):
-    """Whatever index type was saved at ``path``, wrapped in its VectorIndex class."""
-    import faiss
-
-    from .vectors import FaissFlatIndex
-
-    try:
-        index = faiss.read_index(str(path))
-    except RuntimeError as exc:
-        raise IndexError_(f"cannot read vector index {path}: {str(exc).splitlines()[0]}") from None
-    try:
-        ivf = faiss.extract_index_ivf(index)
-    except RuntimeError:
-        return FaissFlatIndex(index.d, _index=index)
-    params = params or {}
-    ivf = faiss.downcast_index(ivf)
-    if isinstance(ivf, faiss.IndexIVFScalarQuantizer):
-        name = "faiss-ivf-sq8"
-    elif isinstance(ivf, faiss.IndexIVFPQ):
-        name = "faiss-ivf-pq"
-    else:
-        name = "faiss-ivf-flat"
-    return FaissIVFIndex(index.d, name, nprobe=params.get("nprobe"), _index=index,
-                         _trained_on=int(params.get("trained_on", index.ntotal)))
-
-
-def all_vectors(index) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, vectors) of everything in a FAISS-backed VectorIndex (decoded, for SQ8/PQ)."""
-    import faiss
-
-    raw = index.index
-    if raw is None or raw.ntotal == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, index.dim), dtype=np.float32)
-    if isinstance(raw, faiss.IndexIDMap2) or hasattr(raw, "id_map"):
-        ids = faiss.vector_to_array(raw.id_map).astype(np.int64)
-        return ids, faiss.downcast_index(raw.index).reconstruct_n(0, raw.ntotal)
-    ivf = faiss.extract_index_ivf(raw)
-    invlists = ivf.invlists
-    parts = [faiss.rev_swig_ptr(invlists.get_ids(l), invlists.list_size(l)).copy()
-             for l in range(ivf.nlist) if invlists.list_size(l)]
-    ids = np.concatenate(parts).astype(np.int64)
-    ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
-    vectors = raw.reconstruct_batch(ids)
-    ivf.set_direct_map_type(faiss.DirectMap.NoMap)
-    return ids, vectors
-
-
-def fit_index(index, n_after: int):
-    """The index to write for ``n_after`` vectors: ``index`` itself, or a rebuilt one of another type.
-
-    Rebuilt when the chosen type changes (crossing ``FLAT_MAX``; going back to flat
-    only below half of it, so an index near the line does not flip-flop) or when an
-    IVF index has outgrown its centroids."""
-    from .vectors import new_vector_index
-
-    target = choose_index(n_after, index.dim)
-    current = index.name
-    if current == "faiss-flat" and target != "faiss-flat" or current.startswith("faiss-ivf") and (
-        target == "faiss-flat" and n_after < FLAT_MAX // 2
-        or target.startswith("faiss-ivf") and target != current
-        or n_after > RETRAIN_GROWTH * max(1, getattr(index, "trained_on", 0))
-    ):
-        ids, vectors = all_vectors(index)
-        rebuilt = new_vector_index(target, index.dim)
-        rebuilt.add(ids, vectors)
-        return rebuilt
-    return index

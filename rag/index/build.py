@@ -10,15 +10,14 @@ from typing import Sequence
 
 from ..chunking import ChunkerSettings, chunk_release
 from ..embedding import Embedder
-from ..errors import IndexError_
+from ..errors import IndexUnavailable
 from ..ingest import load_corpus
 from ..models import Skipped
 from . import generations, lexical
-from .ann import choose_index, fit_index, load_vector_index
 from .embcache import CachedEmbedder, EmbeddingCache, cache_path, fingerprint
 from .manifest import Manifest
 from .store import MetaStore
-from .vectors import new_vector_index
+from .vector_registry import AUTO, choose_index, fit_index, load_vector_index, new_vector_index
 
 META = "meta.sqlite"
 VECTORS = "vectors.faiss"
@@ -48,7 +47,7 @@ def _lexical_loads(folder: Path) -> bool:
     """False for an index from before BM25, or one whose tokenizer has since changed."""
     try:
         lexical.LexicalIndex.load(folder)
-    except IndexError_:
+    except IndexUnavailable:
         return False
     return True
 
@@ -71,12 +70,16 @@ def build_index(
     *,
     rebuild: bool = False,
     progress: bool = False,
+    vector_index: str = AUTO,
+    embed_cache: str = "",
 ) -> BuildReport:
     """Bring ``index_dir`` in line with the releases under ``roots``.
 
     Releases are compared by id and content hash: new ones are added, changed
     ones re-chunked and re-embedded, vanished ones removed, the rest untouched.
     Nothing is written when nothing changed. Every save is atomic (see generations).
+    ``vector_index`` forces a vector index type (``auto``: by size); ``embed_cache`` is
+    the embedding cache file (empty: beside the index; ``off``: none).
     """
     index_dir = Path(index_dir)
     report = BuildReport()
@@ -129,7 +132,7 @@ def build_index(
     report.seconds["chunk"] = time.perf_counter() - t1
     texts = [c.embed_text(r.title, r.date) for r, chunks in per_release for c in chunks]
     t2 = time.perf_counter()
-    path = cache_path(index_dir)
+    path = cache_path(index_dir, embed_cache)
     cache = EmbeddingCache(path, fingerprint(embedder), embedder.dim) if path is not None and texts else None
     cached = CachedEmbedder(embedder, cache)
     try:
@@ -148,9 +151,9 @@ def build_index(
         chunk_texts.update(zip(new_ids, (c.text for c in chunks)))
         ids += new_ids
     if vectors is None:
-        vectors = new_vector_index(choose_index(len(ids), embedder.dim), embedder.dim)
+        vectors = new_vector_index(choose_index(len(ids), embedder.dim, vector_index), embedder.dim)
     vectors.add(ids, embedded)
-    vectors = fit_index(vectors, len(vectors))  # another type (or retrained buckets) past a size threshold
+    vectors = fit_index(vectors, len(vectors), vector_index)  # another type (or retrained buckets) past a size threshold
     t3 = time.perf_counter()
     lexical.store_tokens(store.db, chunk_texts, {r.id: r.title for r, _ in per_release})
     lexical.backfill(store.db)  # an index from before BM25 existed gets its tokens once

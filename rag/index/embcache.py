@@ -11,12 +11,12 @@ backend or precision never answer. Re-indexing after a change, or a rebuild,
 sends to the model only the texts it has never seen; an interrupted build
 resumes where it stopped, as the cache is committed block by block.
 
-``RAG_EMBED_CACHE`` overrides the file; ``off`` (or ``0``/``no``) disables it.
+The ``embed_cache`` setting (``RAG_EMBED_CACHE``) names another file; ``off`` (or ``0``/``no``)
+disables it.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 from pathlib import Path
 from typing import Sequence
@@ -39,10 +39,14 @@ def text_key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
-def cache_path(index_dir: Path) -> Path | None:
-    """Where the cache for an index lives, or None when disabled."""
-    raw = os.environ.get("RAG_EMBED_CACHE", "").strip()
-    if raw.lower() in ("off", "0", "no", "false", "none"):
+OFF = ("off", "0", "no", "false", "none")
+
+
+def cache_path(index_dir: Path, setting: str = "") -> Path | None:
+    """Where the cache for an index lives (the ``embed_cache`` setting: empty for the file
+    beside the index, a path, or ``off``), or None when disabled."""
+    raw = (setting or "").strip()
+    if raw.lower() in OFF:
         return None
     return Path(raw) if raw else Path(index_dir) / CACHE_FILE
 

@@ -13,7 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
-from ..errors import IndexError_
+from ..errors import IndexUnavailable
 from .manifest import write_atomic
 
 CURRENT = "CURRENT"
@@ -28,7 +28,7 @@ def current(index_dir: Path) -> Path | None:
     name = pointer.read_text(encoding="utf-8").strip()
     folder = Path(index_dir) / name
     if not _GEN.match(name) or not folder.is_dir():
-        raise IndexError_(f"index at {index_dir} is damaged ({CURRENT} names {name!r}); rebuild with `rag index --rebuild`")
+        raise IndexUnavailable(f"index at {index_dir} is damaged ({CURRENT} names {name!r}); rebuild with `rag index --rebuild`")
     return folder
 
 

@@ -5,6 +5,7 @@ Scores are classic Lucene BM25, ``idf * tf*(k1+1) / (tf + k1*(1-b+b*dl/avgdl))``
 query. bm25s ("lucene" method) builds the per-term score matrix; its "lucene" term
 factor omits the constant ``k1+1`` (as Lucene >= 8 does), which is multiplied back here.
 
+Tokens come from ``rag.text.tokenize.bm25_tokens`` (Snowball stems, the BM25 stop words).
 Tokenizing is the expensive part, so each chunk's and title's tokens are kept in the
 generation's ``meta.sqlite`` (tables ``chunk_tokens``, ``title_tokens``), which is copied
 forward between generations: an update tokenizes only new chunks, then
@@ -13,68 +14,18 @@ forward between generations: an update tokenizes only new chunks, then
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-import threading
-import unicodedata
 from pathlib import Path
 from typing import Collection, Iterable
 
 import numpy as np
 
-from ..errors import IndexError_
+from ..errors import IndexUnavailable
+from ..text.tokenize import BM25_TOKENIZER, bm25_tokens as tokenize
 
-#: Bump when ``tokenize`` changes: stored tokens of another version are discarded.
-TOKENIZER = "v1-snowball-english"
+TOKENIZER = BM25_TOKENIZER  # stored tokens of another tokenizer version are discarded
 FORMAT = 1
 FOLDER = "bm25"
-
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\uff07": "'", "`": "'"})
-STOPWORDS = frozenset(
-    "a an and are as at be been being but by can could did do does doing don't for from had has have"
-    " having he her hers him his how i if in into is it its it's itself me my no nor not of on or our"
-    " ours she should so some such than that that's the their theirs them then there these they this"
-    " those to too was we were what when where which while who whom why will with would you your".split()
-)
-# irregular plurals the Snowball stemmer does not fold onto the singular
-_IRREGULAR = {"knives": "knife", "wives": "wife", "thieves": "thief", "men": "man", "women": "woman",
-              "children": "child"}
-_local = threading.local()  # Stemmer objects are not thread-safe
-
-
-def _stem(words: list[str]) -> list[str]:
-    stemmer = getattr(_local, "stemmer", None)
-    if stemmer is None:
-        import Stemmer
-
-        stemmer = _local.stemmer = Stemmer.Stemmer("english")
-    return stemmer.stemWords(words)
-
-
-def tokenize(text: str) -> list[str]:
-    """Lowercased, accent-folded, stemmed words and numbers, stopwords dropped.
-
-    Numbers keep decimals and lose thousands separators: "24,179" -> "24179", "2.02" -> "2.02".
-    """
-    if not text:
-        return []
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-        text = "".join(c for c in text if not unicodedata.combining(c))
-    out: list[str] = []
-    words: list[str] = []
-    where: list[int] = []
-    for tok in _TOKEN.findall(text.lower()):
-        if tok[0].isdigit():
-            out.append(tok.replace(",", ""))
-        elif tok not in STOPWORDS:
-            where.append(len(out))
-            out.append(tok)
-            words.append(_IRREGULAR.get(tok, tok))
-    for i, stem in zip(where, _stem(words) if words else ()):
-        out[i] = stem
-    return out
 
 
 class _Field:
@@ -181,20 +132,20 @@ class LexicalIndex:
     def load(cls, folder: Path) -> "LexicalIndex":
         out = Path(folder) / FOLDER
         if not (out / "lexical.json").is_file():
-            raise IndexError_(f"no BM25 index at {out}: rebuild the index with `rag index`")
+            raise IndexUnavailable(f"no BM25 index at {out}: rebuild the index with `rag index`")
         try:
             info = json.loads((out / "lexical.json").read_text(encoding="utf-8"))
             if info.get("format") != FORMAT or info.get("tokenizer") != TOKENIZER:
-                raise IndexError_(f"BM25 index at {out} has format {info.get('format')}/{info.get('tokenizer')},"
+                raise IndexUnavailable(f"BM25 index at {out} has format {info.get('format')}/{info.get('tokenizer')},"
                                   f" this version reads {FORMAT}/{TOKENIZER}: rebuild the index with `rag index`")
             k1, b = float(info["k1"]), float(info["b"])
             chunks, titles = _Field.load(out / "chunks", k1 + 1), _Field.load(out / "titles", k1 + 1)
             if (len(chunks), len(titles)) != (info["chunks"], info["titles"]):
                 raise ValueError("document counts differ from lexical.json")
-        except IndexError_:
+        except IndexUnavailable:
             raise
         except Exception as e:  # any unreadable or inconsistent file
-            raise IndexError_(f"BM25 index at {out} is corrupt ({type(e).__name__}: {e}): rebuild it with `rag index`") from e
+            raise IndexUnavailable(f"BM25 index at {out} is corrupt ({type(e).__name__}: {e}): rebuild it with `rag index`") from e
         return cls(chunks, titles, k1, b)
 
 

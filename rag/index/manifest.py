@@ -6,7 +6,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import IndexError_, IndexMismatchError
+from ..errors import IndexUnavailable, IndexMismatchError
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -48,9 +48,9 @@ class Manifest:
             data["corpus"] = tuple(data.get("corpus", ()))
             return cls(**data)
         except FileNotFoundError:
-            raise IndexError_(f"index manifest missing: {path}") from None
+            raise IndexUnavailable(f"index manifest missing: {path}") from None
         except (ValueError, TypeError) as exc:
-            raise IndexError_(f"index manifest unreadable: {path} ({exc}); rebuild with `rag index --rebuild`") from None
+            raise IndexUnavailable(f"index manifest unreadable: {path} ({exc}); rebuild with `rag index --rebuild`") from None
 
     def check(self, embedder: str, dim: int, chunk_tokens: int | None = None, overlap_tokens: int | None = None,
               variant: str | None = None) -> None:

@@ -5,6 +5,7 @@ opens is always the exact span of the release.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -41,8 +42,7 @@ class _Rows(list):
 class SerialConnection:
     """The store's one sqlite3 connection, safe to share between threads.
 
-    A loaded index serves many threads at once (the chat UI), and callers such as the
-    retriever run SQL on ``store.db`` directly. Every call holds one re-entrant lock and
+    A loaded index serves many threads at once (the chat UI). Every call holds one re-entrant lock and
     reads its rows out before releasing it, so no cursor is ever live in two threads.
     """
 
@@ -162,6 +162,43 @@ class MetaStore:
                     rel = self.release(rid)
                     out[cid] = (Chunk(rid, seq, start, end, rel.body[start:end]), rel)
         return out
+
+    def chunk_ids_where(self, *, date_from: str | None = None, date_to: str | None = None,
+                        sources: Sequence[str] = (), release_ids: Sequence[str] = ()) -> list[int] | None:
+        """Ids of the chunks of releases dated within [date_from, date_to] (ISO days), of one of
+        ``sources`` and one of ``release_ids`` (each condition only when given); None when
+        nothing is given (all chunks). An undated release is outside any date range."""
+        where, args = [], []
+        if date_from:
+            where.append("r.date >= ?")
+            args.append(date_from)
+        if date_to:
+            where.append("r.date <= ?")
+            args.append(date_to)
+        if sources:
+            where.append(f"r.source IN ({','.join('?' * len(sources))})")
+            args += list(sources)
+        if release_ids:
+            where.append(f"r.id IN ({','.join('?' * len(release_ids))})")
+            args += list(release_ids)
+        if not where:
+            return None
+        sql = "SELECT c.id FROM chunks c JOIN releases r ON r.id = c.release_id WHERE " + " AND ".join(where)
+        return [row[0] for row in self.db.execute(sql, args)]
+
+    def release_of_chunks(self, chunk_ids: Iterable[int]) -> dict[int, str]:
+        """Chunk id -> release id, for the given chunk ids that exist."""
+        ids = json.dumps([int(c) for c in chunk_ids])
+        return dict(self.db.execute(
+            "SELECT id, release_id FROM chunks WHERE id IN (SELECT value FROM json_each(?))", (ids,)))
+
+    def first_chunk_id(self, release_id: str) -> int | None:
+        row = self.db.execute("SELECT id FROM chunks WHERE release_id=? ORDER BY seq LIMIT 1", (release_id,)).fetchone()
+        return row[0] if row else None
+
+    def sources(self) -> list[str]:
+        """The distinct non-empty release sources, sorted."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT source FROM releases ORDER BY source") if r[0]]
 
     def chunks_of(self, release_id: str) -> list[Chunk]:
         with self._lock:

@@ -2,18 +2,18 @@
 
 ``faiss-flat`` is exact search over normalised vectors (cosine); ``numpy`` is a
 brute-force reference used by the contract tests and needs nothing but numpy.
-The approximate ``faiss-ivf-*`` types for large indexes, and the choice of type
-by size, are in ann.py.
+The approximate ``faiss-ivf-*`` types for large indexes are in ann.py; the registry of
+types, the choice of type by size and loading a saved index are in vector_registry.py.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Protocol, Sequence, runtime_checkable
+from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from ..errors import ConfigError, IndexError_
+from ..errors import ConfigError, IndexUnavailable
 
 
 @runtime_checkable
@@ -110,7 +110,7 @@ class FaissFlatIndex:
         try:
             index = faiss.read_index(str(path))
         except RuntimeError as exc:
-            raise IndexError_(f"cannot read vector index {path}: {str(exc).splitlines()[0]}") from None
+            raise IndexUnavailable(f"cannot read vector index {path}: {str(exc).splitlines()[0]}") from None
         return cls(index.d, _index=index)
 
 
@@ -153,28 +153,3 @@ class NumpyIndex:
 
     def save(self, path: Path) -> None:
         np.savez(path, ids=self.ids, vectors=self.vectors)
-
-
-def _ivf(name: str) -> Callable[[int], VectorIndex]:
-    def make(dim: int) -> VectorIndex:
-        from .ann import FaissIVFIndex
-
-        return FaissIVFIndex(dim, name)
-    return make
-
-
-VECTOR_INDEXES: dict[str, Callable[[int], VectorIndex]] = {
-    "faiss-flat": FaissFlatIndex,
-    "faiss-ivf-flat": _ivf("faiss-ivf-flat"),
-    "faiss-ivf-pq": _ivf("faiss-ivf-pq"),
-    "faiss-ivf-sq8": _ivf("faiss-ivf-sq8"),
-    "numpy": NumpyIndex,
-}
-EXACT_INDEXES = ("faiss-flat", "numpy")  # the others are approximate (rag/index/ann.py)
-
-
-def new_vector_index(name: str, dim: int) -> VectorIndex:
-    try:
-        return VECTOR_INDEXES[name](dim)
-    except KeyError:
-        raise ConfigError(f"unknown vector index {name!r}; choose one of: {', '.join(sorted(VECTOR_INDEXES))}") from None

@@ -27,20 +27,23 @@ _MONTHS = {
     # Spanish (releases are often published in both languages)
     "ene": 1, "abr": 4, "ago": 8, "set": 9, "dic": 12,
 }
+def _ci(pattern: str) -> re.Pattern:
+    """A case-insensitive pattern."""
+    return re.compile(pattern, re.IGNORECASE)
+
+
 _MON = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
     r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _ORD = r"(?:st|nd|rd|th)?"
 # "February 19, 2026", "Feb. 19, 2026", "Sept 5 2016", "June 9th, 2015"
-_MDY = re.compile(
-    rf"(?<![\w])(?P<mon>{_MON})\.?\s+(?P<day>\d{{1,2}}){_ORD}\s*,?\s*(?P<year>\d{{4}})(?!\d)",
-    re.IGNORECASE,
+_MDY = _ci(
+    rf"(?<![\w])(?P<mon>{_MON})\.?\s+(?P<day>\d{{1,2}}){_ORD}\s*,?\s*(?P<year>\d{{4}})(?!\d)"
 )
 # "19 February 2026", "7 Nov 2017", "1st of May, 2020"
-_DMY = re.compile(
-    rf"(?<![\w])(?P<day>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mon>{_MON})\.?\s*,?\s*(?P<year>\d{{4}})(?!\d)",
-    re.IGNORECASE,
+_DMY = _ci(
+    rf"(?<![\w])(?P<day>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mon>{_MON})\.?\s*,?\s*(?P<year>\d{{4}})(?!\d)"
 )
 # "2026-02-19", "2026/02/19", "2022-07-13T17:53:50"
 _YMD = re.compile(r"(?<!\d)(?P<year>\d{4})[-/](?P<mon>\d{1,2})[-/](?P<day>\d{1,2})(?!\d)")
@@ -51,9 +54,8 @@ _MES = (
     r"octubre|noviembre|diciembre)"
 )
 # Spanish: "11 de abril de 2024", "30 de diciembre, 2025"
-_ES = re.compile(
-    rf"(?<![\w])(?P<day>\d{{1,2}})\s+de\s+(?P<mon>{_MES})(?:\s+de\s+|\s*,\s*)(?P<year>\d{{4}})(?!\d)",
-    re.IGNORECASE,
+_ES = _ci(
+    rf"(?<![\w])(?P<day>\d{{1,2}})\s+de\s+(?P<mon>{_MES})(?:\s+de\s+|\s*,\s*)(?P<year>\d{{4}})(?!\d)"
 )
 _PATTERNS = (_MDY, _DMY, _YMD, _US, _ES)
 _YEAR = re.compile(r"(?:19|20)\d\d")  # cheap test before the real patterns
@@ -61,25 +63,21 @@ _YEAR = re.compile(r"(?:19|20)\d\d")  # cheap test before the real patterns
 _FILENAME = re.compile(r"^(?P<year>(?:19|20)\d\d)[-_]?(?P<mon>\d\d)[-_]?(?P<day>\d\d)(?!\d)")
 
 # Words that may surround a date on a "dateline" without making it prose.
-_WEEKDAY = re.compile(
-    r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?\b\.?",
-    re.IGNORECASE,
+_WEEKDAY = _ci(
+    r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?\b\.?"
 )
-_TIME = re.compile(
-    r"T?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?|\b[ap]\.?m\b\.?|\b(?:utc|gmt|[ecmp][sd]t)\b",
-    re.IGNORECASE,
+_TIME = _ci(
+    r"T?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?|\b[ap]\.?m\b\.?|\b(?:utc|gmt|[ecmp][sd]t)\b"
 )
-_LABELS = re.compile(
+_LABELS = _ci(
     r"\b(?:published|posted|post|date|dated|updated|released?|issued|last|modified|created|"
     r"on|at|by|admin|for|immediate|news|press|media|advisory|"
-    r"publicado|fecha|el|de|para|publicaci\u00f3n|inmediata)\b",
-    re.IGNORECASE,
+    r"publicado|fecha|el|de|para|publicaci\u00f3n|inmediata)\b"
 )
 _RESIDUE_STRIP = " \t,;:|-\u2013\u2014\u2022/.()[]*#_"
-_LABEL_LINE = re.compile(
+_LABEL_LINE = _ci(
     r"^(?:date|dated|published|posted(?: on)?|released?|issued|updated|publish date|"
-    r"date published|release date)\s*:?$",
-    re.IGNORECASE,
+    r"date published|release date)\s*:?$"
 )
 _PROSE = re.compile(r"[a-z][.!?][\"'\u201d\u2019)]*$")
 _MACHINE_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?\S*$")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol, Sequence, runtime_checkable
 
 from ..models import Chunk, Hit
+from ..question import Question
 from .filters import NO_FILTERS, Filters
 
 
@@ -16,7 +17,10 @@ from .filters import NO_FILTERS, Filters
 class Retriever(Protocol):
     name: str
 
-    def retrieve(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Hit]: ...
+    def retrieve(self, query: Question | str, k: int, filters: Filters = NO_FILTERS) -> list[Hit]:
+        """The ``k`` best passages, best first, ranked 1..k (a question as text is analysed
+        against ``filters.as_of``)."""
+        ...
 
 
 def diversify(hits: Sequence[Hit], k: int, per_release: int) -> list[Hit]:

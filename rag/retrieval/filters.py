@@ -45,33 +45,23 @@ class Filters:
 NO_FILTERS = Filters()
 
 
-def allowed_chunk_ids(db, filters: Filters, window_from=None, window_to=None) -> list[int] | None:
-    """Chunk ids that pass the filters, or None for "all".
+def _latest(*days: dt.date | None) -> str | None:
+    given = [d for d in days if d]
+    return max(given).isoformat() if given else None
+
+
+def _earliest(*days: dt.date | None) -> str | None:
+    given = [d for d in days if d]
+    return min(given).isoformat() if given else None
+
+
+def allowed_chunk_ids(store, filters: Filters, window_from=None, window_to=None) -> list[int] | None:
+    """Chunk ids that pass the filters (and a date window), or None for "all".
 
     Undated releases fall outside any date range or window: measured, letting them
     into the question's time window lifted undated listing pages ("Press Releases
     2022") above the releases a "last week" question wants.
     """
-    where, args = [], []
-    if filters.date_from:
-        where.append("r.date >= ?")
-        args.append(filters.date_from.isoformat())
-    if filters.date_to:
-        where.append("r.date <= ?")
-        args.append(filters.date_to.isoformat())
-    if window_from:
-        where.append("r.date >= ?")
-        args.append(window_from.isoformat())
-    if window_to:
-        where.append("r.date <= ?")
-        args.append(window_to.isoformat())
-    if filters.sources:
-        where.append(f"r.source IN ({','.join('?' * len(filters.sources))})")
-        args += filters.sources
-    if filters.release_ids:
-        where.append(f"r.id IN ({','.join('?' * len(filters.release_ids))})")
-        args += filters.release_ids
-    if not where:
-        return None
-    sql = "SELECT c.id FROM chunks c JOIN releases r ON r.id = c.release_id WHERE " + " AND ".join(where)
-    return [row[0] for row in db.execute(sql, args)]
+    return store.chunk_ids_where(date_from=_latest(filters.date_from, window_from),
+                                 date_to=_earliest(filters.date_to, window_to),
+                                 sources=filters.sources, release_ids=filters.release_ids)

@@ -28,7 +28,6 @@ Every stage can be switched off, so ``rag eval`` can ablate it:
 """
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -36,10 +35,12 @@ from typing import Sequence
 
 from ..errors import ConfigError
 from ..models import Hit
+from ..question import Question, as_question
+from ..registry import Registry
+from ..text.quotes import phrase_pattern
 from . import diversify
 from .filters import NO_FILTERS, Filters, allowed_chunk_ids
 from .fusion import FUSIONS, RRF_K, min_max, rrf, score_fusion
-from .query import is_lookup, phrase_pattern, quoted_phrases, search_text
 
 
 def check_k(k) -> int:
@@ -84,20 +85,25 @@ class HybridConfig:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
 
 
-# retriever presets by name: overrides of HybridConfig
-RETRIEVERS: dict[str, dict] = {
-    "hybrid": {},
-    "hybrid-rrf": {"fusion": "rrf", "bm25_weight": 1.0, "title_weight": 0.5, "other_title_weight": 0.0,
-                   "window_weight": 1.0, "recency_weight": 0.5},  # the earlier default, for ablation
-    "dense": {"bm25": False, "titles": False},
-    "bm25": {"dense": False},
-}
+def _preset(**preset):
+    """A retriever preset: HybridConfig with these values (callers' overrides on top)."""
+    def config(**overrides) -> HybridConfig:
+        return HybridConfig(**{**preset, **overrides})
+    return config
+
+
+RETRIEVERS: Registry[HybridConfig] = Registry("retriever")
+RETRIEVERS.register("hybrid", _preset())
+RETRIEVERS.register("hybrid-rrf", _preset(  # the earlier default, for ablation
+    fusion="rrf", bm25_weight=1.0, title_weight=0.5, other_title_weight=0.0, window_weight=1.0, recency_weight=0.5))
+RETRIEVERS.register("dense", _preset(bm25=False, titles=False))
+RETRIEVERS.register("bm25", _preset(dense=False))
+RETRIEVERS.register("bm25-chunks", _preset(dense=False, titles=False))  # plain BM25 over chunks, for ablation
 
 
 def retriever_config(name: str, **overrides) -> HybridConfig:
-    if name not in RETRIEVERS:
-        raise ConfigError(f"unknown retriever {name!r}; choose one of: {', '.join(sorted(RETRIEVERS))}")
-    return HybridConfig(**{**RETRIEVERS[name], **overrides})
+    """The preset ``name`` (see RETRIEVERS) with ``overrides`` of its HybridConfig fields."""
+    return RETRIEVERS.get(name, **overrides)
 
 
 class HybridRetriever:
@@ -109,26 +115,16 @@ class HybridRetriever:
         parts = [p for p, on in (("dense", config.dense), ("bm25", config.bm25),
                                  ("titles", config.bm25 and config.titles), ("dates", config.dates)) if on]
         self.name = "+".join(parts) + f"/{config.fusion}" + (f"+rerank:{reranker.name}" if reranker else "")
-        self._local = threading.local()  # last_scope is per thread: the chat serves several sessions
         self._vectors: OrderedDict[str, object] = OrderedDict()  # query text -> vector, most recent last
         self._vectors_lock = threading.Lock()  # the chat serves several sessions at once
 
     QUERY_CACHE = 512
 
-    @property
-    def last_scope(self):
-        """The time scope read from this thread's last question (for display), or None."""
-        return getattr(self._local, "scope", None)
-
-    @last_scope.setter
-    def last_scope(self, scope) -> None:
-        self._local.scope = scope
-
-    def prime(self, queries: Sequence[str]) -> None:
+    def prime(self, queries: Sequence[str | Question]) -> None:
         """Embed many queries in one batch ahead of time (``rag eval`` does this)."""
         if not self.config.dense:
             return
-        texts = list(dict.fromkeys(search_text(q) for q in queries))
+        texts = list(dict.fromkeys(as_question(q).search_text for q in queries))
         for start in range(0, len(texts), self.QUERY_CACHE):
             batch = texts[start:start + self.QUERY_CACHE]
             for text, vector in zip(batch, self.embedder.embed(batch)):
@@ -172,42 +168,39 @@ class HybridRetriever:
             weights.append(self.config.bm25_weight * weight)
         return lists, weights
 
-    def retrieve(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Hit]:
+    def retrieve(self, query: str | Question, k: int, filters: Filters = NO_FILTERS) -> list[Hit]:
+        """The ``k`` best passages for ``query`` (a question as text, or already analysed)."""
         check_k(k)
         cfg = self.config
-        db = self.index.store.db
-        allowed = allowed_chunk_ids(db, filters)
+        question = as_question(query, filters.as_of)
+        store = self.index.store
+        allowed = allowed_chunk_ids(store, filters)
         if allowed is not None and not allowed:
             return []
-        text = search_text(query)  # without wording that asks for a release, for every search
+        text = question.search_text  # without wording that asks for a release, for every search
         vector = self._query_vector(text) if cfg.dense else None
         lists, weights = self._lists(text, vector, allowed, 1.0)
 
-        scope = None
-        if cfg.dates:
-            from .timeparse import parse_time
-
-            scope = parse_time(query, filters.as_of)
-        self.last_scope = scope
+        scope = question.time_scope if cfg.dates else None
         if scope is not None and (scope.start or scope.end):
-            window = allowed_chunk_ids(db, filters, scope.start, scope.end)
+            window = allowed_chunk_ids(store, filters, scope.start, scope.end)
             if window:
                 more, more_w = self._lists(text, vector, window, cfg.window_weight)
                 lists += more
                 weights += more_w
 
         scores = dict(self._fuse(lists, weights))
-        title_weight = cfg.title_weight if is_lookup(query) else cfg.other_title_weight
+        title_weight = cfg.title_weight if question.asks_for_release else cfg.other_title_weight
         if cfg.bm25 and cfg.titles and title_weight > 0:
             scores = self._title_boost(text, scores, filters, title_weight)
         if cfg.bm25 and cfg.phrase_weight > 0:
-            scores = self._phrase_boost(query, scores, allowed)
+            scores = self._phrase_boost(question.quoted_phrases, scores, allowed)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])[: max(cfg.rerank_depth, k * cfg.per_release * 2)]
         hits = self.index.hits(ranked)
         if scope is not None and scope.prefer_recent and cfg.recency_weight > 0:
             hits = self._prefer_recent(hits)
         if self.reranker is not None:
-            hits = self.reranker.rerank(query, hits[: cfg.rerank_depth]) + hits[cfg.rerank_depth:]
+            hits = self.reranker.rerank(question, hits[: cfg.rerank_depth]) + hits[cfg.rerank_depth:]
         return diversify(hits, k, cfg.per_release)
 
     def _title_boost(self, query: str, scores: dict, filters: Filters, weight: float) -> dict:
@@ -215,12 +208,10 @@ class HybridRetriever:
         (normalised like the chunk lists; w / (k + title rank) under RRF); a top title
         match that no chunk search found joins the candidates with its first chunk."""
         cfg = self.config
-        db = self.index.store.db
+        store = self.index.store
         allowed_releases = None
         if filters.restricts:
-            allowed_releases = {rid for (rid,) in db.execute(
-                "SELECT DISTINCT release_id FROM chunks WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(allowed_chunk_ids(db, filters)),))}
+            allowed_releases = set(store.release_of_chunks(allowed_chunk_ids(store, filters)).values())
         titles = self.index.lexical.search_titles(query, cfg.depth, allowed=allowed_releases)
         if not titles:
             return scores
@@ -229,9 +220,7 @@ class HybridRetriever:
             boost = {rid: weight / (cfg.rrf_k + rank) for rid, rank in title_rank.items()}
         else:
             boost = {rid: weight * norm for rid, norm in min_max(titles).items()}
-        release_of = dict(db.execute(
-            "SELECT id, release_id FROM chunks WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps([int(c) for c in scores]),)))
+        release_of = store.release_of_chunks(scores)
         present = set(release_of.values())
         out = dict(scores)
         for cid, rid in release_of.items():
@@ -239,20 +228,19 @@ class HybridRetriever:
                 out[cid] += boost[rid]
         for rid, rank in list(title_rank.items())[:5]:
             if rid not in present:
-                first = db.execute(
-                    "SELECT id FROM chunks WHERE release_id=? ORDER BY seq LIMIT 1", (rid,)).fetchone()
-                if first:
-                    out[first[0]] = boost[rid]
+                first = store.first_chunk_id(rid)
+                if first is not None:
+                    out[first] = boost[rid]
         return out
 
-    def _phrase_boost(self, query: str, scores: dict, allowed) -> dict:
+    def _phrase_boost(self, phrases: Sequence[str], scores: dict, allowed) -> dict:
         """Candidates holding a phrase the question quotes, verbatim, rank above every other
         chunk: each gets the best score so far plus ``phrase_weight`` per phrase it holds,
         plus its own score (so among them the rest of the question still orders). BM25 on
         the phrase finds them (``phrase_depth`` deep), in or outside the fused candidates."""
         cfg = self.config
         held: dict[int, int] = {}
-        for phrase in quoted_phrases(query):
+        for phrase in phrases:
             pattern = phrase_pattern(phrase)
             found = self.index.lexical.search_chunks(phrase, cfg.phrase_depth, allowed=allowed)
             for cid, (chunk, _) in self.index.store.chunks([c for c, _ in found]).items():

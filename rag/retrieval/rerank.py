@@ -9,38 +9,25 @@
 from __future__ import annotations
 
 import os
-import re
-from typing import Callable, Protocol, Sequence, runtime_checkable
+from typing import Protocol, Sequence, runtime_checkable
 
 from ..errors import ConfigError
 from ..models import Hit
+from ..question import Question, as_question
+from ..registry import Registry
 
 
 @runtime_checkable
 class Reranker(Protocol):
     name: str
 
-    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]: ...
+    def rerank(self, question: Question | str, hits: Sequence[Hit]) -> list[Hit]:
+        """The same hits, reordered (a permutation), re-ranked 1..n."""
+        ...
 
 
 def _reranked(hits: Sequence[Hit], order: Sequence[tuple[int, float]]) -> list[Hit]:
     return [Hit(hits[i].chunk, hits[i].release, float(s), r) for r, (i, s) in enumerate(order, 1)]
-
-
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*[A-Za-z]|\d[\d,.]*\d|\d")
-_QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,80})[\"”’']")
-
-
-def specific_terms(question: str) -> list[str]:
-    """Names (capitalised words not opening the question), numbers and quoted phrases, lower-cased."""
-    terms = [m.group(1).lower() for m in _QUOTED.finditer(question)]
-    words = _WORD.findall(question)
-    for i, w in enumerate(words):
-        if w[0].isdigit():
-            terms.append(w.replace(",", "").rstrip(".").lower())
-        elif i > 0 and w[0].isupper() and not w.isupper() or (len(w) > 1 and w.isupper()):
-            terms.append(w.rstrip(".").lower())
-    return list(dict.fromkeys(t for t in terms if t))
 
 
 class OverlapReranker:
@@ -72,8 +59,8 @@ class OverlapReranker:
                 score += self.title_weight
         return score
 
-    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
-        terms = specific_terms(query)
+    def rerank(self, question: Question | str, hits: Sequence[Hit]) -> list[Hit]:
+        terms = as_question(question).specific_terms
         if not terms or len(hits) < 2:
             return list(hits)
         overlaps = [self.overlap(terms, h) for h in hits]
@@ -98,30 +85,30 @@ class CrossEncoderReranker:
         self.batch_size = batch_size
         self._model = None
 
-    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+    def rerank(self, question: Question | str, hits: Sequence[Hit]) -> list[Hit]:
         if not hits:
             return []
         if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            from ..settings import offline_hub
+
+            offline_hub()
             from sentence_transformers import CrossEncoder
 
             self._model = CrossEncoder(self.path, device="cpu")
-        pairs = [(query, f"{h.release.title}\n{h.chunk.text}") for h in hits]
+        text = as_question(question).text
+        pairs = [(text, f"{h.release.title}\n{h.chunk.text}") for h in hits]
         scores = self._model.predict(pairs, batch_size=self.batch_size, show_progress_bar=False)
         order = sorted(range(len(hits)), key=lambda i: (-float(scores[i]), i))
         return _reranked(hits, [(i, float(scores[i])) for i in order])
 
 
-RERANKERS: dict[str, Callable[..., Reranker]] = {
-    "overlap": OverlapReranker,
-    "cross-encoder": CrossEncoderReranker,
-}
+RERANKERS: Registry[Reranker] = Registry("reranker", also=("none",))
+RERANKERS.register("overlap", OverlapReranker)
+RERANKERS.register("cross-encoder", CrossEncoderReranker)
 
 
 def make_reranker(name: str, model_path: str | None = None) -> Reranker | None:
-    """``none`` (or empty) gives no reranker."""
+    """``none`` (or empty) gives no reranker; ``cross-encoder`` loads ``model_path``."""
     if not name or name == "none":
         return None
-    if name not in RERANKERS:
-        raise ConfigError(f"unknown reranker {name!r}; choose one of: none, {', '.join(sorted(RERANKERS))}")
-    return RERANKERS[name](model_path) if name == "cross-encoder" else RERANKERS[name]()
+    return RERANKERS.get(name, path=model_path) if name == "cross-encoder" else RERANKERS.get(name)

@@ -1,4 +1,4 @@
-"""rag.retrieval.timeparse: time expressions -> release-date scopes."""
+"""rag.question.timeparse: time expressions -> release-date scopes."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.retrieval.timeparse import TimeScope, parse_time, strip_time
+from rag.question.timeparse import TimeScope, parse_time, strip_time
 
 D = date.fromisoformat
 AS_OF = D("2024-05-15")  # default as_of for explicit (absolute) expressions

@@ -1,4 +1,4 @@
-from rag.conversation import is_follow_up, standalone
+from rag.question.followup import is_follow_up, standalone
 
 
 def test_follow_up_borrows_the_names_of_the_last_question():
@@ -28,7 +28,7 @@ def test_looks_back_past_questions_without_context():
 
 # ---- LLM rewrite -------------------------------------------------------------
 
-from rag.conversation import clean_rewrite, llm_standalone, rewrite_messages  # noqa: E402
+from rag.question.followup import clean_rewrite, llm_standalone, rewrite_messages  # noqa: E402
 from rag.errors import RagError  # noqa: E402
 
 HISTORY = ["Who shot livery cab driver Fawaz Naji in Brooklyn?"]

@@ -1,6 +1,7 @@
-"""Sentence splitting with exact character offsets (pure functions, no model).
+"""Sentences: release text split with exact character offsets, and answer text split into
+claims (pure functions, no model); the abbreviation lists both use.
 
-``split_sentences(text)`` returns ``(start, end)`` spans such that
+``split_sentences(text)`` (release bodies) returns ``(start, end)`` spans such that
 ``text[start:end]`` is a stripped, non-empty sentence. Spans are ordered, never
 overlap, and together cover every non-whitespace character of ``text``.
 
@@ -15,10 +16,16 @@ Rules, in order:
   a single initial (``John F. Kennedy``), a dotted upper-case acronym (``U.S.``),
   ``e.g.``/``i.e.``, ``No.``/month abbreviations before a number, or ``a.m.``/``p.m.``
   before a weekday, month or time zone.
+
+``answer_sentences(text)`` (answers, model output) breaks at any ``.``/``!``/``?`` followed by
+whitespace, keeping each citation marker with the claim it cites; the evaluation scores
+citations per answer sentence with it.
 """
 from __future__ import annotations
 
 import re
+
+from .markers import MARKER
 
 TERMINALS = ".!?…"
 CLOSERS = "\"'”’)]»"
@@ -134,10 +141,48 @@ def sentences(text: str) -> list[str]:
     return [text[s:e] for s, e in split_sentences(text)]
 
 
-def chunk_span(hit) -> tuple[int, int] | None:
-    """Where the hit's passage lies in its release body (None if it cannot be found)."""
-    chunk, body = hit.chunk, hit.release.body
-    if 0 <= chunk.start <= chunk.end <= len(body) and body[chunk.start:chunk.end] == chunk.text:
-        return chunk.start, chunk.end
-    found = body.find(chunk.text) if chunk.text else -1
-    return (found, found + len(chunk.text)) if found >= 0 else None
+# ---- answers: claims with their citation markers -------------------------------------
+
+_SENTENCE_END = re.compile(r"[.!?]+[\"'\u2019\u201d)\]]*(?=\s)")
+_MARKERS_AFTER_STOP = re.compile(rf"([.!?]+)((?:\s*{MARKER.pattern})+)")
+# Abbreviations that never end a sentence of answer text (titles, companies, months, "U.S.").
+ANSWER_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st sr jr inc ltd co corp vs etc gov sen rep gen lt col sgt capt det "
+    "jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k a.m p.m".split()
+)
+
+
+def answer_sentences(text: str) -> list[str]:
+    """Split answer text into sentences, keeping each citation marker with its claim.
+
+    Markers written after the full stop (``"... £5m. [1] Next"``, ``"£5m.[1]"``) are
+    moved before it so they stay with the sentence they cite.  Breaks are at
+    ``.``/``!``/``?`` (plus closing quotes/brackets) followed by whitespace, and at
+    line breaks; not after common abbreviations (``Mr.``, ``U.S.``) or single
+    initials.  Empty pieces are dropped.
+    """
+    text = _MARKERS_AFTER_STOP.sub(lambda m: m.group(2) + m.group(1), text)
+    pieces: list[str] = []
+    for line in text.splitlines():
+        start = 0
+        for m in _SENTENCE_END.finditer(line):
+            pieces.append(line[start : m.end()])
+            start = m.end()
+        pieces.append(line[start:])
+        pieces.append("\n")  # never merge across a line break
+    out: list[str] = []
+    glue = False
+    for piece in pieces:
+        if piece == "\n":
+            glue = False
+            continue
+        piece = piece.strip()
+        if not piece:
+            continue
+        if glue and out:
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+        last = piece.rsplit(None, 1)[-1].lower().rstrip(".")
+        glue = piece.endswith(".") and (last in ANSWER_ABBREVIATIONS or (len(last) == 1 and last.isalpha()))
+    return out

@@ -1,7 +1,7 @@
 """What a question asks for (answer_type) and whether quotes visibly hold it (shows_asked_thing)."""
 import pytest
 
-from rag.answer.asked import answer_type, asks_two_things, shows_asked_thing
+from rag.question.asked import answer_type, asks_two_things, shows_asked_thing
 
 
 @pytest.mark.parametrize(

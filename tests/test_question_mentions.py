@@ -1,10 +1,13 @@
-"""Question mentions, stems and where mentions are found (rag.answer.terms)."""
+"""Question mentions, stems and where mentions are found (rag.question.mentions, rag.text)."""
 from __future__ import annotations
 
 import pytest
 
-from rag.answer.extractive import lexical_scores, question_terms
-from rag.answer.terms import Haystack, acronyms, content_stems, question_mentions, stem, tokens
+from rag.answer.evidence import lexical_scores, question_terms
+from rag.question import analyse
+from rag.question.mentions import ReleaseText, acronyms, question_mentions
+from rag.text.stem import suffix_stem as stem
+from rag.text.tokenize import content_stems, words as tokens
 
 
 def kinds(question: str) -> list[tuple[str, str]]:
@@ -71,7 +74,7 @@ def test_tokens_and_stems():
     ],
 )
 def test_haystack(question, body, found):
-    hay = Haystack("Title", body, "source", "2022-04-12", url=None)
+    hay = ReleaseText("Title", body, "source", "2022-04-12", url=None)
     required = [m for m in question_mentions(question) if m.required]
     assert required
     assert all(hay.contains(m) for m in required) is found
@@ -79,7 +82,7 @@ def test_haystack(question, body, found):
 
 def test_haystack_acronyms_and_url():
     body = "Partners such as the Bedfordshire Violence and Exploitation Reduction Unit help."
-    hay = Haystack("", body, url="https://www.brooklynda.org/x")
+    hay = ReleaseText("", body, url="https://www.brooklynda.org/x")
     [veru] = question_mentions("What is VERU?")
     assert veru.kind == "name" and hay.contains(veru)  # spelled out in full
     [hmrc] = question_mentions("What is HMRC?")
@@ -91,8 +94,7 @@ def test_haystack_acronyms_and_url():
 
 
 def test_lexical_scores_weigh_rare_terms_and_group_names():
-    terms = question_terms("What is Teantre Deshe Millrow charged with?",
-                           question_mentions("What is Teantre Deshe Millrow charged with?"))
+    terms = question_terms(analyse("What is Teantre Deshe Millrow charged with?"))
     assert (frozenset({"teantr", "desh", "millrow"}), True) in terms
     cands = [frozenset({"millrow", "accus"}), frozenset({"charg", "felony"}), frozenset({"weather"})]
     scores = lexical_scores(terms, cands)

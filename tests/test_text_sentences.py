@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.answer.sentences import sentences, split_sentences
+from rag.text.sentences import sentences, split_sentences
 
 
 def test_simple_split_and_exact_offsets():

@@ -1,15 +1,13 @@
-"""Words, stems and the specific things a question names (pure functions).
+"""The specific things a question names (pure functions).
 
-Two jobs:
-
-* ``content_stems(text)``: the lexical view of a question or sentence: lower-cased,
-  crudely stemmed tokens with function words and question filler removed.
-* ``question_mentions(question)``: the *specific* things a question names that a
-  passage must contain for an answer to be about them: quoted phrases, numbers
-  and case numbers, and runs of capitalised words (names). Quotes and numbers
-  match as a contiguous run of normalised tokens; a name matches when each of
-  its words does (initials aside), an acronym also by the initials of a run of
-  capitalised words, and anything also inside the release URL.
+* ``question_mentions(question)``: what a passage must contain for an answer to be about
+  what was asked: quoted phrases, numbers and case numbers, and runs of capitalised words
+  (names). ``ReleaseText(...).contains(mention)`` looks one up in a release: quotes and
+  numbers match as a contiguous run of normalised tokens; a name matches when each of its
+  words does (initials aside), an acronym also by the initials of a run of capitalised
+  words, and anything also inside the release URL.
+* ``specific_terms(question)``: a looser list (capitalised words, numbers, quoted phrases,
+  lower-cased) for the overlap reranker and for telling a follow-up that names nothing.
 
 Capitalised runs that contain an institution word ("Orange County DA",
 "Bedfordshire Police") name the publisher or jurisdiction, which a release
@@ -25,40 +23,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .sentences import TITLES
+from ..text.quotes import QUOTED
+from ..text.sentences import TITLES
+from ..text.stopwords import FUNCTION_WORDS, QUESTION_STOPWORDS
+from ..text.tokenize import normalise_token, words as tokens
+from ..text.stem import suffix_stem as stem
 
-_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)*")
 _RAW_WORD = re.compile(r"[^\W_](?:\w|['’.\-&](?=\w)|,(?=\d{3}))*")
-_QUOTED = re.compile(r"[\"“‘]([^\"“”‘’]{2,}?)[\"”’]|(?<!\w)'([^'\n]{2,}?)'(?!\w)")
-_POSSESSIVE = re.compile(r"['’]s$")
-
-NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
-
-FUNCTION_WORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing done down during each
-    else ever few for from further had has have having he her here hers herself him himself his
-    how i if in into is it its itself just let me more most my myself no nor not now of off on
-    once only or other ought our ours ourselves out over own per same shall she should so some
-    such than that the their theirs them themselves then there these they this those through to
-    too under until up upon us very was we were what whatever when where whether which while who
-    whom whose why will with within would you your yours yourself isnt arent wasnt werent dont
-    doesnt didnt cant couldnt wouldnt shouldnt wont hasnt havent hadnt whats whos wheres whens
-    hows im ive youre theyre thats theres""".split()
-)
-# Words that frame a question rather than say what it is about.
-QUESTION_FILLER = frozenset(
-    """tell say said says announce announced according describe explain give gave get got
-    happen happened happens know list mention mentioned please show summarise summarize
-    many much kind sort type ok anything something thing things""".split()
-)
-STOPWORDS = FUNCTION_WORDS | QUESTION_FILLER
 
 # Words that make a capitalised run a reference to an institution or jurisdiction.
 INSTITUTION_WORDS = frozenset(
@@ -82,43 +53,7 @@ ROLE_WORDS = frozenset(
     sheriff senior junior general counsel spokesperson spokesman spokeswoman""".split()
 )
 # Capitalised words that start requests or sentences, or say who rather than which.
-CAPITAL_STOP = STOPWORDS | MONTHS_DAYS | ROLE_WORDS | frozenset({"i"})
-
-
-def normalise_token(tok: str) -> str:
-    """Lower-case, drop possessive and inner apostrophes, '1,000' -> '1000', 'ten' -> '10'."""
-    tok = _POSSESSIVE.sub("", tok.lower())
-    tok = tok.replace("’", "").replace("'", "")
-    if tok[:1].isdigit():
-        return tok.replace(",", "")
-    return NUMBER_WORDS.get(tok, tok)
-
-
-def tokens(text: str) -> list[str]:
-    """Normalised word and number tokens of ``text``."""
-    return [normalise_token(t) for t in _TOKEN.findall(text)]
-
-
-def stem(tok: str) -> str:
-    """A crude suffix stripper: seized/seizes/seize -> seiz, parks -> park."""
-    if tok[:1].isdigit() or len(tok) <= 3:
-        return tok
-    if tok.endswith("ies") and len(tok) > 4:
-        tok = tok[:-3] + "y"
-    elif tok.endswith("s") and not tok.endswith(("ss", "us", "is")):
-        tok = tok[:-1]
-    for suffix in ("ing", "ed"):
-        if tok.endswith(suffix) and len(tok) - len(suffix) >= 3:
-            tok = tok[: -len(suffix)]
-            break
-    if tok.endswith("e") and len(tok) > 4:
-        tok = tok[:-1]
-    return tok
-
-
-def content_stems(text: str) -> list[str]:
-    """Stems of the content words and numbers of ``text``, in order (repeats kept)."""
-    return [stem(t) for t in tokens(text) if t not in STOPWORDS]
+CAPITAL_STOP = QUESTION_STOPWORDS | MONTHS_DAYS | ROLE_WORDS | frozenset({"i"})
 
 
 @dataclass(frozen=True)
@@ -142,12 +77,12 @@ def _is_acronym(word: str) -> bool:
 def question_mentions(question: str) -> list[Mention]:
     """Quoted phrases, numbers/case numbers and capitalised runs named by ``question``."""
     mentions: list[Mention] = []
-    for m in _QUOTED.finditer(question):
-        phrase = m.group(1) or m.group(2)
+    for m in QUOTED.finditer(question):
+        phrase = m.group(1)
         toks = tuple(tokens(phrase))
         if toks:
             mentions.append(Mention(phrase, toks, "quote"))
-    unquoted = _QUOTED.sub(" , ", question)  # quoted words are matched as a phrase above
+    unquoted = QUOTED.sub(" , ", question)  # quoted words are matched as a phrase above
     words = [(m.group(0), m.start(), m.end()) for m in _RAW_WORD.finditer(unquoted)]
     for word, _, _ in words:
         if any(c.isdigit() for c in word):
@@ -219,7 +154,7 @@ def acronyms(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-class Haystack:
+class ReleaseText:
     """Where question mentions are looked up: one release's title, body and metadata."""
 
     def __init__(self, *parts: str | None, url: str | None = None):
@@ -266,3 +201,21 @@ class Haystack:
         last = toks[-1]
         other = last[:-1] if last.endswith("s") and len(last) > 3 else last + "s"
         return " " + " ".join(toks[:-1] + [other]) + " " in self._joined
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*[A-Za-z]|\d[\d,.]*\d|\d")
+
+
+def specific_terms(question: str) -> list[str]:
+    """Names (capitalised words not opening the question), numbers and quoted phrases of 3 to
+    80 characters, lower-cased: a looser cousin of :func:`question_mentions` for the overlap
+    reranker and for telling a follow-up that names nothing."""
+    terms = [m.group(1).lower() for m in QUOTED.finditer(question) if 3 <= len(m.group(1)) <= 80]
+    found = _WORD.findall(question)
+    for i, w in enumerate(found):
+        if w[0].isdigit():
+            terms.append(w.replace(",", "").rstrip(".").lower())
+        elif i > 0 and w[0].isupper() and not w.isupper() or (len(w) > 1 and w.isupper()):
+            terms.append(w.rstrip(".").lower())
+    return list(dict.fromkeys(t for t in terms if t))
+

@@ -12,15 +12,14 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from .retrieval.rerank import specific_terms
+from ..errors import RagError
+from ..text.stopwords import QUESTION_STOPWORDS
+from .mentions import specific_terms
 
 _LEANS = re.compile(
     r"^\s*(and|also|what about|how about|so)\b|\b(he|she|they|him|her|them|his|hers|their|it|its|that|this|"
     r"those|these|the defendant|the victim|the case)\b", re.I)
 _CONTENT = re.compile(r"[A-Za-z][A-Za-z'’-]{3,}")
-_SMALL = {"what", "which", "when", "where", "who", "whom", "whose", "does", "did", "about", "with", "from",
-          "that", "this", "they", "them", "their", "there", "have", "been", "were", "will", "would", "could",
-          "should", "also", "then", "than", "into", "after", "before"}
 
 
 def is_follow_up(question: str) -> bool:
@@ -36,7 +35,7 @@ def context_words(question: str) -> list[str]:
     words = list(specific_terms(question))
     seen = {w.lower() for w in words}
     for w in _CONTENT.findall(question):
-        if w.lower() not in _SMALL and w.lower() not in seen:
+        if w.lower() not in QUESTION_STOPWORDS and w.lower() not in seen:
             seen.add(w.lower())
             words.append(w)
     return words[:8]
@@ -85,8 +84,6 @@ def clean_rewrite(text: str, history: Sequence[str]) -> str | None:
 def llm_standalone(stream, question: str, history: Sequence[str], *, max_chars: int = 400) -> str:
     """A follow-up rewritten by an LLM (``stream(messages) -> Iterator[str]``); the cheap rule
     when the question is not a follow-up, the model fails, or its rewrite is unusable."""
-    from .errors import RagError
-
     if not history or not is_follow_up(question):
         return question
     parts: list[str] = []

@@ -13,14 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .terms import (
-    STOPWORDS,
-    content_stems,
-    normalise_token,
-    question_mentions,
-    stem,
-    tokens,
-)
+from ..text.stem import suffix_stem as stem
+from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS
+from ..text.tokenize import content_stems, normalise_token, words as tokens
+from .mentions import question_mentions
 
 __all__ = ["REQUIRED_SHAPES", "answer_type", "asks_two_things", "has_shape", "shows_asked_thing"]
 

@@ -1,0 +1,260 @@
+"""Component settings: one frozen dataclass per component, each with ``to_dict``/``from_dict``.
+
+The settings tree (``rag.settings.Settings``) holds one of each; a component takes its own
+config in its constructor. Pure: nothing here reads a file or the environment (that is
+``rag.settings.load_settings``), and nothing imports a heavy library.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from numbers import Real
+from pathlib import Path
+from typing import Any, Mapping, TypeVar
+
+from .errors import ConfigError
+
+C = TypeVar("C", bound="Config")
+
+# Measured fastest at the same retrieval quality (bench/results/perf.md): 4.8x the torch fp32
+# embedding throughput, cosine >= 0.990 to it, identical dev retrieval; calibrated once per machine.
+DEFAULT_EMBED_BACKEND = "openvino-int8"
+DEFAULT_CACHE_DIR = str(Path.home() / ".cache" / "press-rag")
+
+
+class Config:
+    """``to_dict``/``from_dict``/``with_`` for a frozen config dataclass (nested ones too)."""
+
+    SECRETS: tuple[str, ...] = ()  # fields shown as "***" by to_dict(redact=True)
+
+    def to_dict(self, *, redact: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if isinstance(value, Config):
+                value = value.to_dict(redact=redact)
+            elif isinstance(value, tuple):
+                value = list(value)
+            if redact and f.name in self.SECRETS and value:
+                value = "***"
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls: type[C], data: Mapping[str, Any], where: str = "") -> C:
+        """A config from a (possibly partial) dict: missing keys keep their defaults; an
+        unknown key is a ConfigError naming it, where it was and the valid keys."""
+        return cls().with_dict(data, where)
+
+    def with_dict(self: C, data: Mapping[str, Any], where: str = "") -> C:
+        """This config with the values in ``data`` (nested dicts update nested configs)."""
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"settings {where or type(self).__name__} must be a table of values, got {data!r}")
+        names = {f.name for f in fields(self)}  # type: ignore[arg-type]
+        unknown = sorted(set(data) - names)
+        if unknown:
+            place = f" in [{where}]" if where else ""
+            raise ConfigError(f"unknown setting(s) {', '.join(unknown)}{place}; valid: {', '.join(sorted(names))}")
+        changes: dict[str, Any] = {}
+        for name, value in data.items():
+            current = getattr(self, name)
+            if isinstance(current, Config) and not isinstance(value, type(current)):
+                value = current.with_dict(value, f"{where}.{name}" if where else name)
+            elif isinstance(current, tuple) and isinstance(value, list):
+                value = tuple(value)
+            changes[name] = value
+        return replace(self, **changes)  # type: ignore[type-var]
+
+    def with_(self: C, **changes: Any) -> C:
+        """A copy with these fields replaced (None values are ignored: an unset option)."""
+        return self.with_dict({k: v for k, v in changes.items() if v is not None}, type(self).__name__)
+
+
+def check_fraction(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 <= float(value) <= 1.0:
+        raise ConfigError(f"{name} must be a number between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def check_count(name: str, value: object, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        span = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise ConfigError(f"{name} must be an integer {span}, got {value!r}")
+    return value
+
+
+def check_positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not float(value) > 0:
+        raise ConfigError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class EmbeddingConfig(Config):
+    """The embedding model: registered name, runtime backend and precision, batch, threads."""
+
+    model: str = "minilm"           # minilm | hash (a fast fake for tests)
+    backend: str = DEFAULT_EMBED_BACKEND  # openvino-int8 | openvino | onnx | onnx-int8 | torch
+    dtype: str = "float32"          # float32 | bfloat16 (torch, openvino)
+    batch_size: int = 64
+    threads: int | None = None      # None: the cores this process may use
+
+    def __post_init__(self):
+        check_count("embed_batch_size", self.batch_size, 1)
+        if self.threads is not None:
+            check_count("embed_threads", self.threads, 1)
+
+
+@dataclass(frozen=True)
+class RetrievalConfig(Config):
+    """Which retriever preset, its switches, and how many passages reach the answerer."""
+
+    retriever: str = "hybrid"       # hybrid | hybrid-rrf | dense | bm25
+    dates: bool = True              # read time words in questions ("last week", "in March 2019")
+    rerank: str = "none"            # none | overlap | cross-encoder (overlap measured: no gain)
+    rerank_model: str = ""          # local CrossEncoder folder, for rerank = cross-encoder
+    top_k: int = 5                  # passages handed to the answerer
+    widen: int = 0                  # neighbouring chunks added to each passage for the answerer
+
+    def __post_init__(self):
+        check_count("top_k", self.top_k, 1)
+        check_count("widen", self.widen, 0)
+        if not isinstance(self.dates, bool):
+            raise ConfigError(f"setting dates must be true or false, got {self.dates!r}")
+
+
+@dataclass(frozen=True)
+class EvidenceConfig(Config):
+    """The sentence ranker: how dense and lexical similarity combine, and how many of the
+    retrieved passages are read (and checked for what the question names)."""
+
+    top_k: int = 5
+    dense_weight: float = 0.6
+
+    def __post_init__(self):
+        check_count("top_k", self.top_k, 1, 100)
+        check_fraction("dense_weight", self.dense_weight)
+
+
+@dataclass(frozen=True)
+class ExtractiveConfig(Config):
+    """The extractive answerer: when to refuse and how many sentences to quote.
+
+    ``min_support`` 0.40: on a hand-made set of 37 answerable and 29 unanswerable questions
+    over 229 us-prosecutors releases, the 14 unanswerable ones that got past grounding peaked
+    at 0.36; 35 of the 37 answerable ones scored 0.42 or more. Sentences with support >=
+    max(min_support, min_relative * best) may be quoted.
+    """
+
+    max_sentences: int = 3
+    min_support: float = 0.40
+    min_relative: float = 0.75
+    evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
+
+    def __post_init__(self):
+        check_count("max_sentences", self.max_sentences, 1, 10)
+        check_fraction("min_support", self.min_support)
+        check_fraction("min_relative", self.min_relative)
+
+
+LLM_STEPS = ("ground", "lookup", "centre", "rescue", "quote_lead")
+"""The LLM answer policy's named steps, in the order they run (see rag/answer/policy.py)."""
+
+
+@dataclass(frozen=True)
+class LLMPolicy(Config):
+    """What an LLM answerer does around the model, as named switchable steps, and their
+    thresholds. ``rescue_support`` 0.55 sits above every extractive answer to an unanswerable
+    question of the bundled set (at most 0.52). ``lead_covered``: the share of a quoted
+    sentence's content words the model's answer must already say for the quote to be left out.
+    """
+
+    steps: tuple[str, ...] = ("ground", "lookup", "centre", "rescue")
+    rescue_support: float = 0.55
+    lead_covered: float = 0.6
+    unsupported: str = "mark"       # mark | remove: a sentence no passage supports
+    max_sources: int = 5            # passages shown to the model
+    max_chars: int = 700            # characters per passage
+
+    def __post_init__(self):
+        steps = tuple(self.steps)
+        object.__setattr__(self, "steps", steps)
+        unknown = [s for s in steps if s not in LLM_STEPS]
+        if unknown:
+            raise ConfigError(f"unknown LLM step(s) {', '.join(map(repr, unknown))}; valid: {', '.join(LLM_STEPS)}")
+        check_fraction("rescue_support", self.rescue_support)
+        check_fraction("lead_covered", self.lead_covered)
+        check_choice("unsupported", self.unsupported, ("mark", "remove"))
+        check_count("max_sources", self.max_sources, 1)
+        check_count("max_chars", self.max_chars, 1)
+
+    def on(self, step: str) -> bool:
+        return step in self.steps
+
+
+@dataclass(frozen=True)
+class LocalModelConfig(Config):
+    """``local``: llama.cpp in-process. ``model_path`` empty: the bundled GGUF. The policy's
+    3 passages of <= 400 characters keep the prompt near 450 tokens: on 2 cores prompt
+    processing (~95 tokens/s) is most of the time to first token (measured 2.6-7 s); the
+    1.5B model often paraphrases the wrong passage or drops the figure asked for, hence
+    ``quote_lead`` (README, Answerers)."""
+
+    model_path: str = ""
+    n_ctx: int = 4096
+    max_tokens: int = 300
+    threads: int | None = None
+    policy: LLMPolicy = field(default_factory=lambda: LLMPolicy(
+        steps=("ground", "lookup", "centre", "rescue", "quote_lead"), max_sources=3, max_chars=400))
+
+    def __post_init__(self):
+        check_count("n_ctx", self.n_ctx, 512)
+        check_count("max_tokens", self.max_tokens, 1)
+        if self.threads is not None:
+            check_count("threads", self.threads, 1)
+
+
+@dataclass(frozen=True)
+class OpenAIConfig(Config):
+    """``openai``: any OpenAI-compatible server. ``repeat_penalty`` None: send 1.0 to a server
+    on this machine (llama.cpp's own default of 1.1 shifted citation numbers), nothing to a
+    remote one (OpenAI proper rejects unknown fields)."""
+
+    SECRETS = ("api_key",)
+
+    base_url: str = ""
+    api_key: str = ""
+    model: str = "default"
+    timeout_s: float = 60.0
+    first_token_timeout_s: float = 30.0
+    temperature: float = 0.0
+    max_tokens: int = 300
+    repeat_penalty: float | None = None
+    policy: LLMPolicy = field(default_factory=LLMPolicy)
+
+    def __post_init__(self):
+        check_positive("timeout_s", self.timeout_s)
+        check_positive("first_token_timeout_s", self.first_token_timeout_s)
+        check_count("max_tokens", self.max_tokens, 1)
+
+
+@dataclass(frozen=True)
+class CacheConfig(Config):
+    """Where exported embedding models and the joined GGUF are kept (``dir``), and the
+    embedding cache file (``embed_cache``: empty for the file beside the index, or ``off``)."""
+
+    dir: str = DEFAULT_CACHE_DIR
+    embed_cache: str = ""
+
+
+@dataclass(frozen=True)
+class VectorIndexConfig(Config):
+    """The vector index type: ``auto`` (exact flat up to 100k vectors, IVF + SQ8 beyond) or a
+    registered type forced (faiss-flat, faiss-ivf-flat, faiss-ivf-sq8, faiss-ivf-pq, numpy)."""
+
+    kind: str = "auto"

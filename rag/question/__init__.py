@@ -1,0 +1,79 @@
+"""Question understanding, in one step: ``analyse(question, as_of) -> Question``.
+
+Retrieval and the answerers read the same frozen record instead of each parsing the text
+again: what is asked (answer type, one thing or two, a release itself), what is named
+(people, places, numbers, quoted phrases), the time scope, and the text to search.
+
+Modules: ``mentions`` (names, numbers, quotes and where a release holds them), ``asked``
+(what kind of answer), ``lookup`` (questions asking for a release), ``timeparse`` (time
+words -> a release-date scope), ``followup`` (follow-ups made standalone).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..text.quotes import quoted_phrases
+from ..text.tokenize import content_stems
+from .asked import answer_type, asks_two_things
+from .lookup import asks_for_release, search_text
+from .mentions import Mention, question_mentions, specific_terms
+from .timeparse import TimeScope, parse_time
+
+__all__ = ["Mention", "Question", "TimeScope", "analyse", "as_question"]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the pipeline understands it.
+
+    ``text``: as asked (stripped). ``search_text``: without wording that asks for a release.
+    ``answer_type``: "quantity", "time", "person" or None. ``asks_for_release``: "which
+    release ...?" (title and date are the answer). ``asks_two_things``: "what X ..., and what
+    Y ...?". ``mentions``: what a passage must name to be about it. ``quoted_phrases``: the
+    phrases in quote marks (two words or more). ``specific_terms``: capitalised words,
+    numbers and quotes, lower-cased. ``time_scope``: time words read against ``as_of``
+    (None: none). ``stems``: content stems (question words and filler dropped).
+    """
+
+    text: str
+    as_of: dt.date | None
+    search_text: str
+    answer_type: str | None
+    asks_for_release: bool
+    asks_two_things: bool
+    mentions: tuple[Mention, ...]
+    quoted_phrases: tuple[str, ...]
+    specific_terms: tuple[str, ...]
+    time_scope: TimeScope | None
+    stems: tuple[str, ...]
+
+    @property
+    def required_mentions(self) -> tuple[Mention, ...]:
+        """The mentions an answer's release must contain (not the publisher or jurisdiction)."""
+        return tuple(m for m in self.mentions if m.required)
+
+
+def analyse(question: str, as_of: dt.date | str | None = None) -> Question:
+    """Read ``question`` once; ``as_of`` is the day "today" means (None: today)."""
+    text = (question or "").strip()
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of)
+    return Question(
+        text=text,
+        as_of=as_of,
+        search_text=search_text(text),
+        answer_type=answer_type(text),
+        asks_for_release=asks_for_release(text),
+        asks_two_things=asks_two_things(text),
+        mentions=tuple(question_mentions(text)),
+        quoted_phrases=tuple(quoted_phrases(text)),
+        specific_terms=tuple(specific_terms(text)),
+        time_scope=parse_time(text, as_of),
+        stems=tuple(content_stems(text)),
+    )
+
+
+def as_question(question: Question | str, as_of: dt.date | None = None) -> Question:
+    """``question`` itself, or the analysis of a question given as text."""
+    return question if isinstance(question, Question) else analyse(question, as_of)
