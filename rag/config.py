@@ -120,12 +120,14 @@ class RetrievalConfig(Config):
     rerank_model: str = ""          # local CrossEncoder folder, for rerank = cross-encoder
     top_k: int = 5                  # passages handed to the answerer
     widen: int = 0                  # neighbouring chunks added to each passage for the answerer
+    split: bool = True              # a question asking two things is searched (and answered) per part
 
     def __post_init__(self):
         check_count("top_k", self.top_k, 1)
         check_count("widen", self.widen, 0)
-        if not isinstance(self.dates, bool):
-            raise ConfigError(f"setting dates must be true or false, got {self.dates!r}")
+        for name in ("dates", "split"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"setting {name} must be true or false, got {getattr(self, name)!r}")
 
 
 @dataclass(frozen=True)
@@ -151,9 +153,11 @@ class ExtractiveConfig(Config):
     max(min_support, min_relative * best) may be quoted.
     """
 
-    max_sentences: int = 3
+    max_sentences: int = 3          # chosen by support; the reader's best is added when not among them
     min_support: float = 0.40
     min_relative: float = 0.75
+    reader: bool = True             # the fitted reader's best sentence leads (rag/answer/reader.py)
+    reader_weights: str = ""        # a weights file from bench/fit_reader.py (empty: the shipped one)
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     def __post_init__(self):

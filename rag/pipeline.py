@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
 from .answer import Answerer, Rewrite, get_answerer
+from .answer.combine import combine
 from .embedding import Embedder, embedder_from
 from .index import BuildReport, Index, build_index
 from .models import Answer, Hit
@@ -45,6 +46,19 @@ def make_retriever(settings: Settings, index, embedder) -> HybridRetriever:
     r = settings.retrieval
     config = retriever_config(r.retriever, dates=r.dates)
     return HybridRetriever(index, embedder, config, make_reranker(r.rerank, r.rerank_model or None))
+
+
+def interleave(lists: Sequence[Sequence[Hit]], depth: int) -> list[Hit]:
+    """The lists' hits taken in turn (first of each, then second of each ...), each passage
+    once, re-ranked 1..n, at most ``depth``."""
+    out: list[Hit] = []
+    seen: set[tuple[str, int]] = set()
+    for row in zip(*[list(hits) + [None] * (depth - len(hits)) for hits in lists]):
+        for hit in row:
+            if hit is not None and (hit.release.id, hit.chunk.seq) not in seen:
+                seen.add((hit.release.id, hit.chunk.seq))
+                out.append(Hit(hit.chunk, hit.release, hit.score, len(out) + 1))
+    return out[:depth]
 
 
 @dataclass(frozen=True)
@@ -103,21 +117,35 @@ class Pipeline:
 
         ``k`` passages reach the answerer (default: settings); ``depth`` (>= k) more are
         retrieved and reported in ``Retrieved`` (the evaluation ranks releases over them).
-        Earlier questions in ``history`` make a follow-up standalone (see ``rewrite``)."""
+        Earlier questions in ``history`` make a follow-up standalone (see ``rewrite``). A
+        question asking two things (``Question.parts``) is searched once per part, the parts'
+        passages interleaved; an answerer that does not stream answers each part from its own
+        passages and the answers are combined (``retrieval.split``)."""
         t0 = time.perf_counter()
         k = k or self.settings.retrieval.top_k
+        depth = max(k, depth or k)
         rewrite = self.rewrite(question, history, answerer)
         t_rewrite = time.perf_counter()
-        hits = self.search(self.analyse(rewrite.search, filters), max(k, depth or k), filters)
+        searched = self.analyse(rewrite.search, filters)
+        parts = [self.analyse(p, filters) for p in searched.parts] if self.settings.retrieval.split else []
+        if len(parts) > 1:  # asks two things: each part searched on its own
+            per_part = [self.search(part, depth, filters) for part in parts]
+            hits = interleave(per_part, depth)
+        else:
+            parts, hits = [], self.search(searched, depth, filters)
         t1 = time.perf_counter()
         yield Retrieved(rewrite.search, hits)
         impl = self.answerer(answerer)
         answer = None
-        for item in impl.stream(self.analyse(rewrite.reads, filters), self.passages(hits[:k])):
-            if isinstance(item, Answer):
-                answer = item
-            else:
-                yield item
+        if parts and not impl.streams:  # and answered on its own
+            answer = combine([impl.answer(part, self.passages(found[:k])) for part, found in zip(parts, per_part)],
+                             impl.name)
+        else:
+            for item in impl.stream(self.analyse(rewrite.reads, filters), self.passages(hits[:k])):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    yield item
         t2 = time.perf_counter()
         timings = dict(answer.timings_ms)
         if history:

@@ -203,3 +203,21 @@ def test_markers_leading_a_line_cite_that_line():
     assert "re-cited" not in ans.note and "uncited" not in ans.note
     # a marker left alone between sentences never becomes a sentence of its own
     assert check("Officers seized 10 knives in Luton parks. [2] .").text == "Officers seized 10 knives in Luton parks [1]."
+
+
+def test_a_number_the_cited_passage_does_not_state_is_not_supported():
+    """The other words match ("arrests", "operation", "Luton"), the figure does not."""
+    from rag.answer.support import missing_numbers, supports
+
+    quote = "More than 21 arrests have been made since the operation in Luton began."
+    assert missing_numbers("Police made 10 arrests during the operation in Luton [1].", quote) == ["10"]
+    assert not supports("Police made 10 arrests during the operation in Luton.", quote)
+    assert supports("More than 21 arrests were made during the operation in Luton.", quote)
+    assert supports("Twenty-one arrests followed the operation in Luton.", "21 arrests followed the operation in Luton.")
+
+
+def test_a_wrong_figure_is_marked_even_when_its_words_match():
+    ans = check("Officers seized 12 knives in Luton parks during 20 weapons sweeps [2]. "
+                "Smith was sentenced to 15 years in prison [1].")
+    assert "12 knives in Luton parks during 20 weapons sweeps [1] (unsupported)." in ans.text
+    assert "15 years in prison [2]." in ans.text and "1 unsupported sentence marked" in ans.note

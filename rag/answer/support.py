@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from ..text.normalize import normalize
 from ..text.tokenize import content_tokens
 
-__all__ = ["SUPPORT_METHOD", "SUPPORT_THRESHOLD", "shown_text", "support_score"]
+__all__ = ["SUPPORT_METHOD", "SUPPORT_THRESHOLD", "missing_numbers", "shown_text", "support_score", "supports"]
 
 SUPPORT_METHOD = "lexical-overlap"
 """How :func:`support_score` judges support: lexical overlap of content tokens."""
@@ -41,6 +41,25 @@ def support_score(sentence: str, quotes: Iterable[str] | str) -> float:
     for quote in quotes:
         quote_tokens.update(normalize(quote).split())
     return len(content & quote_tokens) / len(content)
+
+
+def missing_numbers(sentence: str, quotes: Iterable[str] | str) -> list[str]:
+    """The numbers of ``sentence`` (digits or number words, after :func:`normalize`) that none of
+    ``quotes`` holds: "10 arrests" cited to "more than 21 arrests" misses "10"."""
+    if isinstance(quotes, str):
+        quotes = [quotes]
+    held: set[str] = set()
+    for quote in quotes:
+        held.update(normalize(quote).split())
+    return [t for t in dict.fromkeys(normalize(sentence).split()) if t[:1].isdigit() and t not in held]
+
+
+def supports(sentence: str, quotes: Iterable[str] | str) -> bool:
+    """Whether ``quotes`` support ``sentence`` for an answerer's citation check: the support
+    measure reaches :data:`SUPPORT_THRESHOLD` and every number the sentence states is in them
+    (a small model's wrong figure must not pass because the other words match)."""
+    quotes = [quotes] if isinstance(quotes, str) else list(quotes)
+    return support_score(sentence, quotes) >= SUPPORT_THRESHOLD and not missing_numbers(sentence, quotes)
 
 
 def shown_text(title: str, date: str | None, quote: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..text.quotes import quoted_phrases
 from ..text.tokenize import content_stems
-from .asked import answer_type, asks_two_things
+from .asked import answer_type, asks_two_things, question_parts
 from .lookup import asks_for_release, search_text
 from .mentions import Mention, question_mentions, specific_terms
 from .timeparse import TimeScope, parse_time
@@ -33,7 +33,8 @@ class Question:
     Y ...?". ``mentions``: what a passage must name to be about it. ``quoted_phrases``: the
     phrases in quote marks (two words or more). ``specific_terms``: capitalised words,
     numbers and quotes, lower-cased. ``time_scope``: time words read against ``as_of``
-    (None: none). ``stems``: content stems (question words and filler dropped).
+    (None: none). ``stems``: content stems (question words and filler dropped). ``parts``: the
+    question as one question per thing it asks, each with its context (one part: itself).
     """
 
     text: str
@@ -47,6 +48,7 @@ class Question:
     specific_terms: tuple[str, ...]
     time_scope: TimeScope | None
     stems: tuple[str, ...]
+    parts: tuple[str, ...] = ()
 
     @property
     def required_mentions(self) -> tuple[Mention, ...]:
@@ -71,6 +73,7 @@ def analyse(question: str, as_of: dt.date | str | None = None) -> Question:
         specific_terms=tuple(specific_terms(text)),
         time_scope=parse_time(text, as_of),
         stems=tuple(content_stems(text)),
+        parts=question_parts(text) if text else (),
     )
 
 

@@ -91,3 +91,37 @@ def asks_two_things(question: str) -> bool:
     """Whether ``question`` asks for two things: "which project ..., and which inspector
     led it?", "how many hours ... and how many firearms ...?", or two questions in one."""
     return bool(_SECOND_ASK.search(question))
+
+
+_WH = r"(?:what|which|how|who|whom|whose|when|where|why)\b"
+_SPLIT = re.compile(rf",?\s+and\s+(?={_WH})", re.I)
+_LEAD_CLAUSE = re.compile(rf"^(?:when|while|after|before|as|in|once|since|under|of)\b[^?]*?,\s*(?={_WH})", re.I)
+_LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def question_parts(question: str) -> tuple[str, ...]:
+    """A question asking two things, as two questions that each carry its context: "Smith was
+    charged in 2019. What maximum sentence did he face, and what sentence did he receive?" ->
+    ("Smith was charged in 2019. What maximum sentence did he face?", "Smith was charged in
+    2019. what sentence did he receive?"); a leading clause ("When X was convicted, what ...")
+    goes with both; with neither, the second part is led by the names the first one gives. One
+    part (the question itself) when it asks one thing."""
+    text = question.strip()
+    pieces = _LAST_SENTENCE.split(text)
+    context, last = " ".join(pieces[:-1]), pieces[-1]
+    m = _SPLIT.search(last)
+    if not m or "?" not in last[m.end():] and not last.rstrip().endswith("?"):
+        return (text,)
+    first, second = last[: m.start()].rstrip(" ,"), last[m.end():].strip()
+    if not re.search(rf"\b{_WH}", first, re.I):  # "knives seized parks: and how many arrests?" asks one thing
+        return (text,)
+    lead = _LEAD_CLAUSE.match(first)
+    if lead:
+        second = f"{first[: lead.end()].rstrip()} {second}"
+    elif not context:  # "What did X do, and where was she?": the second part borrows X
+        names = [m.text for m in question_mentions(first) if m.kind in ("name", "quote")]
+        if names:
+            second = f"{', '.join(names)}: {second}"
+    if not first.endswith("?"):
+        first += "?"
+    return tuple(f"{context} {p}".strip() for p in (first, second))

@@ -86,6 +86,7 @@ def question_mentions(question: str) -> list[Mention]:
     words = [(m.group(0), m.start(), m.end()) for m in _RAW_WORD.finditer(unquoted)]
     for word, _, _ in words:
         if any(c.isdigit() for c in word):
+            word = re.sub(r"['’]s$", "", word)  # "Prop 36's": the number is 36
             toks = tuple(tokens(word))
             if toks:
                 mentions.append(Mention(word, toks, "number"))

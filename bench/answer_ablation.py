@@ -1,0 +1,138 @@
+"""An answerer on the dev sets, one row per variant of the settings: every rule of the answer
+path switched off in turn.
+
+    python bench/answer_ablation.py --index .rag/shared --answerer extractive [--reader-folds DIR]
+    python bench/answer_ablation.py --index .rag/shared --answerer local [--cache bench/results/local_cache.jsonl]
+
+``--reader-folds DIR`` (from ``bench/fit_reader.py --folds``) scores each dev file with reader
+weights fitted without it, so no row credits the reader with questions it was fitted on.
+
+For ``local``, the model runs at temperature 0, so a prompt always gets the same answer: every generation
+is kept in ``--cache`` by the hash of its messages, and a variant that changes only what
+happens around the model (the citation check, the rescue, the quotes) re-scores the same
+generations without running the model again; a variant that changes the prompt generates
+only for the prompts it has not seen. Each row is a settings tree (the shipped one with the
+listed changes), so every rule of the answer path gets its ablation row on every dev file.
+Writes OUT/<answerer>_ablation.{md,json}. Latencies of cached generations are not real: take
+them from `rag eval --answerer local` runs.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+from common import REPO, machine
+
+from eval.dataset import read_dataset
+from eval.runner import evaluate
+from rag.pipeline import Pipeline
+from rag.settings import load_settings
+
+SHARED = REPO.parent / "shared" / "eval"
+DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-more-b.jsonl"]
+STEPS = ("ground", "lookup", "centre", "rescue", "quote_lead")
+VARIANTS = {  # answerer -> [(label, settings changes)]
+    "extractive": [
+        ("shipped", {}),
+        ("no reader (hand-set sentence rank)", {"extractive__reader": False}),
+        ("no split of two-part questions", {"retrieval__split": False}),
+        ("neither (the rules before #14)", {"extractive__reader": False, "retrieval__split": False}),
+    ],
+    "local": [
+        ("shipped", {}),
+        ("no reader (hand-set sentence rank)", {"extractive__reader": False}),
+        ("no split of two-part questions", {"retrieval__split": False}),
+        ("no rescue", {"local__policy__steps": [s for s in STEPS if s != "rescue"]}),
+        ("no quote after the answer", {"local__policy__steps": [s for s in STEPS if s != "quote_lead"]}),
+    ],
+}
+KEYS = ("key_fact_accuracy", "false_refusal_rate", "refusal_rate_unanswerable", "citation_precision",
+        "citation_support")
+
+
+class CachedChat:
+    """A chat backend that answers a prompt it has seen from the cache, else asks ``inner``."""
+
+    def __init__(self, inner, path: Path):
+        self.inner, self.path, self.name = inner, path, inner.name
+        self.cache: dict[str, str] = {}
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                self.cache[row["key"]] = row["text"]
+        self.generated = 0
+
+    def stream(self, messages):
+        key = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
+        if key not in self.cache:
+            text = "".join(self.inner.stream(messages))
+            self.cache[key] = text
+            self.generated += 1
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"key": key, "text": text}) + "\n")
+        yield self.cache[key]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--index", required=True)
+    ap.add_argument("--dataset", action="append", type=Path)
+    ap.add_argument("--answerer", default="extractive", choices=sorted(VARIANTS))
+    ap.add_argument("--reader-folds", type=Path, help="reader weights fitted without each file: without-<file>.json")
+    ap.add_argument("--cache", type=Path, default=REPO / "bench" / "results" / "local_cache.jsonl")
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "results")
+    ap.add_argument("--only", action="append", help="run only the variants with these labels")
+    args = ap.parse_args()
+    base = load_settings().with_(index_dir=args.index)
+    files = args.dataset or DATASETS
+    report = {"machine": machine(), "index": args.index, "answerer": args.answerer, "rows": []}
+    pipe = None
+    name = args.answerer
+    for label, changes in VARIANTS[name]:
+        if args.only and label not in args.only:
+            continue
+        row = {"label": label, "changes": changes, "files": {}, "generated": 0}
+        for path in files:
+            settings = base.with_(**changes)
+            if args.reader_folds:
+                settings = settings.with_(extractive__reader_weights=str(args.reader_folds / f"without-{Path(path).stem}.json"))
+            pipe = Pipeline(settings, embedder=pipe.embedder if pipe else None)
+            if name == "local":
+                llm = pipe.answerer(name)
+                llm.backend = CachedChat(llm.backend, args.cache)
+            results = evaluate(pipe, read_dataset(path), answerer=name, dataset=str(path))
+            if name == "local":
+                row["generated"] += llm.backend.generated
+            row["files"][Path(path).stem] = {"overall": {k: results["metrics"]["overall"][k] for k in KEYS},
+                                             "by_type": {t: {k: m[k] for k in KEYS}
+                                                         for t, m in results["metrics"]["by_type"].items()}}
+        report["rows"].append(row)
+        print(label, json.dumps({f: v["overall"]["key_fact_accuracy"] for f, v in row["files"].items()}),
+              f"({row['generated']} new generations)", flush=True)
+    names = [Path(p).stem for p in files]
+    cached = "; generations cached by prompt, temperature 0" if name == "local" else ""
+    folds = "; reader weights fitted without the file scored" if args.reader_folds else ""
+    lines = [f"`{name}` answerer variants on the dev sets (`{args.index}`{cached}{folds}). Cells: key facts / "
+             "false refusals / unanswerable refused / citation precision; multi_doc key facts below.", "",
+             "| variant | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for row in report["rows"]:
+        cells = []
+        for n in names:
+            o = row["files"][n]["overall"]
+            cells.append(" / ".join("–" if o[k] is None else f"{o[k]:.3f}" for k in KEYS[:4]))
+        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+    lines += ["", "| variant | " + " | ".join(f"{n} multi_doc" for n in names) + " |", "|---" * (len(names) + 1) + "|"]
+    for row in report["rows"]:
+        cells = [f"{(row['files'][n]['by_type'].get('multi_doc') or {}).get('key_fact_accuracy') or 0:.3f}" for n in names]
+        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+    table = "\n".join(lines)
+    print(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{name}_ablation.md").write_text(table + "\n", encoding="utf-8")
+    (args.out / f"{name}_ablation.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""The sentence reader's data: candidate sentences of the dev questions, labelled.
+
+Shared by the fitting script (bench/fit_reader.py) and the test that the shipped weights
+reproduce their committed scores. A candidate is a sentence of the passages the extractive
+answerer reads for the question (retrieved as ``rag eval`` retrieves, grounded as the
+answerer grounds); it is a positive when it holds one of the question's key facts
+(``must_include``, compared as the evaluation compares them) and belongs to a gold release.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from rag.answer.evidence import SentenceRanker
+from rag.answer.reader import features
+from rag.question import analyse
+from rag.retrieval import NO_FILTERS, Filters
+
+from .dataset import Question
+from .metrics import fact_present
+from .runner import RETRIEVE_DEPTH
+
+
+def collect(pipe, ranker: SentenceRanker, questions: Sequence[Question], name: str = "") -> list[dict]:
+    """One record per answerable question with candidates: their features, labels (holds a key
+    fact of a gold release) and the hand-set rank."""
+    out = []
+    top_k = pipe.settings.retrieval.top_k
+    for q in questions:
+        if not q.gold_ids:
+            continue
+        filters = Filters(as_of=q.as_of) if q.as_of else NO_FILTERS
+        question = analyse(q.question, filters.as_of)
+        hits = pipe.passages(pipe.search(question, RETRIEVE_DEPTH * 2, filters)[:top_k])
+        _, top = ranker.ground(question, hits)
+        cands, _ = ranker.rank(question, top)
+        if not cands:
+            continue
+        labels = [int(c.release.id in q.gold_ids and any(fact_present(c.text, f) for f in q.must_include))
+                  for c in cands]
+        out.append({"id": q.id, "type": q.type, "file": name, "X": features(question, cands), "y": labels,
+                    "hand": [c.rank_score for c in cands]})
+    return out
+
+
+def top1(records: list[dict], scores: list[list[float]]) -> dict:
+    """Of the questions with a positive candidate, the share whose best-scored one is positive."""
+    able = [(r, s) for r, s in zip(records, scores) if any(r["y"])]
+    hits = sum(r["y"][int(np.argmax(s))] for r, s in able)
+    return {"top1": round(hits / len(able), 4) if able else None, "answerable": len(able), "questions": len(records)}
+
+
+
+def top1(records: list[dict], scores: list[list[float]]) -> dict:
+    """Of the questions with a positive candidate, the share whose best-scored one is positive."""
+    able = [(r, s) for r, s in zip(records, scores) if any(r["y"])]
+    hits = sum(r["y"][int(np.argmax(s))] for r, s in able)
+    return {"top1": round(hits / len(able), 4) if able else None, "answerable": len(able), "questions": len(records)}

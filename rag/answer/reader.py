@@ -1,0 +1,163 @@
+"""The fitted sentence reader: which candidate sentence holds the asked fact.
+
+Each candidate sentence of the retrieved passages (``evidence.Candidate``, already scored by
+the ranker) gets features that carry across questions -- how similar it is to the question
+(the embedder's cosine, IDF overlap with the question's words and with the words that are not
+names), whether it holds the kind of thing asked (an amount, a count, a date, a duration, a
+person, a place, an organisation), where it sits (its release's rank, its position in the
+release, the release's opening sentence), its form -- and a logistic regression fitted on the
+dev sets' labelled sentences (``bench/fit_reader.py``; a sentence holding a key fact of a
+gold release is a positive) turns them into the probability that it answers.
+
+The weights ship as ``reader_weights.json`` beside this file (feature names, scaling,
+coefficients, the fit's cross-validated scores); nothing here is hand-set.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import ConfigError
+from ..question import Question
+from ..question.mentions import ReleaseText
+from ..text.stem import suffix_stem
+from .evidence import Candidate
+
+WEIGHTS = Path(__file__).with_name("reader_weights.json")
+
+# what a question asks for, finer than ``answer_type`` (a question may ask several)
+_ASKS = {
+    "money": re.compile(r"\bhow much\b.*\b(pay|paid|cost|worth|money|fine|fined|restitution|settle|owe|steal|stole|"
+                        r"embezzl|grant|award|bail|damages|penalt)|\b(restitution|settlement|fine|penalt(y|ies)|"
+                        r"bail|grant|dollars?|amount)\b", re.I),
+    "count": re.compile(r"\bhow many\b|\bnumber of\b", re.I),
+    "duration": re.compile(r"\b(sentence[ds]?|prison|jail|probation|how long|years?|months?|term)\b", re.I),
+    "date": re.compile(r"^\W*when\b|\b(what|which) (date|day|year|month)\b|\bwhen (was|were|did|is|will)\b", re.I),
+    "person": re.compile(r"\bwho(m|se)?\b|\bname of\b|\bwhich (officer|detective|judge|prosecutor|attorney|"
+                         r"defendant|man|woman|person)\b", re.I),
+    "place": re.compile(r"\bwhere\b|\b(which|what) (city|county|country|state|town|street|location|address)\b|"
+                        r"\bfrom which\b", re.I),
+    "org": re.compile(r"\b(which|what) (agency|agencies|company|department|office|organi[sz]ation|unit|group|"
+                      r"business|firm|bank|church|school|program)\b", re.I),
+    "how": re.compile(r"^\W*how (was|were|did|do|does|is|are|had)\b|\bwhat led\b|\bwhy\b", re.I),
+}
+# what a sentence holds
+_HOLDS = {
+    "money": re.compile(r"[$£€]\s?\d|\b\d[\d,.]*\s*(million|billion|thousand)?\s*(dollars|pounds)\b", re.I),
+    "count": re.compile(r"\b\d[\d,]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
+                        r"hundreds?|thousands?)\b", re.I),
+    "duration": re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+                           r"twenty|thirty|forty|fifty)[\s-]+(years?|months?|weeks?|days?)\b|\blife\b|\bprobation\b",
+                           re.I),
+    "date": re.compile(r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.I),
+    "person": re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+"),
+    "place": re.compile(r"\b(in|at|from|near|to)\s+(the\s+)?[A-Z][a-z]+"),
+    "org": re.compile(r"\b[A-Z][\w&.]*(?:\s+(?:of|and|for|&)?\s*[A-Z][\w&.]*)*\s+(Department|Office|Agency|Bureau|"
+                      r"Division|Unit|Company|Inc|LLC|Corporation|Association|Church|Program|Board|Commission|"
+                      r"Foundation|Services)\b"),
+}
+ASK_KINDS = tuple(_ASKS)
+_CAUSE = re.compile(r"\b(after|because|when|alerted|discovered|noticed|found|learned|reported|tipped|led to|"
+                    r"revealed|uncovered|investigat)", re.I)
+
+
+def asked_kinds(question: Question) -> frozenset[str]:
+    """The kinds of thing ``question`` asks for (money, count, duration, date, person, place, org, how)."""
+    return frozenset(k for k, p in _ASKS.items() if p.search(question.text))
+
+
+def holds(kind: str, text: str) -> bool:
+    pattern = _HOLDS.get(kind)
+    return bool(pattern.search(text)) if pattern is not None else bool(_CAUSE.search(text))
+
+
+def _lexical_without_names(question: Question, cands: Sequence[Candidate]) -> list[float]:
+    """IDF-weighted share of the question's non-name content stems found in each candidate."""
+    names = {suffix_stem(t) for m in question.mentions for t in m.tokens}
+    terms = [t for t in dict.fromkeys(question.stems) if t not in names]
+    if not terms or not cands:
+        return [0.0] * len(cands)
+    n = len(cands)
+    weights = {t: math.log(1.0 + (n + 1) / (sum(t in c.stems for c in cands) + 1)) for t in terms}
+    total = sum(weights.values())
+    return [sum(w for t, w in weights.items() if t in c.stems) / total for c in cands]
+
+
+FEATURES = ("dense", "lexical", "lexical_other", "support", "dense_gap", "lexical_gap", "lexical_other_gap",
+            "support_gap", "names_here", "novelty", "release_rank",
+            "hit_pos", "position", "opening", "fragment", "log_words", "numbers",
+            *(f"asks_{k}_holds" for k in ASK_KINDS), *(f"asks_{k}_lacks" for k in ASK_KINDS))
+
+
+def features(question: Question, cands: Sequence[Candidate]) -> list[list[float]]:
+    """One row of :data:`FEATURES` per candidate (the ranker has scored them already)."""
+    kinds = asked_kinds(question)
+    other = _lexical_without_names(question, cands)
+    q_stems = set(question.stems)
+    required = [m for m in question.mentions if m.required]
+    release_rank: dict[str, int] = {}
+    for c in sorted(cands, key=lambda c: c.hit_pos):
+        release_rank.setdefault(c.release.id, len(release_rank))
+    best = {"dense": max(c.dense for c in cands), "lexical": max(c.lexical for c in cands),
+            "support": max(c.support for c in cands), "other": max(other)}
+    rows = []
+    for c, lex_other in zip(cands, other):
+        words = c.text.split()
+        here = ReleaseText(c.text)
+        names = sum(here.contains(m) for m in required) / len(required) if required else 1.0
+        body_len = max(1, len(c.release.body))
+        row = [c.dense, c.lexical, lex_other, c.support, best["dense"] - c.dense, best["lexical"] - c.lexical,
+               best["other"] - lex_other, best["support"] - c.support, names,
+               len(c.stems - q_stems) / max(1, len(c.stems)), min(release_rank[c.release.id], 4) / 4,
+               min(c.hit_pos, 9) / 9, c.start / body_len, float(c.release.body[:c.start].strip() == ""),
+               float(c.fragment), math.log(1 + len(words)), min(len(re.findall(r"\d[\d,.]*", c.text)), 5) / 5]
+        row += [float(k in kinds and holds(k, c.text)) for k in ASK_KINDS]
+        row += [float(k in kinds and not holds(k, c.text)) for k in ASK_KINDS]
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class Reader:
+    """The fitted model: standardise each feature, then a logistic regression."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def __post_init__(self):
+        if self.features != FEATURES:
+            raise ConfigError(f"{WEIGHTS.name} was fitted on features {list(self.features)}; this version computes "
+                              f"{list(FEATURES)}: refit with bench/fit_reader.py")
+
+    def logits(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        return [self.intercept + sum(w * (x - mu) / s for w, x, mu, s in zip(self.coef, row, self.mean, self.scale))
+                for row in rows]
+
+    def probabilities(self, question: Question, cands: Sequence[Candidate]) -> list[float]:
+        """P(candidate holds the asked fact), one per candidate."""
+        return [1.0 / (1.0 + math.exp(-z)) for z in self.logits(features(question, cands))]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Reader":
+        return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]),
+                   float(data["intercept"]))
+
+
+@lru_cache(maxsize=4)
+def load_reader(path: str = str(WEIGHTS)) -> Reader:
+    """The shipped (or given) fitted reader."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"reader weights not found: {path} (fit them with bench/fit_reader.py)") from None
+    except ValueError as exc:
+        raise ConfigError(f"reader weights {path} are not JSON: {exc}") from None
+    return Reader.from_dict(data)
