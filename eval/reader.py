@@ -49,11 +49,3 @@ def top1(records: list[dict], scores: list[list[float]]) -> dict:
     able = [(r, s) for r, s in zip(records, scores) if any(r["y"])]
     hits = sum(r["y"][int(np.argmax(s))] for r, s in able)
     return {"top1": round(hits / len(able), 4) if able else None, "answerable": len(able), "questions": len(records)}
-
-
-
-def top1(records: list[dict], scores: list[list[float]]) -> dict:
-    """Of the questions with a positive candidate, the share whose best-scored one is positive."""
-    able = [(r, s) for r, s in zip(records, scores) if any(r["y"])]
-    hits = sum(r["y"][int(np.argmax(s))] for r, s in able)
-    return {"top1": round(hits / len(able), 4) if able else None, "answerable": len(able), "questions": len(records)}
