@@ -30,6 +30,7 @@ from ..text.tokenize import normalise_token, words as tokens
 from ..text.stem import suffix_stem as stem
 
 _RAW_WORD = re.compile(r"[^\W_](?:\w|['’.\-&](?=\w)|,(?=\d{3}))*")
+_CAMEL = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|\d+")  # the parts of "TechSoup", "iPhone"
 
 # Words that make a capitalised run a reference to an institution or jurisdiction.
 INSTITUTION_WORDS = frozenset(
@@ -201,7 +202,11 @@ class ReleaseText:
         # a plural or singular of the same name: "Street Meets" finds "Street Meet"
         last = toks[-1]
         other = last[:-1] if last.endswith("s") and len(last) > 3 else last + "s"
-        return " " + " ".join(toks[:-1] + [other]) + " " in self._joined
+        if " " + " ".join(toks[:-1] + [other]) + " " in self._joined:
+            return True
+        # a name written closed up or apart: "TechSoup" finds "Tech Soup"
+        parts = _CAMEL.findall(re.sub(r"['’]s$", "", word))
+        return len(parts) > 1 and " " + " ".join(p.lower() for p in parts) + " " in self._joined
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*[A-Za-z]|\d[\d,.]*\d|\d")
