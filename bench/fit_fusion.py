@@ -1,6 +1,7 @@
 """Fit the hybrid retriever's fusion weights by cross-validation over the dev sets.
 
     python bench/fit_fusion.py --index .rag/shared [--dataset FILE ...] [--out bench/results]
+    python bench/fit_fusion.py --index .rag/shared --grid release   # the whole-release field's weight
 
 Score fusion adds min-max normalised lists, so only the weights' ratios matter: the dense
 weight stays 1 and the grid moves the others (BM25 over chunks, titles for lookup questions
@@ -35,11 +36,18 @@ from rag.settings import load_settings
 SHARED = REPO.parent / "shared" / "eval"
 DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-more-b.jsonl",
             REPO / "bench" / "datasets" / "time_probes.jsonl"]
-GRID = {
-    "bm25_weight": (1.0, 1.5, 2.0, 3.0, 4.0),
-    "title_weight": (0.0, 0.25, 0.5, 1.0),
-    "other_title_weight": (0.0, 0.25, 0.5),
-    "window_weight": (0.5, 1.0, 2.0),
+GRIDS = {
+    "fusion": {  # written to fusion_fit.*; the whole-release field off, as when this grid was run
+        "bm25_weight": (1.0, 1.5, 2.0, 3.0, 4.0),
+        "title_weight": (0.0, 0.25, 0.5, 1.0),
+        "other_title_weight": (0.0, 0.25, 0.5),
+        "window_weight": (0.5, 1.0, 2.0),
+        "release_weight": (0.0,),
+    },
+    "release": {  # written to fusion_fit_release.*; the other weights as shipped
+        "release_weight": (0.0, 0.25, 0.5, 1.0, 2.0),
+        "bm25_weight": (1.0, 2.0),
+    },
 }
 
 
@@ -80,7 +88,10 @@ def main():
     ap.add_argument("--index", required=True)
     ap.add_argument("--dataset", action="append", type=Path)
     ap.add_argument("--out", default=str(REPO / "bench" / "results"))
+    ap.add_argument("--grid", choices=sorted(GRIDS), default="fusion")
     args = ap.parse_args()
+    grid = GRIDS[args.grid]
+    stem = "fusion_fit" if args.grid == "fusion" else f"fusion_fit_{args.grid}"
     settings = load_settings().with_(index_dir=args.index)
     pipe = Pipeline(settings)
     folds = load(args.dataset or DATASETS)
@@ -88,7 +99,7 @@ def main():
     retriever = HybridRetriever(pipe.index, pipe.embedder, base)
     retriever.prime([q for _, rows in folds for _, _, q, _, _ in rows])
 
-    configs = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
+    configs = [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
     per_config: list[dict[str, list[dict]]] = []
     for i, weights in enumerate(configs, 1):
         retriever.config = replace(base, **weights)
@@ -105,7 +116,7 @@ def main():
     plain = {name: score(retriever, rows) for name, rows in folds}
 
     names = [n for n, _ in folds]
-    report = {"machine": machine(), "grid": GRID, "default": asdict(base), "folds": []}
+    report = {"machine": machine(), "grid": grid, "default": asdict(base), "folds": []}
     for held in names:
         train = [n for n in names if n != held]
         best = max(range(len(configs)), key=lambda i: objective(pooled(per_config[i], train)))
@@ -125,7 +136,7 @@ def main():
         if p["rank"] is not None and (d["rank"] is None or d["rank"] > p["rank"])]
 
     lines = ["Fusion weights by cross-validation: each dataset held out in turn, weights chosen on the others "
-             "(mean MRR@10, then hit@1) over the grid " + json.dumps(GRID) + f"; index `{args.index}`.", "",
+             "(mean MRR@10, then hit@1) over the grid " + json.dumps(grid) + f"; index `{args.index}`.", "",
              "| held out | chosen on the others | held out: chosen | held out: default | held out: plain BM25 |",
              "|---|---|---|---|---|"]
     for f in report["folds"]:
@@ -141,8 +152,8 @@ def main():
     print(table)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "fusion_fit.md").write_text(table + "\n", encoding="utf-8")
-    (out / "fusion_fit.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    (out / f"{stem}.md").write_text(table + "\n", encoding="utf-8")
+    (out / f"{stem}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

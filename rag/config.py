@@ -114,7 +114,7 @@ class EmbeddingConfig(Config):
 class RetrievalConfig(Config):
     """Which retriever preset, its switches, and how many passages reach the answerer."""
 
-    retriever: str = "hybrid"       # hybrid | hybrid-rrf | dense | bm25
+    retriever: str = "hybrid"       # a preset of rag/retrieval/hybrid.py RETRIEVERS
     dates: bool = True              # read time words in questions ("last week", "in March 2019")
     rerank: str = "none"            # none | overlap | cross-encoder (overlap measured: no gain)
     rerank_model: str = ""          # local CrossEncoder folder, for rerank = cross-encoder

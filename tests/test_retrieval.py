@@ -328,3 +328,36 @@ def test_phrase_settings_are_checked():
         HybridConfig(phrase_weight=-1)
     with pytest.raises(ConfigError, match="phrase_depth must be a positive integer, got 0"):
         HybridConfig(phrase_depth=0)
+
+
+# ---- the whole-release field ---------------------------------------------------------
+
+SPREAD = {
+    "w/spread.txt": "Jane Quorn led the patrols in the town centre on Friday night with partners. "
+                    "Officers spoke to shop owners, checked licensed premises and visited the bus station. "
+                    "Later the team searched gardens near the park and the river path for hidden weapons. "
+                    "The work was part of Operation Zebedee, which seized eleven knives in the week.",
+    "w/decoy.txt": "Jane Quorn and Zebedee Quorn ran a charity fun run for the hospital, raising money for beds. "
+                   "Runners of all ages took part in the event and the weather was kind to everyone.",
+}
+
+
+@pytest.fixture(scope="module")
+def spread_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("spread")
+    for rid, text in SPREAD.items():
+        write_release(root, rid, text, date="2022-05-01")
+    folder = tmp_path_factory.mktemp("spread-idx")
+    build_index([root], folder, HashEmbedder(64), ChunkerSettings(24, 4))
+    return Index(folder)
+
+
+def test_the_whole_release_field_lifts_a_release_whose_words_are_spread_over_chunks(spread_index):
+    q = "What did Operation Zebedee under Jane Quorn do?"
+    chunks_only = HybridRetriever(spread_index, HashEmbedder(64), retriever_config("bm25-chunks"))
+    with_field = HybridRetriever(spread_index, HashEmbedder(64), retriever_config("bm25-chunks", release_weight=1.0))
+    assert spread_index.lexical.search_releases(q, 2)[0][0] == "w/spread.txt"
+    assert len(spread_index.store.chunks_of("w/spread.txt")) > 1  # the words are spread over its chunks
+    assert chunks_only.retrieve(q, 1)[0].release.id == "w/decoy.txt"  # one chunk holds both names
+    assert with_field.retrieve(q, 1)[0].release.id == "w/spread.txt"
+    assert retriever_config("hybrid").release_weight > 0 == retriever_config("bm25-chunks").release_weight

@@ -1,4 +1,5 @@
-"""BM25 lexical index over two fields: chunk text and release titles (one doc per release).
+"""BM25 lexical index over three fields: chunk text, release titles and whole releases (one doc
+per release: its chunks' tokens, the chunk overlaps counted twice).
 
 Scores are classic Lucene BM25, ``idf * tf*(k1+1) / (tf + k1*(1-b+b*dl/avgdl))`` with
 ``idf = ln(1 + (N-df+0.5)/(df+0.5))``; a query term counts once per occurrence in the
@@ -24,7 +25,7 @@ from ..errors import IndexUnavailable
 from ..text.tokenize import BM25_TOKENIZER, bm25_tokens as tokenize
 
 TOKENIZER = BM25_TOKENIZER  # stored tokens of another tokenizer version are discarded
-FORMAT = 1
+FORMAT = 2  # 2: the whole-release field
 FOLDER = "bm25"
 
 
@@ -95,16 +96,18 @@ class _Field:
 
 
 class LexicalIndex:
-    """BM25 (bm25s, Lucene variant, k1=1.2, b=0.75 default) over chunk text and release titles."""
+    """BM25 (bm25s, Lucene variant, k1=1.2, b=0.75 default) over chunk text, release titles and
+    whole releases."""
 
-    def __init__(self, chunks: _Field, titles: _Field, k1: float, b: float):
-        self.chunks, self.titles, self.k1, self.b = chunks, titles, k1, b
+    def __init__(self, chunks: _Field, titles: _Field, releases: _Field, k1: float, b: float):
+        self.chunks, self.titles, self.releases, self.k1, self.b = chunks, titles, releases, k1, b
 
     @classmethod
-    def build(cls, chunk_tokens: dict[int, list[str]], title_tokens: dict[str, list[str]], *,
-              k1: float = 1.2, b: float = 0.75) -> "LexicalIndex":
+    def build(cls, chunk_tokens: dict[int, list[str]], title_tokens: dict[str, list[str]],
+              release_tokens: dict[str, list[str]] | None = None, *, k1: float = 1.2, b: float = 0.75) -> "LexicalIndex":
         return cls(_Field.build({int(c): t for c, t in chunk_tokens.items()}, np.int64, k1, b),
-                   _Field.build(dict(title_tokens), str, k1, b), k1, b)
+                   _Field.build(dict(title_tokens), str, k1, b), _Field.build(dict(release_tokens or {}), str, k1, b),
+                   k1, b)
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -119,13 +122,19 @@ class LexicalIndex:
         pos = None if allowed is None else self.titles.positions(allowed)
         return [(str(self.titles.keys[i]), s) for i, s in self.titles.search(query, k, pos)]
 
+    def search_releases(self, query: str, k: int, allowed: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """(release_id, score) over whole releases, best first; only scores > 0; ties by release id."""
+        pos = None if allowed is None else self.releases.positions(allowed)
+        return [(str(self.releases.keys[i]), s) for i, s in self.releases.search(query, k, pos)]
+
     def save(self, folder: Path) -> None:
         """Write into ``folder/bm25/`` (the generation folder is published atomically later)."""
         out = Path(folder) / FOLDER
         self.chunks.save(out / "chunks")
         self.titles.save(out / "titles")
+        self.releases.save(out / "releases")
         info = {"format": FORMAT, "tokenizer": TOKENIZER, "method": "lucene", "k1": self.k1, "b": self.b,
-                "chunks": len(self.chunks), "titles": len(self.titles)}
+                "chunks": len(self.chunks), "titles": len(self.titles), "releases": len(self.releases)}
         (out / "lexical.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
 
     @classmethod
@@ -140,13 +149,14 @@ class LexicalIndex:
                                   f" this version reads {FORMAT}/{TOKENIZER}: rebuild the index with `rag index`")
             k1, b = float(info["k1"]), float(info["b"])
             chunks, titles = _Field.load(out / "chunks", k1 + 1), _Field.load(out / "titles", k1 + 1)
-            if (len(chunks), len(titles)) != (info["chunks"], info["titles"]):
+            releases = _Field.load(out / "releases", k1 + 1)
+            if (len(chunks), len(titles), len(releases)) != (info["chunks"], info["titles"], info["releases"]):
                 raise ValueError("document counts differ from lexical.json")
         except IndexUnavailable:
             raise
         except Exception as e:  # any unreadable or inconsistent file
             raise IndexUnavailable(f"BM25 index at {out} is corrupt ({type(e).__name__}: {e}): rebuild it with `rag index`") from e
-        return cls(chunks, titles, k1, b)
+        return cls(chunks, titles, releases, k1, b)
 
 
 # ---- persistent tokens in meta.sqlite -----------------------------------
@@ -181,11 +191,16 @@ def delete_tokens(db: sqlite3.Connection, chunk_ids: Iterable[int], release_ids:
 
 
 def build_from_db(db: sqlite3.Connection, *, k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
-    """Build BM25 from all stored tokens (no tokenizing)."""
+    """Build BM25 from all stored tokens (no tokenizing); a release's document is its chunks'
+    tokens in order."""
     ensure_tables(db)
     chunks = {c: t.split() for c, t in db.execute("SELECT chunk_id, tokens FROM chunk_tokens")}
     titles = {r: t.split() for r, t in db.execute("SELECT release_id, tokens FROM title_tokens")}
-    return LexicalIndex.build(chunks, titles, k1=k1, b=b)
+    releases: dict[str, list[str]] = {}
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'chunks'").fetchone():  # a bare token store has none
+        for rid, cid in db.execute("SELECT release_id, id FROM chunks ORDER BY release_id, seq"):
+            releases.setdefault(rid, []).extend(chunks.get(cid, ()))
+    return LexicalIndex.build(chunks, titles, releases, k1=k1, b=b)
 
 
 def backfill(db: sqlite3.Connection, *, batch: int = 2000) -> int:

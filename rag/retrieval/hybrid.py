@@ -5,6 +5,9 @@ Every stage can be switched off, so ``rag eval`` can ablate it:
 - ``dense``: FAISS cosine over chunk embeddings;
 - ``bm25``: bm25s over chunk text; ``titles``: bm25s over release titles (a title
   match lifts every chunk of that release, which is what lookup questions need);
+  ``release_weight``: bm25s over whole releases, lifting every chunk of a release whose
+  text as a whole matches (a question's words are often spread over several chunks);
+  fitted by cross-validation over the dev files (bench/fit_fusion.py --release);
 - ``dates``: time words in the question ("in March 2019", "last week", resolved
   against ``filters.as_of``) become a soft filter on the release date: the same
   searches are run again inside the window and fused in, so releases in the
@@ -57,9 +60,10 @@ class HybridConfig:
     dates: bool = True
     fusion: str = "score"          # score | rrf
     dense_weight: float = 1.0
-    bm25_weight: float = 2.0       # BM25 alone beats dense alone on these releases (names, places)
+    bm25_weight: float = 1.0       # with release_weight: chosen together by CV (bench/results/fusion_fit_release.md)
     title_weight: float = 0.25     # questions that ask which release said something
     other_title_weight: float = 0.25  # any other question
+    release_weight: float = 0.5    # whole-release BM25: names and places spread over a release's chunks
     window_weight: float = 1.0     # each in-window list, when the question names a time
     recency_weight: float = 0.25   # "latest" questions: ranking by release date
     phrase_weight: float = 1.0     # per quoted phrase a chunk holds verbatim, above the best other score
@@ -74,7 +78,7 @@ class HybridConfig:
             raise ConfigError(f"fusion must be one of {', '.join(FUSIONS)}, got {self.fusion!r}")
         if not (self.dense or self.bm25):
             raise ConfigError("retrieval needs at least one of dense or bm25")
-        for name in ("dense_weight", "bm25_weight", "title_weight", "other_title_weight", "window_weight",
+        for name in ("dense_weight", "bm25_weight", "title_weight", "other_title_weight", "release_weight", "window_weight",
                      "recency_weight", "phrase_weight"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or value < 0:
@@ -95,10 +99,13 @@ def _preset(**preset):
 RETRIEVERS: Registry[HybridConfig] = Registry("retriever")
 RETRIEVERS.register("hybrid", _preset())
 RETRIEVERS.register("hybrid-rrf", _preset(  # the earlier default, for ablation
-    fusion="rrf", bm25_weight=1.0, title_weight=0.5, other_title_weight=0.0, window_weight=1.0, recency_weight=0.5))
+    fusion="rrf", bm25_weight=1.0, title_weight=0.5, other_title_weight=0.0, release_weight=0.0, window_weight=1.0,
+    recency_weight=0.5))
+RETRIEVERS.register("hybrid-chunks", _preset(  # the default before the whole-release field, for ablation
+    bm25_weight=2.0, release_weight=0.0))
 RETRIEVERS.register("dense", _preset(bm25=False, titles=False))
 RETRIEVERS.register("bm25", _preset(dense=False))
-RETRIEVERS.register("bm25-chunks", _preset(dense=False, titles=False))  # plain BM25 over chunks, for ablation
+RETRIEVERS.register("bm25-chunks", _preset(dense=False, titles=False, release_weight=0.0))  # plain BM25 over chunks
 
 
 def retriever_config(name: str, **overrides) -> HybridConfig:
@@ -182,6 +189,7 @@ class HybridRetriever:
         lists, weights = self._lists(text, vector, allowed, 1.0)
 
         scope = question.time_scope if cfg.dates else None
+        window = None
         if scope is not None and (scope.start or scope.end):
             window = allowed_chunk_ids(store, filters, scope.start, scope.end)
             if window:
@@ -190,9 +198,18 @@ class HybridRetriever:
                 weights += more_w
 
         scores = dict(self._fuse(lists, weights))
+        lexical = self.index.lexical if cfg.bm25 else None
+        releases = None
         title_weight = cfg.title_weight if question.asks_for_release else cfg.other_title_weight
-        if cfg.bm25 and cfg.titles and title_weight > 0:
-            scores = self._title_boost(text, scores, filters, title_weight)
+        if lexical is not None and cfg.titles and title_weight > 0:
+            releases = self._releases(allowed)
+            scores = self._boost(lexical.search_titles(text, cfg.depth, allowed=releases), scores, title_weight)
+        if lexical is not None and cfg.release_weight > 0:
+            releases = releases if releases is not None or allowed is None else self._releases(allowed)
+            scores = self._boost(lexical.search_releases(text, cfg.depth, allowed=releases), scores, cfg.release_weight)
+            if window:  # the whole-release search too is run again inside the window
+                scores = self._boost(lexical.search_releases(text, cfg.depth, allowed=self._releases(window)),
+                                     scores, cfg.release_weight * cfg.window_weight)
         if cfg.bm25 and cfg.phrase_weight > 0:
             scores = self._phrase_boost(question.quoted_phrases, scores, allowed)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])[: max(cfg.rerank_depth, k * cfg.per_release * 2)]
@@ -203,34 +220,34 @@ class HybridRetriever:
             hits = self.reranker.rerank(question, hits[: cfg.rerank_depth]) + hits[cfg.rerank_depth:]
         return diversify(hits, k, cfg.per_release)
 
-    def _title_boost(self, query: str, scores: dict, filters: Filters, weight: float) -> dict:
-        """Every candidate chunk of a release whose title matches gets w * its title score
-        (normalised like the chunk lists; w / (k + title rank) under RRF); a top title
-        match that no chunk search found joins the candidates with its first chunk."""
+    def _releases(self, chunk_ids) -> set[str] | None:
+        """The releases of ``chunk_ids`` (None: no restriction)."""
+        return None if chunk_ids is None else set(self.index.store.release_of_chunks(chunk_ids).values())
+
+    def _boost(self, found: list[tuple[str, float]], scores: dict, weight: float) -> dict:
+        """A release-level search (``found``: release id, score) lifts the candidate chunks of its
+        releases by w * its score (normalised like the chunk lists; w / (k + rank) under RRF);
+        a release among its first five that no chunk search found joins with its first chunk."""
+        if not found:
+            return scores
         cfg = self.config
         store = self.index.store
-        allowed_releases = None
-        if filters.restricts:
-            allowed_releases = set(store.release_of_chunks(allowed_chunk_ids(store, filters)).values())
-        titles = self.index.lexical.search_titles(query, cfg.depth, allowed=allowed_releases)
-        if not titles:
-            return scores
-        title_rank = {rid: rank for rank, (rid, _) in enumerate(titles, 1)}
+        rank_of = {rid: rank for rank, (rid, _) in enumerate(found, 1)}
         if cfg.fusion == "rrf":
-            boost = {rid: weight / (cfg.rrf_k + rank) for rid, rank in title_rank.items()}
+            boost = {rid: weight / (cfg.rrf_k + rank) for rid, rank in rank_of.items()}
         else:
-            boost = {rid: weight * norm for rid, norm in min_max(titles).items()}
+            boost = {rid: weight * norm for rid, norm in min_max(found).items()}
         release_of = store.release_of_chunks(scores)
         present = set(release_of.values())
         out = dict(scores)
         for cid, rid in release_of.items():
             if rid in boost:
                 out[cid] += boost[rid]
-        for rid, rank in list(title_rank.items())[:5]:
+        for rid, _ in found[:5]:
             if rid not in present:
                 first = store.first_chunk_id(rid)
                 if first is not None:
-                    out[first] = boost[rid]
+                    out[first] = out.get(first, 0.0) + boost[rid]
         return out
 
     def _phrase_boost(self, phrases: Sequence[str], scores: dict, allowed) -> dict:
