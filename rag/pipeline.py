@@ -119,15 +119,19 @@ class Pipeline:
         retrieved and reported in ``Retrieved`` (the evaluation ranks releases over them).
         Earlier questions in ``history`` make a follow-up standalone (see ``rewrite``). A
         question asking two things (``Question.parts``) is searched once per part, the parts'
-        passages interleaved; an answerer that does not stream answers each part from its own
-        passages and the answers are combined (``retrieval.split``)."""
+        passages interleaved, and answered each from its own passages, the answers combined
+        (``retrieval.split``). Only for an answerer that does not stream (extractive): an LLM
+        reads the whole question, and the interleaved passages cost it key facts on every dev
+        file (bench/results/local_ablation.md, "no split" row)."""
         t0 = time.perf_counter()
         k = k or self.settings.retrieval.top_k
         depth = max(k, depth or k)
         rewrite = self.rewrite(question, history, answerer)
         t_rewrite = time.perf_counter()
         searched = self.analyse(rewrite.search, filters)
-        parts = [self.analyse(p, filters) for p in searched.parts] if self.settings.retrieval.split else []
+        impl = self.answerer(answerer)
+        split = self.settings.retrieval.split and not impl.streams
+        parts = [self.analyse(p, filters) for p in searched.parts] if split else []
         if len(parts) > 1:  # asks two things: each part searched on its own
             per_part = [self.search(part, depth, filters) for part in parts]
             hits = interleave(per_part, depth)
@@ -135,7 +139,6 @@ class Pipeline:
             parts, hits = [], self.search(searched, depth, filters)
         t1 = time.perf_counter()
         yield Retrieved(rewrite.search, hits)
-        impl = self.answerer(answerer)
         answer = None
         if parts and not impl.streams:  # and answered on its own
             answer = combine([impl.answer(part, self.passages(found[:k])) for part, found in zip(parts, per_part)],

@@ -51,3 +51,39 @@ def hit(rid, seq):
 def test_interleave_takes_the_parts_in_turn_each_passage_once():
     out = interleave([[hit("a", 0), hit("b", 0), hit("c", 0)], [hit("d", 0), hit("a", 0)]], 4)
     assert [(h.release.id, h.rank) for h in out] == [("a", 1), ("d", 2), ("b", 3), ("c", 4)]
+
+
+class Streamer:
+    """A fake LLM answerer (streams, reads the whole question) registered through the real registry."""
+
+    name, streams = "streamer", True
+
+    def __init__(self, embedder=None, settings=None):
+        pass
+
+    def stream(self, question, hits):
+        yield Answer("ok [1]", False, (), self.name, {"answer": 1.0}, "", None)
+
+    def answer(self, question, hits):
+        return next(iter(self.stream(question, hits)))
+
+    def rewrite(self, question, history):
+        raise NotImplementedError
+
+
+def test_only_an_answerer_that_answers_per_part_gets_per_part_searches(tmp_path, hash_embedder):
+    from rag.answer import ANSWERERS
+    from rag.registry import registered
+    from ui_support import build_pipeline
+
+    pipe = build_pipeline(tmp_path / "idx", hash_embedder)
+    searched = []
+    search = pipe.search
+    pipe.search = lambda q, *a, **kw: searched.append(getattr(q, "text", q)) or search(q, *a, **kw)
+    q = "What weapon did Ramin Pirbazari use, and what prison term did he receive?"
+    pipe.ask(q, answerer="extractive")
+    assert len(searched) == 2  # one search per part, answered per part and combined
+    searched.clear()
+    with registered(ANSWERERS, "streamer", Streamer):
+        pipe.ask(q, answerer="streamer")
+    assert searched == [q]  # an LLM reads the whole question and its passages
