@@ -65,13 +65,13 @@ def pooled(per_file: dict[str, dict], names) -> dict:
             "key_facts": round(c["key_facts"] / c["answerable"], 4) if c["answerable"] else None}
 
 
-def choose(results: dict[float, dict[str, dict]], names) -> float:
+def choose(results: dict[float, dict[str, dict]], names, grid=GRID) -> float:
     """The grid threshold with the best pooled balanced accuracy on ``names``; ties: the middle
     of the longest run of best ones."""
-    score = {t: pooled(results[t], names)["balanced"] for t in GRID}
+    score = {t: pooled(results[t], names)["balanced"] for t in grid}
     best = max(score.values())
     runs, run = [], []
-    for t in GRID:
+    for t in grid:
         if score[t] == best:
             run.append(t)
         elif run:
@@ -106,20 +106,27 @@ def main():
                       for n, qs in data.items()}
         print(t, {n: pooled(results[t], [n]) for n in names}, flush=True)
 
+    title = ("Refusal threshold (`extractive.min_support`) by leave-one-file-out cross-validation: chosen on the "
+             f"other files by balanced accuracy of answering, over {list(GRID)}; index `{args.index}`.")
+    cross_validate(results, shipped, title, Path(args.out) / "refusal_fit", index=args.index)
+
+
+def cross_validate(results: dict[float, dict[str, dict]], shipped: float, title: str, out: Path, **extra) -> dict:
+    """Each file held out in turn, the threshold chosen on the others; the report written to
+    ``out``.md/.json (``title`` heads the Markdown) and returned."""
+    grid = sorted(results)
+    names = list(next(iter(results.values())))
     folds = []
     for held in names:
-        train = [n for n in names if n != held]
-        t = choose(results, train)
+        t = choose(results, [n for n in names if n != held], grid)
         folds.append({"held_out": held, "chosen": t, "held_out_chosen": pooled(results[t], [held]),
                       "held_out_shipped": pooled(results[shipped], [held])})
-    on_all = choose(results, names)
-    report = {"machine": machine(), "index": args.index, "grid": list(GRID), "shipped": shipped, "folds": folds,
+    on_all = choose(results, names, grid)
+    report = {"machine": machine(), **extra, "grid": grid, "shipped": shipped, "folds": folds,
               "chosen_on_all": on_all, "per_threshold": {str(t): {n: pooled(r, [n]) for n in names} | {
                   "pooled": pooled(r, names)} for t, r in results.items()}}
     cell = "FR {false_refusals:.3f} / UR {unanswerable_refused:.3f} / key facts {key_facts:.3f}".format
-    lines = ["Refusal threshold (`extractive.min_support`) by leave-one-file-out cross-validation: chosen on the "
-             f"other files by balanced accuracy of answering, over {list(GRID)}; index `{args.index}`. "
-             "FR: answerable declined; UR: unanswerable declined.", "",
+    lines = [title + " FR: answerable declined; UR: unanswerable declined.", "",
              "| held out | chosen on the others | held out: chosen | held out: shipped " + f"({shipped}) |",
              "|---|---|---|---|"]
     for f in folds:
@@ -127,15 +134,15 @@ def main():
                      f"{cell(**f['held_out_shipped'])} |")
     lines += ["", f"Chosen on all files: {on_all}.", "", "| threshold | " + " | ".join(names) + " | pooled |",
               "|---" * (len(names) + 2) + "|"]
-    for t, r in sorted(results.items()):
+    for t in grid:
+        r = results[t]
         lines.append(f"| {t} | " + " | ".join(cell(**pooled(r, [n])) for n in names) + f" | {cell(**pooled(r, names))} |")
     table = "\n".join(lines)
     print(table)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "refusal_fit.md").write_text(table + "\n", encoding="utf-8")
-    (out / "refusal_fit.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return report
 
 if __name__ == "__main__":
     main()
