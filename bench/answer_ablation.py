@@ -3,6 +3,9 @@ path switched off in turn.
 
     python bench/answer_ablation.py --index .rag/shared --answerer extractive [--reader-folds DIR]
     python bench/answer_ablation.py --index .rag/shared --answerer local [--cache bench/results/local_cache.jsonl]
+    python bench/answer_ablation.py --render bench/results/extractive_ablation.json   # Markdown again
+
+``--only LABEL`` runs some variants and keeps the other rows of an earlier run in ``--out``.
 
 ``--reader-folds DIR`` (from ``bench/fit_reader.py --folds``) scores each dev file with reader
 weights fitted without it, so no row credits the reader with questions it was fitted on.
@@ -33,23 +36,27 @@ from rag.settings import load_settings
 SHARED = REPO.parent / "shared" / "eval"
 DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-more-b.jsonl"]
 STEPS = ("ground", "lookup", "centre", "rescue", "quote_lead")
+OLD_RETRIEVAL = {"retrieval__retriever": "hybrid-chunks"}  # without the whole-release BM25 field
 VARIANTS = {  # answerer -> [(label, settings changes)]
     "extractive": [
         ("shipped", {}),
         ("no reader (hand-set sentence rank)", {"extractive__reader": False}),
         ("no split of two-part questions", {"retrieval__split": False}),
-        ("neither (the rules before #14)", {"extractive__reader": False, "retrieval__split": False}),
+        ("no whole-release BM25 field", OLD_RETRIEVAL),
+        ("none of the three (the rules before #14)",
+         {"extractive__reader": False, "retrieval__split": False, **OLD_RETRIEVAL}),
     ],
-    "local": [
+    "local": [  # two-part questions are not split for an LLM (rag/pipeline.py)
         ("shipped", {}),
+        ("no whole-release BM25 field", OLD_RETRIEVAL),
         ("no reader (hand-set sentence rank)", {"extractive__reader": False}),
-        ("no split of two-part questions", {"retrieval__split": False}),
         ("no rescue", {"local__policy__steps": [s for s in STEPS if s != "rescue"]}),
         ("no quote after the answer", {"local__policy__steps": [s for s in STEPS if s != "quote_lead"]}),
     ],
 }
 KEYS = ("key_fact_accuracy", "false_refusal_rate", "refusal_rate_unanswerable", "citation_precision",
         "citation_support")
+LATENCY = ("latency_first_token_p50_ms", "latency_total_p50_ms")  # real only for generations not cached
 
 
 class CachedChat:
@@ -75,16 +82,56 @@ class CachedChat:
         yield self.cache[key]
 
 
+def render(report: dict) -> str:
+    """The report as Markdown: every variant on every file, then the shipped row per question type."""
+    name, rows = report["answerer"], report["rows"]
+    names = list(rows[0]["files"])
+    cached = "; generations cached by prompt, temperature 0" if name == "local" else ""
+    folds = "; reader weights fitted without the file scored" if report.get("reader_folds") else ""
+    lines = [f"`{name}` answerer variants on the dev sets (`{report['index']}`{cached}{folds}). Cells: key facts / "
+             "false refusals / unanswerable refused / citation precision; multi_doc key facts below.", "",
+             "| variant | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for row in rows:
+        cells = []
+        for n in names:
+            o = row["files"][n]["overall"]
+            cells.append(" / ".join("–" if o[k] is None else f"{o[k]:.3f}" for k in KEYS[:4]))
+        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+    lines += ["", "| variant | " + " | ".join(f"{n} multi_doc" for n in names) + " |", "|---" * (len(names) + 1) + "|"]
+    for row in rows:
+        cells = [f"{(row['files'][n]['by_type'].get('multi_doc') or {}).get('key_fact_accuracy') or 0:.3f}" for n in names]
+        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+    first = rows[0]
+    types = sorted({t for n in names for t in first["files"][n]["by_type"]})
+    lines += ["", f"`{first['label']}` per question type (same cells):", "",
+              "| type | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for t in types:
+        cells = []
+        for n in names:
+            o = first["files"][n]["by_type"].get(t)
+            cells.append("–" if o is None else " / ".join("–" if o[k] is None else f"{o[k]:.3f}" for k in KEYS[:4]))
+        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--index", required=True)
+    ap.add_argument("--index")
     ap.add_argument("--dataset", action="append", type=Path)
     ap.add_argument("--answerer", default="extractive", choices=sorted(VARIANTS))
     ap.add_argument("--reader-folds", type=Path, help="reader weights fitted without each file: without-<file>.json")
     ap.add_argument("--cache", type=Path, default=REPO / "bench" / "results" / "local_cache.jsonl")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     ap.add_argument("--only", action="append", help="run only the variants with these labels")
+    ap.add_argument("--render", type=Path, help="only re-render this results JSON as Markdown")
     args = ap.parse_args()
+    if args.render:
+        report = json.loads(args.render.read_text(encoding="utf-8"))
+        report.setdefault("reader_folds", "bench/results/reader_folds")
+        (args.render.with_suffix(".md")).write_text(render(report) + "\n", encoding="utf-8")
+        return
+    if not args.index:
+        ap.error("--index is required")
     base = load_settings().with_(index_dir=args.index)
     files = args.dataset or DATASETS
     report = {"machine": machine(), "index": args.index, "answerer": args.answerer, "rows": []}
@@ -105,29 +152,19 @@ def main():
             results = evaluate(pipe, read_dataset(path), answerer=name, dataset=str(path))
             if name == "local":
                 row["generated"] += llm.backend.generated
-            row["files"][Path(path).stem] = {"overall": {k: results["metrics"]["overall"][k] for k in KEYS},
+            row["files"][Path(path).stem] = {"overall": {k: results["metrics"]["overall"][k] for k in KEYS + LATENCY},
                                              "by_type": {t: {k: m[k] for k in KEYS}
                                                          for t, m in results["metrics"]["by_type"].items()}}
         report["rows"].append(row)
         print(label, json.dumps({f: v["overall"]["key_fact_accuracy"] for f, v in row["files"].items()}),
               f"({row['generated']} new generations)", flush=True)
-    names = [Path(p).stem for p in files]
-    cached = "; generations cached by prompt, temperature 0" if name == "local" else ""
-    folds = "; reader weights fitted without the file scored" if args.reader_folds else ""
-    lines = [f"`{name}` answerer variants on the dev sets (`{args.index}`{cached}{folds}). Cells: key facts / "
-             "false refusals / unanswerable refused / citation precision; multi_doc key facts below.", "",
-             "| variant | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
-    for row in report["rows"]:
-        cells = []
-        for n in names:
-            o = row["files"][n]["overall"]
-            cells.append(" / ".join("–" if o[k] is None else f"{o[k]:.3f}" for k in KEYS[:4]))
-        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
-    lines += ["", "| variant | " + " | ".join(f"{n} multi_doc" for n in names) + " |", "|---" * (len(names) + 1) + "|"]
-    for row in report["rows"]:
-        cells = [f"{(row['files'][n]['by_type'].get('multi_doc') or {}).get('key_fact_accuracy') or 0:.3f}" for n in names]
-        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
-    table = "\n".join(lines)
+    report["reader_folds"] = str(args.reader_folds or "")
+    earlier = args.out / f"{name}_ablation.json"
+    if args.only and earlier.is_file():  # a partial run: the other variants' rows stay
+        kept = {r["label"]: r for r in json.loads(earlier.read_text(encoding="utf-8"))["rows"]}
+        kept.update({r["label"]: r for r in report["rows"]})
+        report["rows"] = [kept[label] for label, _ in VARIANTS[name] if label in kept]
+    table = render(report)
     print(table)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{name}_ablation.md").write_text(table + "\n", encoding="utf-8")
