@@ -1,6 +1,6 @@
 """Fit the LLM answer policy's rescue threshold (``local.policy.rescue_support``) on the dev sets.
 
-    python bench/fit_rescue.py --index .rag/shared [--dataset FILE ...] [--cache bench/results/local_cache.jsonl]
+    python bench/fit_rescue.py --index .rag/shared [--bundled-index .rag/bundled] [--dataset FILE ...]
 
 When the model declines (or every sentence it wrote fails the support check), the ``rescue``
 step shows the extractive answer instead if its best support is at least ``rescue_support``
@@ -22,11 +22,12 @@ from fit_refusal import MemoRanker, counts, cross_validate, pooled
 
 from eval.dataset import read_dataset
 from eval.runner import evaluate
-from rag.pipeline import Pipeline
-from rag.settings import load_settings
+from rag.pipeline import Pipeline, index_corpus
+from rag.settings import BUNDLED_CORPUS, load_settings
 
 SHARED = REPO.parent / "shared" / "eval"
 DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-more-b.jsonl"]
+BUNDLED_SET = REPO / "eval" / "datasets" / "bundled.jsonl"
 GRID = (0.40, 0.42, 0.45, 0.48, 0.50, 0.55, 0.60, 1.0)  # 1.0: only answers that state what was asked
 
 
@@ -37,16 +38,21 @@ def main():
     ap.add_argument("--cache", type=Path, default=REPO / "bench" / "results" / "local_cache.jsonl")
     ap.add_argument("--reader-folds", type=Path, help="reader weights fitted without each file: without-<file>.json")
     ap.add_argument("--out", default=str(REPO / "bench" / "results"))
+    ap.add_argument("--bundled-index", help="also hold out the bundled set, over this index of corpus/ (built if missing)")
     args = ap.parse_args()
     base = load_settings().with_(index_dir=args.index)
     shipped = base.local.policy.rescue_support
     files = args.dataset or DATASETS
+    indexes = [args.index] * len(files)
+    if args.bundled_index:  # the project's own set, over its own corpus
+        index_corpus(base.with_(index_dir=args.bundled_index, corpus=str(BUNDLED_CORPUS)))
+        files, indexes = [*files, BUNDLED_SET], [*indexes, args.bundled_index]
     names = [Path(p).stem for p in files]
     results: dict[float, dict[str, dict]] = {t: {} for t in sorted(set(GRID) | {shipped})}
     generated, pipe = 0, None
-    for path, name in zip(files, names):
-        settings = base
-        if args.reader_folds:
+    for path, name, index in zip(files, names, indexes):
+        settings = base.with_(index_dir=index)
+        if args.reader_folds and name != "bundled":
             settings = settings.with_(extractive__reader_weights=str(args.reader_folds / f"without-{name}.json"))
         pipe = Pipeline(settings, embedder=pipe.embedder if pipe else None)
         llm = pipe.answerer("local")

@@ -7,7 +7,7 @@ Every stage can be switched off, so ``rag eval`` can ablate it:
   match lifts every chunk of that release, which is what lookup questions need);
   ``release_weight``: bm25s over whole releases, lifting every chunk of a release whose
   text as a whole matches (a question's words are often spread over several chunks);
-  fitted by cross-validation over the dev files (bench/fit_fusion.py --release);
+  fitted by cross-validation over the dev files (bench/fit_fusion.py --grid release);
 - ``dates``: time words in the question ("in March 2019", "last week", resolved
   against ``filters.as_of``) become a soft filter on the release date: the same
   searches are run again inside the window and fused in, so releases in the
