@@ -298,14 +298,19 @@ PHRASED = {
 }
 
 
+def small_index(tmp_path_factory, name: str, texts: dict[str, str], date: str, chunker: ChunkerSettings) -> Index:
+    """``texts`` (release id -> body) indexed with the hash embedder."""
+    root = tmp_path_factory.mktemp(name)
+    for rid, text in texts.items():
+        write_release(root, rid, text, date=date)
+    folder = tmp_path_factory.mktemp(f"{name}-idx")
+    build_index([root], folder, HashEmbedder(64), chunker)
+    return Index(folder)
+
+
 @pytest.fixture(scope="module")
 def phrased_index(tmp_path_factory):
-    root = tmp_path_factory.mktemp("phrased")
-    for rid, text in PHRASED.items():
-        write_release(root, rid, text, date="2021-05-01")
-    folder = tmp_path_factory.mktemp("phrased-idx")
-    build_index([root], folder, HashEmbedder(64), ChunkerSettings(60, 8))
-    return Index(folder)
+    return small_index(tmp_path_factory, "phrased", PHRASED, "2021-05-01", ChunkerSettings(60, 8))
 
 
 def test_a_quoted_phrase_puts_the_chunks_holding_it_verbatim_first(phrased_index):
@@ -344,12 +349,7 @@ SPREAD = {
 
 @pytest.fixture(scope="module")
 def spread_index(tmp_path_factory):
-    root = tmp_path_factory.mktemp("spread")
-    for rid, text in SPREAD.items():
-        write_release(root, rid, text, date="2022-05-01")
-    folder = tmp_path_factory.mktemp("spread-idx")
-    build_index([root], folder, HashEmbedder(64), ChunkerSettings(24, 4))
-    return Index(folder)
+    return small_index(tmp_path_factory, "spread", SPREAD, "2022-05-01", ChunkerSettings(24, 4))
 
 
 def test_the_whole_release_field_lifts_a_release_whose_words_are_spread_over_chunks(spread_index):
