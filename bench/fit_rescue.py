@@ -71,5 +71,6 @@ def main():
              f"model's generations from the cache ({generated} new).")
     cross_validate(results, shipped, title, Path(args.out) / "rescue_fit", index=args.index, new_generations=generated)
 
+
 if __name__ == "__main__":
     main()
