@@ -198,18 +198,18 @@ class HybridRetriever:
                 weights += more_w
 
         scores = dict(self._fuse(lists, weights))
-        lexical = self.index.lexical if cfg.bm25 else None
-        releases = None
         title_weight = cfg.title_weight if question.asks_for_release else cfg.other_title_weight
-        if lexical is not None and cfg.titles and title_weight > 0:
-            releases = self._releases(allowed)
-            scores = self._boost(lexical.search_titles(text, cfg.depth, allowed=releases), scores, title_weight)
-        if lexical is not None and cfg.release_weight > 0:
-            releases = releases if releases is not None or allowed is None else self._releases(allowed)
-            scores = self._boost(lexical.search_releases(text, cfg.depth, allowed=releases), scores, cfg.release_weight)
-            if window:  # the whole-release search too is run again inside the window
-                scores = self._boost(lexical.search_releases(text, cfg.depth, allowed=self._releases(window)),
-                                     scores, cfg.release_weight * cfg.window_weight)
+        title_weight = title_weight if cfg.titles else 0.0
+        if cfg.bm25 and (title_weight > 0 or cfg.release_weight > 0):  # release-level searches
+            lexical, releases = self.index.lexical, self._releases(allowed)
+            if title_weight > 0:
+                scores = self._boost(lexical.search_titles(text, cfg.depth, allowed=releases), scores, title_weight)
+            if cfg.release_weight > 0:
+                scores = self._boost(lexical.search_releases(text, cfg.depth, allowed=releases), scores,
+                                     cfg.release_weight)
+                if window:  # the whole-release search too is run again inside the window
+                    scores = self._boost(lexical.search_releases(text, cfg.depth, allowed=self._releases(window)),
+                                         scores, cfg.release_weight * cfg.window_weight)
         if cfg.bm25 and cfg.phrase_weight > 0:
             scores = self._phrase_boost(question.quoted_phrases, scores, allowed)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])[: max(cfg.rerank_depth, k * cfg.per_release * 2)]
