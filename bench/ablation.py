@@ -10,11 +10,11 @@ last week?" questions that the dev set has few of.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import time
 from datetime import datetime, timezone
-from pathlib import Path
+
+from common import write_report
 
 from eval import metrics as m
 from eval.dataset import read_dataset
@@ -94,12 +94,7 @@ def main():
         cells += [f"{r[t]['hit@1']:.2f} / {r[t]['mrr@10']:.2f}" for t in types]
         cells.append(f"{r['latency_p50_ms']:.0f} / {r['latency_p95_ms']:.0f}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    table = "\n".join(lines)
-    print(table)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{args.name}.md").write_text(table + "\n", encoding="utf-8")
-    (out / f"{args.name}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    write_report(args.out, args.name, "\n".join(lines), results)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from common import REPO, machine
+from common import REPO, machine, write_report
 
 from eval.dataset import read_dataset
 from eval.runner import evaluate
@@ -164,11 +164,7 @@ def main():
         kept = {r["label"]: r for r in json.loads(earlier.read_text(encoding="utf-8"))["rows"]}
         kept.update({r["label"]: r for r in report["rows"]})
         report["rows"] = [kept[label] for label, _ in VARIANTS[name] if label in kept]
-    table = render(report)
-    print(table)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{name}_ablation.md").write_text(table + "\n", encoding="utf-8")
-    (args.out / f"{name}_ablation.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    write_report(args.out, f"{name}_ablation", render(report), report)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,15 @@ def machine() -> dict:
             "python": platform.python_version(), "platform": platform.platform()}
 
 
+def write_report(out: Path | str, stem: str, table: str, data) -> None:
+    """Print the Markdown ``table`` and write it to OUT/stem.md, ``data`` to OUT/stem.json."""
+    print(table)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.md").write_text(table + "\n", encoding="utf-8")
+    (out / f"{stem}.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
 def loadavg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 

@@ -22,7 +22,7 @@ import statistics
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from common import REPO, machine
+from common import REPO, machine, write_report
 
 from eval import metrics as m
 from eval.dataset import read_dataset
@@ -148,12 +148,7 @@ def main():
               "Questions where the default ranks the gold release below plain BM25 over chunks:", ""]
     lines += [f"- {b['dataset']} {b['id']} ({b['type']}): default rank {b['default_rank']}, BM25 rank {b['bm25_rank']}"
               for b in report["behind_plain_bm25"]] or ["- none"]
-    table = "\n".join(lines)
-    print(table)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{stem}.md").write_text(table + "\n", encoding="utf-8")
-    (out / f"{stem}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    write_report(args.out, stem, "\n".join(lines), report)
 
 
 if __name__ == "__main__":

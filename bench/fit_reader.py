@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import REPO, machine
+from common import REPO, machine, write_report
 
 from eval.dataset import read_dataset
 from eval.reader import collect, top1
@@ -124,12 +124,7 @@ def main():
                  f"{b['hand_set_rank']['top1']:.3f} | {b['reader']['top1']:.3f} | – |")
     lines += ["", "Weights (standardised features): " + ", ".join(
         f"{f} {w:+.2f}" for f, w in sorted(zip(FEATURES, weights["coef"]), key=lambda t: -abs(t[1])))]
-    table = "\n".join(lines)
-    print(table)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "reader_fit.md").write_text(table + "\n", encoding="utf-8")
-    (out / "reader_fit.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    write_report(args.out, "reader_fit", "\n".join(lines), report)
 
 
 if __name__ == "__main__":

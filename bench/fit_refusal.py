@@ -17,10 +17,9 @@ and are counted as they fall. Writes OUT/refusal_fit.{md,json}.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from common import REPO, machine
+from common import REPO, machine, write_report
 
 from eval.dataset import read_dataset
 from eval.runner import evaluate
@@ -137,11 +136,7 @@ def cross_validate(results: dict[float, dict[str, dict]], shipped: float, title:
     for t in grid:
         r = results[t]
         lines.append(f"| {t} | " + " | ".join(cell(**pooled(r, [n])) for n in names) + f" | {cell(**pooled(r, names))} |")
-    table = "\n".join(lines)
-    print(table)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
-    out.with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    write_report(out.parent, out.name, "\n".join(lines), report)
     return report
 
 if __name__ == "__main__":

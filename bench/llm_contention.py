@@ -25,7 +25,8 @@ import sys
 import threading
 import time
 from datetime import datetime, timezone
-from pathlib import Path
+
+from common import write_report
 
 QUESTION = "How many knives were seized in Luton parks?"
 SCENARIOS = [("alone", {}, False, False), ("beside embedder", {}, True, False),
@@ -114,12 +115,7 @@ def main():
              "| scenario | first token (s) | generated tokens/s | queries embedded meanwhile |", "|---|---|---|---|"]
     for label, r in results.items():
         lines.append(f"| {label} | {r['first_token_s']:.2f} | {r['tokens_per_s']:.1f} | {r['queries_embedded']} |")
-    table = "\n".join(lines)
-    print(table)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "llm_contention.md").write_text(table + "\n", encoding="utf-8")
-    (out / "llm_contention.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    write_report(args.out, "llm_contention", "\n".join(lines), results)
 
 
 if __name__ == "__main__":
