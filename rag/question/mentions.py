@@ -31,6 +31,7 @@ from ..text.stem import suffix_stem as stem
 
 _RAW_WORD = re.compile(r"[^\W_](?:\w|['’.\-&](?=\w)|,(?=\d{3}))*")
 _CAMEL = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|\d+")  # the parts of "TechSoup", "iPhone"
+_POSSESSIVE = re.compile(r"['’]s$")  # "Prop 36's", "TechSoup's"
 
 # Words that make a capitalised run a reference to an institution or jurisdiction.
 INSTITUTION_WORDS = frozenset(
@@ -87,7 +88,7 @@ def question_mentions(question: str) -> list[Mention]:
     words = [(m.group(0), m.start(), m.end()) for m in _RAW_WORD.finditer(unquoted)]
     for word, _, _ in words:
         if any(c.isdigit() for c in word):
-            word = re.sub(r"['’]s$", "", word)  # "Prop 36's": the number is 36
+            word = _POSSESSIVE.sub("", word)  # "Prop 36's": the number is 36
             toks = tuple(tokens(word))
             if toks:
                 mentions.append(Mention(word, toks, "number"))
@@ -205,7 +206,7 @@ class ReleaseText:
         if " " + " ".join(toks[:-1] + [other]) + " " in self._joined:
             return True
         # a name written closed up or apart: "TechSoup" finds "Tech Soup"
-        parts = _CAMEL.findall(re.sub(r"['’]s$", "", word))
+        parts = _CAMEL.findall(_POSSESSIVE.sub("", word))
         return len(parts) > 1 and " " + " ".join(p.lower() for p in parts) + " " in self._joined
 
 
