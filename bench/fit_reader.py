@@ -27,7 +27,7 @@ from common import REPO, machine, write_report
 from eval.dataset import read_dataset
 from eval.reader import collect, top1
 from rag.answer.evidence import SentenceRanker
-from rag.answer.reader import FEATURES
+from rag.answer.reader import ASK_KINDS, FEATURES
 from rag.pipeline import Pipeline, index_corpus
 from rag.settings import BUNDLED_CORPUS, load_settings
 
@@ -55,6 +55,39 @@ def predict(weights: dict, records: list[dict]) -> list[list[float]]:
     return [list(((np.array(r["X"], dtype=float) - mean) / scale) @ coef + weights["intercept"]) for r in records]
 
 
+def pooled_top1(per_file: dict[str, dict]) -> float:
+    """Top-1 over all files' questions (each file's score weighted by its answerable count)."""
+    return sum(v["top1"] * v["answerable"] for v in per_file.values()) / sum(v["answerable"] for v in per_file.values())
+
+
+# feature groups dropped one at a time (leave-one-file-out, the chosen C): does each earn its place?
+GROUPS = {
+    "similarity (dense, lexical, support and their gaps)": ("dense", "lexical", "support", "dense_gap", "lexical_gap",
+                                                            "support_gap"),
+    "lexical without names": ("lexical_other", "lexical_other_gap"),
+    "focus": ("focus",), "names_here": ("names_here",),
+    "rank of release and hit": ("release_rank", "hit_pos"), "position and opening": ("position", "opening"),
+    "form (fragment, length, numbers)": ("fragment", "log_words", "numbers"),
+    **{f"asks {k}": (f"asks_{k}_holds", f"asks_{k}_lacks") for k in ASK_KINDS},
+}
+
+
+def without(records: list[dict], names: tuple[str, ...]) -> list[dict]:
+    keep = [i for i, f in enumerate(FEATURES) if f not in names]
+    return [{**r, "X": [[row[i] for i in keep] for row in r["X"]]} for r in records]
+
+
+def ablation(data: dict[str, list[dict]], c: float) -> dict[str, dict[str, float]]:
+    """Out-of-fold top-1 per file (and pooled) with each feature group left out."""
+    out = {}
+    for label, group in {"all features": (), **GROUPS}.items():
+        cut = {n: without(rs, group) for n, rs in data.items()}
+        per = {held: top1(cut[held], predict(fit([r for n in cut if n != held for r in cut[n]], c), cut[held]))
+               for held in cut}
+        out[label] = {**{n: v["top1"] for n, v in per.items()}, "pooled": round(pooled_top1(per), 4)}
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", required=True)
@@ -79,18 +112,19 @@ def main():
         for held in names:
             train = [r for n in names if n != held for r in data[n]]
             oof[c][held] = top1(data[held], predict(fit(train, c), data[held]))
-    pooled = {c: sum(v["top1"] * v["answerable"] for v in oof[c].values()) / sum(v["answerable"] for v in oof[c].values())
-              for c in CS}
+    pooled = {c: pooled_top1(oof[c]) for c in CS}
     best_c = max(CS, key=lambda c: (round(pooled[c], 4), -c))
     everything = [r for n in names for r in data[n]]
     weights = fit(everything, best_c)
     report = {
         "machine": machine(), "index": args.index, "C_grid": list(CS), "C": best_c,
         "out_of_fold_top1_by_C": {str(c): round(v, 4) for c, v in pooled.items()},
-        "per_file": {n: {"reader_out_of_fold": oof[best_c][n], "hand_set_rank": top1(data[n], [r["hand"] for r in data[n]]),
+        "per_file": {n: {"reader_out_of_fold": oof[best_c][n],
+                         "hand_set_rank": top1(data[n], [r["hand"] for r in data[n]]),
                          "reader_fitted_on_all": top1(data[n], predict(weights, data[n]))} for n in names},
         "positives": int(sum(sum(r["y"]) for r in everything)),
         "candidates": int(sum(len(r["y"]) for r in everything)),
+        "ablation": ablation(data, best_c),
     }
     # the bundled set, which the test suite re-scores with the shipped weights
     bundled = settings.with_(index_dir=args.bundled_index, corpus=str(BUNDLED_CORPUS))
@@ -122,6 +156,11 @@ def main():
     b = report["bundled"]
     lines.append(f"| bundled (not fitted on) | {b['reader']['answerable']} of {b['reader']['questions']} | "
                  f"{b['hand_set_rank']['top1']:.3f} | {b['reader']['top1']:.3f} | – |")
+    lines += ["", "Each feature group left out (out-of-fold top-1, same C; a group that does not lower the pooled "
+              "score does not earn its place):", "",
+              "| features | " + " | ".join(names) + " | pooled |", "|---|" + "---|" * (len(names) + 1)]
+    for label, row in report["ablation"].items():
+        lines.append(f"| {label} | " + " | ".join(f"{row[n]:.3f}" for n in names) + f" | {row['pooled']:.3f} |")
     lines += ["", "Weights (standardised features): " + ", ".join(
         f"{f} {w:+.2f}" for f, w in sorted(zip(FEATURES, weights["coef"]), key=lambda t: -abs(t[1])))]
     write_report(args.out, "reader_fit", "\n".join(lines), report)

@@ -17,7 +17,7 @@ from .answer.combine import combine
 from .embedding import Embedder, embedder_from
 from .index import BuildReport, Index, build_index
 from .models import Answer, Hit
-from .question import Question, analyse, as_question
+from .question import Question, analyse, analyse_parts, as_question
 from .retrieval import NO_FILTERS, Filters, widen
 from .retrieval.hybrid import HybridRetriever, retriever_config
 from .retrieval.rerank import make_reranker
@@ -131,7 +131,7 @@ class Pipeline:
         searched = self.analyse(rewrite.search, filters)
         impl = self.answerer(answerer)
         split = self.settings.retrieval.split and not impl.streams
-        parts = [self.analyse(p, filters) for p in searched.parts] if split else []
+        parts = list(analyse_parts(searched)) if split else []
         if len(parts) > 1:  # asks two things: each part searched on its own
             per_part = [self.search(part, depth, filters) for part in parts]
             hits = interleave(per_part, depth)

@@ -1,10 +1,12 @@
 """Questions asking two things: split into parts, searched and answered per part, combined."""
 from __future__ import annotations
 
+from datetime import date
+
 from rag.answer.combine import combine
 from rag.models import Answer, Chunk, Citation, Hit, Release
 from rag.pipeline import interleave
-from rag.question import analyse
+from rag.question import analyse, analyse_parts
 from rag.question.asked import question_parts
 from rag.text.markers import cited_numbers
 
@@ -21,6 +23,18 @@ def test_a_two_part_question_keeps_its_context_in_each_part():
     assert question_parts(bare)[1] == "Ramin Pirbazari: what prison term did he receive?"
     assert question_parts("How many knives were seized in Luton parks?") == ("How many knives were seized in Luton parks?",)
     assert analyse(bare).parts == question_parts(bare)
+
+
+def test_a_later_part_looks_from_the_shared_time_on():
+    """The charge is in January 2008; the sentence asked for in the second part came later."""
+    q = analyse("Campbell was charged in January 2008. What maximum sentence did he face, and what sentence did he "
+                "actually receive?", "2026-01-01")
+    first, second = analyse_parts(q)
+    assert (first.time_scope.start, first.time_scope.end) == (date(2008, 1, 1), date(2008, 1, 31))
+    assert (second.time_scope.start, second.time_scope.end) == (date(2008, 1, 1), None)
+    own = analyse("How much did the foundation give in 2022, and how much to continue it in 2024?", "2026-01-01")
+    assert [p.time_scope.start.year for p in analyse_parts(own)] == [2022, 2024]  # its own time words stand
+    assert analyse_parts(analyse("How many knives were seized?")) == (analyse("How many knives were seized?"),)
 
 
 def cite(n, rid, start, quote):

@@ -12,6 +12,9 @@ from rag.question.asked import answer_type, asks_two_things, shows_asked_thing
         ("When did the campaign start?", "time"),
         ("On what date was he sentenced?", "time"),
         ("What worries did residents raise when the campaign was planned?", None),
+        ("When the operators were indicted in 2019, what sentence did Paul Flanagan receive?", None),  # a lead clause
+        ("When the DA spoke, how many guns were there?", "quantity"),
+        ("When did the DA, who was elected in 2020, announce it?", "time"),
         ("Who is the chief constable?", "person"),
         ("What did the report say?", None),
     ],

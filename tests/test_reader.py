@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import BUNDLED, REPO
-from rag.answer.reader import FEATURES, WEIGHTS, asked_kinds, holds, load_reader
+from rag.answer.reader import FEATURES, WEIGHTS, asked_kinds, focus_stems, holds, load_reader
 from rag.errors import ConfigError
 from rag.question import analyse
 
@@ -38,6 +38,15 @@ def test_what_a_question_asks_and_what_a_sentence_holds():
     assert "place" in asked_kinds(analyse("Where was Parrott arrested?"))
     assert holds("money", "ordered to pay $845,700 in restitution") and not holds("money", "sentenced to 12 years")
     assert holds("duration", "sentenced to seven months in jail") and holds("duration", "15 years to life")
+    assert not holds("duration", "a 79-year-old woman") and holds("duration", "five years and eight months")
+    assert "duration" not in asked_kinds(analyse("How was the theft from her 94-year-old client uncovered?"))
+    assert not holds("count", "held on December 7, 2019 at the church") and holds("count", "turned in 261 guns")
+
+
+def test_the_focus_of_a_question():
+    assert focus_stems(analyse("What prison sentence did Robert Young get?")) == {"prison", "sentenc"}
+    assert focus_stems(analyse("At the exchange, how many guns were turned in?")) == {"gun"}
+    assert focus_stems(analyse("Where was Parrott arrested?")) == frozenset()
 
 
 def test_shipped_weights_reproduce_their_bundled_score(tmp_path_factory):

@@ -11,7 +11,7 @@ words -> a release-date scope), ``followup`` (follow-ups made standalone).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..text.quotes import quoted_phrases
 from ..text.tokenize import content_stems
@@ -20,7 +20,7 @@ from .lookup import asks_for_release, search_text
 from .mentions import Mention, question_mentions, specific_terms
 from .timeparse import TimeScope, parse_time
 
-__all__ = ["Mention", "Question", "TimeScope", "analyse", "as_question"]
+__all__ = ["Mention", "Question", "TimeScope", "analyse", "analyse_parts", "as_question"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,20 @@ def analyse(question: str, as_of: dt.date | str | None = None) -> Question:
         stems=tuple(content_stems(text)),
         parts=question_parts(text) if text else (),
     )
+
+
+def analyse_parts(question: Question) -> tuple[Question, ...]:
+    """The parts of ``question`` (``Question.parts``), each analysed. A later part whose time
+    words are only those of the context it shares with the first ("Campbell was charged in
+    January 2008. What maximum sentence did he face, and what sentence did he receive?") looks
+    from that time on rather than inside it: a case's later step is in a later release."""
+    parts = [analyse(p, question.as_of) for p in question.parts]
+    first = parts[0].time_scope if parts else None
+    for i, part in enumerate(parts[1:], start=1):
+        scope = part.time_scope
+        if scope is not None and first is not None and scope.matched == first.matched and scope.start is not None:
+            parts[i] = replace(part, time_scope=TimeScope(scope.start, None, False, scope.matched))
+    return tuple(parts)
 
 
 def as_question(question: Question | str, as_of: dt.date | None = None) -> Question:

@@ -23,8 +23,11 @@ __all__ = ["REQUIRED_SHAPES", "answer_type", "asks_two_things", "has_shape", "sh
 _QUESTION_TYPES = (  # checked in this order; the first that matches wins
     ("quantity", re.compile(r"\bhow (many|much|long|old|far|often)\b|\bnumber of\b|"
                             r"\bwhat (amount|percentage|sum)\b", re.I)),
-    # "when" only opens a question; mid-sentence it is a conjunction ("raised when it was planned")
-    ("time", re.compile(r"^\W*when\b|\b(what|which) (date|day|year|month|time)\b", re.I)),
+    # "when" only opens a question; mid-sentence it is a conjunction ("raised when it was planned"), and
+    # so is an opening "when" clause that another question word follows ("When X was charged, what ...?")
+    ("time", re.compile(r"^\W*when\s+(?:did|does|do|was|were|is|are|will|would|has|have|had|can|could)\b|"
+                        r"^\W*when\b(?![^?]*,\s*(?:what|which|how|who|whom|whose|where|why)\b)|"
+                        r"\b(what|which) (date|day|year|month|time)\b", re.I)),
     ("person", re.compile(r"\bwho(m|se)?\b", re.I)),
 )
 _ANSWER_SHAPES = {
