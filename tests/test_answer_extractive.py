@@ -224,11 +224,11 @@ def test_max_sentences_and_duplicates(hash_embedder):
         ans = ExtractiveAnswerer(hash_embedder, max_sentences=k, min_support=0.2, min_relative=0.0, top_k=50).answer(
             "How many patrols, arrests and knives in Luton?", hits)
         assert not ans.refused
-        assert 1 <= len(ans.citations) <= k
+        assert 1 <= len(ans.citations) <= k + 1  # the reader's best sentence is added when support left it out
         spans = [(c.release_id, c.start, c.end) for c in ans.citations]
         assert len(spans) == len(set(spans))
         check_citations(ans, hits)
-    assert len(ans.citations) == 3
+    assert len(ans.citations) >= 3
 
 
 def test_sentence_cut_by_chunk_edge_is_quoted_whole(answerer):
