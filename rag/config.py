@@ -259,6 +259,18 @@ class CacheConfig(Config):
 
 
 @dataclass(frozen=True)
+class IngestConfig(Config):
+    """Reading releases: ``max_release_chars`` is the longest release text indexed; a longer one
+    (a whole log or book saved as one file: 20 MB became 31,207 chunks) is skipped and reported.
+    400,000 characters is about four times the longest release in the shared corpora (108 KB)."""
+
+    max_release_chars: int = 400_000
+
+    def __post_init__(self):
+        check_count("max_release_chars", self.max_release_chars, 1)
+
+
+@dataclass(frozen=True)
 class VectorIndexConfig(Config):
     """The vector index type: ``auto`` (exact flat up to 100k vectors, IVF + SQ8 beyond) or a
     registered type forced (faiss-flat, faiss-ivf-flat, faiss-ivf-sq8, faiss-ivf-pq, numpy)."""

@@ -15,3 +15,7 @@ class IndexUnavailable(RagError):
 
 class IndexMismatchError(IndexUnavailable):
     """The index was built with another embedding model, dimension or format."""
+
+
+class IndexBusy(RagError):
+    """Another process is writing the index (the message says which)."""

@@ -7,21 +7,26 @@ call it.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Iterator, Sequence
 
 from .answer import Answerer, Rewrite, get_answerer
 from .answer.combine import combine
 from .embedding import Embedder, embedder_from
-from .index import BuildReport, Index, build_index
+from .errors import RagError
+from .index import BuildReport, Index, build_index, generations
 from .models import Answer, Hit
 from .question import Question, analyse, analyse_parts, as_question
 from .retrieval import NO_FILTERS, Filters, widen
 from .retrieval.hybrid import HybridRetriever, retriever_config
 from .retrieval.rerank import make_reranker
 from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -39,6 +44,7 @@ def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=Fals
         progress=progress,
         vector_index=settings.vectors.kind,
         embed_cache=settings.cache.embed_cache,
+        max_release_chars=settings.ingest.max_release_chars,
     )
 
 
@@ -69,18 +75,73 @@ class Retrieved:
     hits: list[Hit]
 
 
+@dataclass(frozen=True)
+class Generation:
+    """One committed index generation and the retriever over it: what one request reads."""
+
+    index: Index
+    retriever: HybridRetriever
+
+
 class Pipeline:
-    """Embedder, index, retriever and answerer, each loaded once."""
+    """Embedder, index, retriever and answerer, each loaded once.
+
+    The index is the live generation of ``settings.index_dir``; when ``rag index`` commits a
+    newer one, the next request loads it and switches (``refresh``); a request already running
+    finishes on the generation it started with, so none sees half of an update."""
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None):
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
-        self.index = Index(settings.index_dir)
-        self.index.check(self.embedder)
-        self.retriever = make_retriever(settings, self.index, self.embedder)
+        self._generation = self._load()
+        self._reload_lock = threading.Lock()
         self.embedder.embed(["warm-up"])  # load the model now, not inside the first query's timing
         self._answerers: dict[str, Answerer] = {}
         self._answerers_lock = threading.Lock()  # the chat serves several sessions at once
+
+    def _load(self) -> Generation:
+        index = Index(self.settings.index_dir)
+        index.check(self.embedder)
+        retriever = make_retriever(self.settings, index, self.embedder)
+        if retriever.config.bm25:
+            index.lexical  # noqa: B018 -- read BM25 now: the next `rag index` deletes this generation's folder
+        return Generation(index, retriever)
+
+    @property
+    def index(self) -> Index:
+        return self._generation.index
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self._generation.retriever
+
+    @retriever.setter
+    def retriever(self, retriever) -> None:
+        """Another retriever over the same generation (an evaluation's variant)."""
+        self._generation = replace(self._generation, retriever=retriever)
+
+    def refresh(self) -> Generation:
+        """The generation to serve a request from: the live one, loaded first if ``rag index``
+        committed it since the last request. A newer one that cannot be loaded (being replaced
+        again, or damaged) is logged and the one in use kept."""
+        gen = self._generation
+        try:
+            live = generations.current(Path(self.settings.index_dir))
+        except RagError:
+            live = None
+        if live is None or live == gen.index.folder:
+            return gen
+        with self._reload_lock:
+            if self._generation.index.folder != live:
+                try:
+                    new = self._load()
+                except RagError as exc:
+                    log.warning("index %s changed but the new generation cannot be loaded (%s); still serving %s",
+                                self.settings.index_dir, exc, gen.index.folder.name)
+                    return self._generation
+                log.info("index %s: now serving %s", self.settings.index_dir, new.index.folder.name)
+                self._generation = new
+            return self._generation
 
     def answerer(self, name: str | None = None) -> Answerer:
         """The answerer registered as ``name`` (default: settings), built once."""
@@ -94,13 +155,15 @@ class Pipeline:
         """The question as the pipeline reads it ("today" is ``filters.as_of``)."""
         return analyse(question, filters.as_of)
 
-    def search(self, query: str | Question, k: int | None = None, filters: Filters = NO_FILTERS) -> list[Hit]:
-        return self.retriever.retrieve(as_question(query, filters.as_of), k or self.settings.retrieval.top_k,
-                                       filters)
+    def search(self, query: str | Question, k: int | None = None, filters: Filters = NO_FILTERS, *,
+               generation: Generation | None = None) -> list[Hit]:
+        gen = generation or self.refresh()
+        return gen.retriever.retrieve(as_question(query, filters.as_of), k or self.settings.retrieval.top_k, filters)
 
-    def passages(self, hits: list[Hit]) -> list[Hit]:
+    def passages(self, hits: list[Hit], *, generation: Generation | None = None) -> list[Hit]:
         """What the answerer reads: the hits, widened by neighbouring chunks if set."""
-        return [widen(h, self.index.store, self.settings.retrieval.widen) for h in hits]
+        store = (generation or self._generation).index.store
+        return [widen(h, store, self.settings.retrieval.widen) for h in hits]
 
     def rewrite(self, question: str, history: Sequence[str] = (), answerer: str | None = None) -> Rewrite:
         """A follow-up made standalone with the conversation (by the answerer: its LLM when it
@@ -126,6 +189,7 @@ class Pipeline:
         t0 = time.perf_counter()
         k = k or self.settings.retrieval.top_k
         depth = max(k, depth or k)
+        gen = self.refresh()
         rewrite = self.rewrite(question, history, answerer)
         t_rewrite = time.perf_counter()
         searched = self.analyse(rewrite.search, filters)
@@ -133,18 +197,18 @@ class Pipeline:
         split = self.settings.retrieval.split and not impl.streams
         parts = list(analyse_parts(searched)) if split else []
         if len(parts) > 1:  # asks two things: each part searched on its own
-            per_part = [self.search(part, depth, filters) for part in parts]
+            per_part = [self.search(part, depth, filters, generation=gen) for part in parts]
             hits = interleave(per_part, depth)
         else:
-            parts, hits = [], self.search(searched, depth, filters)
+            parts, hits = [], self.search(searched, depth, filters, generation=gen)
         t1 = time.perf_counter()
         yield Retrieved(rewrite.search, hits)
         answer = None
         if parts and not impl.streams:  # and answered on its own
-            answer = combine([impl.answer(part, self.passages(found[:k])) for part, found in zip(parts, per_part)],
-                             impl.name)
+            answer = combine([impl.answer(part, self.passages(found[:k], generation=gen))
+                              for part, found in zip(parts, per_part)], impl.name)
         else:
-            for item in impl.stream(self.analyse(rewrite.reads, filters), self.passages(hits[:k])):
+            for item in impl.stream(self.analyse(rewrite.reads, filters), self.passages(hits[:k], generation=gen)):
                 if isinstance(item, Answer):
                     answer = item
                 else:

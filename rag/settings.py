@@ -26,6 +26,7 @@ from .config import (
     Config,
     EmbeddingConfig,
     ExtractiveConfig,
+    IngestConfig,
     LocalModelConfig,
     OpenAIConfig,
     RetrievalConfig,
@@ -46,6 +47,7 @@ class Settings(Config):
     corpus: str = str(BUNDLED_CORPUS)
     answerer: str = "extractive"    # extractive | local | openai
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
     chunking: ChunkerSettings = field(default_factory=ChunkerSettings)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     extractive: ExtractiveConfig = field(default_factory=ExtractiveConfig)
@@ -95,6 +97,7 @@ ALIASES: dict[str, str] = {
     "embed_dtype": "embedding.dtype",
     "embed_batch_size": "embedding.batch_size",
     "embed_threads": "embedding.threads",
+    "max_release_chars": "ingest.max_release_chars",
     "chunk_tokens": "chunking.chunk_tokens",
     "overlap_tokens": "chunking.overlap_tokens",
     "retriever": "retrieval.retriever",

@@ -27,6 +27,7 @@ class Index:
             raise IndexUnavailable(f"no index at {self.dir}: build one with `rag index`")
         self.folder = folder
         self.manifest = Manifest.read(folder)
+        self.manifest.verify(folder)
         self.store = MetaStore(folder / META, readonly=True)
         self.vectors = load_vector_index(folder / VECTORS, self.manifest.vector_params)
         self._lexical = None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -9,13 +10,15 @@ from pathlib import Path
 from typing import Sequence
 
 from ..chunking import ChunkerSettings, chunk_release
+from ..config import IngestConfig
 from ..embedding import Embedder
 from ..errors import IndexUnavailable
 from ..ingest import load_corpus
 from ..models import Skipped
 from . import generations, lexical
 from .embcache import CachedEmbedder, EmbeddingCache, cache_path, fingerprint
-from .manifest import Manifest
+from .lock import WriteLock
+from .manifest import Manifest, record_files
 from .store import MetaStore
 from .vector_registry import AUTO, choose_index, fit_index, load_vector_index, new_vector_index
 
@@ -72,19 +75,30 @@ def build_index(
     progress: bool = False,
     vector_index: str = AUTO,
     embed_cache: str = "",
+    max_release_chars: int = IngestConfig.max_release_chars,
 ) -> BuildReport:
     """Bring ``index_dir`` in line with the releases under ``roots``.
 
     Releases are compared by id and content hash: new ones are added, changed
     ones re-chunked and re-embedded, vanished ones removed, the rest untouched.
-    Nothing is written when nothing changed. Every save is atomic (see generations).
-    ``vector_index`` forces a vector index type (``auto``: by size); ``embed_cache`` is
-    the embedding cache file (empty: beside the index; ``off``: none).
+    Nothing is written when nothing changed. Every save is atomic (see generations), and one
+    process at a time writes an index (``lock.WriteLock``: a second waits, saying for whom when
+    ``progress`` is on). ``vector_index`` forces a vector index type (``auto``: by size);
+    ``embed_cache`` is the embedding cache file (empty: beside the index; ``off``: none); a release
+    longer than ``max_release_chars`` is skipped.
     """
     index_dir = Path(index_dir)
+    say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
+    with WriteLock(index_dir, on_wait=say):
+        return _build(roots, index_dir, embedder, chunker, rebuild, progress, vector_index, embed_cache,
+                      max_release_chars)
+
+
+def _build(roots, index_dir: Path, embedder: Embedder, chunker: ChunkerSettings, rebuild: bool, progress: bool,
+           vector_index: str, embed_cache: str, max_release_chars: int) -> BuildReport:
     report = BuildReport()
     t0 = time.perf_counter()
-    ingested = load_corpus(roots, progress=progress)
+    ingested = load_corpus(roots, progress=progress, max_release_chars=max_release_chars)
     report.skipped = list(ingested.skipped)
     report.seconds["ingest"] = time.perf_counter() - t0
 
@@ -177,6 +191,7 @@ def build_index(
         chunks=report.chunks,
         corpus=tuple(str(Path(r).resolve()) for r in roots),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        files=record_files(folder),
         # variants that agree within tolerance may mix (rag.embedding.compatible_variants): all are listed
         extra={"embed_dtype": getattr(embedder, "dtype", "float32"),
                "embed_variants": sorted({*(live_manifest.extra.get("embed_variants", [live_manifest.variant])

@@ -17,11 +17,15 @@ disables it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
+import time
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 CACHE_FILE = "embcache.sqlite"
 BLOCK = 2048  # texts embedded (and committed to the cache) per round
@@ -56,14 +60,35 @@ class EmbeddingCache:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.model, self.dim = model, dim
-        self.db = sqlite3.connect(str(self.path), timeout=60)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS vectors(model TEXT NOT NULL, text_sha256 BLOB NOT NULL, "
-            "vector BLOB NOT NULL, PRIMARY KEY(model, text_sha256)) WITHOUT ROWID"
-        )
-        self.db.commit()
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError as exc:  # a damaged cache is only lost time: set it aside, start afresh
+            aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(f"{self.path}{suffix}")
+                if part.exists():
+                    part.replace(Path(f"{aside}{suffix}"))
+            log.warning("warning: embedding cache %s is damaged (%s); set aside as %s, starting a new one",
+                        self.path, exc, aside.name)
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path), timeout=60)
+        try:
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(check)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors(model TEXT NOT NULL, text_sha256 BLOB NOT NULL, "
+                "vector BLOB NOT NULL, PRIMARY KEY(model, text_sha256)) WITHOUT ROWID"
+            )
+            db.commit()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}

@@ -25,10 +25,11 @@ def current(index_dir: Path) -> Path | None:
     pointer = Path(index_dir) / CURRENT
     if not pointer.is_file():
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
+    name = pointer.read_bytes().decode("utf-8", "replace").strip()
     folder = Path(index_dir) / name
     if not _GEN.match(name) or not folder.is_dir():
-        raise IndexUnavailable(f"index at {index_dir} is damaged ({CURRENT} names {name!r}); rebuild with `rag index --rebuild`")
+        raise IndexUnavailable(f"index at {index_dir} is damaged ({pointer} names {name[:40]!r}); "
+                               "rebuild with `rag index --rebuild`")
     return folder
 
 

@@ -1,6 +1,7 @@
 """The index manifest: what built the index, so a mismatched reader stops early."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
@@ -29,6 +30,8 @@ class Manifest:
     embed_variant: str = ""
     # how the vector index was built: IVF factory, nlist, nprobe, trained_on ({} for exact flat)
     vector_params: dict = field(default_factory=dict)
+    # every other file of the generation at save: relative path -> [size, sha256] ({} before it was recorded)
+    files: dict = field(default_factory=dict)
 
     @property
     def variant(self) -> str:
@@ -45,12 +48,29 @@ class Manifest:
         path = folder / MANIFEST
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError(f"a JSON {type(data).__name__}, not an object")
             data["corpus"] = tuple(data.get("corpus", ()))
             return cls(**data)
         except FileNotFoundError:
-            raise IndexUnavailable(f"index manifest missing: {path}") from None
-        except (ValueError, TypeError) as exc:
+            raise IndexUnavailable(f"index manifest missing: {path}; rebuild with `rag index --rebuild`") from None
+        except (ValueError, TypeError, UnicodeDecodeError) as exc:
             raise IndexUnavailable(f"index manifest unreadable: {path} ({exc}); rebuild with `rag index --rebuild`") from None
+
+    def verify(self, folder: Path) -> None:
+        """Raise IndexUnavailable, naming the file, when a file recorded at save is missing or
+        differs in size or checksum (nothing recorded, as in older indexes: nothing checked)."""
+        for name, (size, digest) in sorted(self.files.items()):
+            path = Path(folder) / name
+            problem = None
+            if not path.is_file():
+                problem = "missing"
+            elif path.stat().st_size != size:
+                problem = f"{path.stat().st_size} bytes, {size} when saved"
+            elif file_digest(path) != digest:
+                problem = "its checksum differs from the one recorded when it was saved"
+            if problem:
+                raise IndexUnavailable(f"index file {path} is damaged ({problem}); rebuild with `rag index --rebuild`")
 
     def check(self, embedder: str, dim: int, chunk_tokens: int | None = None, overlap_tokens: int | None = None,
               variant: str | None = None) -> None:
@@ -89,3 +109,18 @@ def write_atomic(path: Path, text: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def record_files(folder: Path) -> dict[str, list]:
+    """Size and sha256 of every file of a generation folder but the manifest, for ``Manifest.files``."""
+    folder = Path(folder)
+    return {p.relative_to(folder).as_posix(): [p.stat().st_size, file_digest(p)]
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST}

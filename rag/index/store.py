@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from ..errors import IndexUnavailable
 from ..models import Chunk, Release, Skipped
 
 SCHEMA = """
@@ -75,7 +76,18 @@ class MetaStore:
     def __init__(self, path: Path, *, readonly: bool = False):
         self.path = Path(path)
         uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
-        self.db = SerialConnection(sqlite3.connect(uri, uri=True, check_same_thread=False))
+        if readonly and not self.path.is_file():
+            raise IndexUnavailable(f"index file {self.path} is missing; rebuild with `rag index --rebuild`")
+        try:
+            db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            if readonly:
+                check = db.execute("PRAGMA quick_check").fetchone()[0]
+                if check != "ok":
+                    raise sqlite3.DatabaseError(check)
+        except sqlite3.DatabaseError as exc:
+            raise IndexUnavailable(f"index file {self.path} is damaged ({exc}); rebuild with `rag index --rebuild`"
+                                   ) from None
+        self.db = SerialConnection(db)
         self._lock = self.db.lock  # held around every read that runs more than one statement
         self._releases: dict[str, Release] = {}
         self._max_id = -1

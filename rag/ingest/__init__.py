@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from rag.config import IngestConfig
 from rag.models import Release, Skipped
 
 from . import boilerplate
@@ -59,10 +60,12 @@ class _Slot:
     group: tuple[int, str] | None = None
 
 
-def load_corpus(roots: Sequence[str | Path] | str | Path, *, progress: bool = False) -> IngestResult:
+def load_corpus(roots: Sequence[str | Path] | str | Path, *, progress: bool = False,
+                max_release_chars: int = IngestConfig.max_release_chars) -> IngestResult:
     """Ingest every release under ``roots`` (directories, or single files).
 
-    ``progress=True`` shows tqdm bars on stderr.
+    ``progress=True`` shows tqdm bars on stderr. A release whose text is longer than
+    ``max_release_chars`` is skipped with the reason.
     """
     if isinstance(roots, (str, os.PathLike)):
         roots = [roots]
@@ -88,7 +91,7 @@ def load_corpus(roots: Sequence[str | Path] | str | Path, *, progress: bool = Fa
         except Exception as exc:  # a bad file must never stop ingestion
             slot.reason = f"could not parse: {type(exc).__name__}: {exc}"
         slot.page = None
-    return _assemble(slots)
+    return _assemble(slots, max_release_chars)
 
 
 def _bar(items: list, progress: bool, desc: str):
@@ -141,7 +144,7 @@ def _read_jsonl(f: CorpusFile, data: bytes) -> list[_Slot]:
     return out
 
 
-def _assemble(slots: list[_Slot]) -> IngestResult:
+def _assemble(slots: list[_Slot], max_chars: int) -> IngestResult:
     releases: list[Release] = []
     skipped: list[Skipped] = []
     by_id: dict[str, str] = {}
@@ -154,6 +157,10 @@ def _assemble(slots: list[_Slot]) -> IngestResult:
             skipped.append(Skipped(slot.path, f"id clash: {slot.id!r} was already ingested from {by_id[slot.id]}"))
             continue
         f = slot.fields
+        if len(f.body) > max_chars:
+            skipped.append(Skipped(slot.path, f"release text of {len(f.body):,} characters, over the limit of "
+                                              f"{max_chars:,} (setting max_release_chars): split it or raise the limit"))
+            continue
         digest = hashlib.sha256(f"{f.title}\x00{f.body}".encode()).hexdigest()
         if digest in by_content:
             skipped.append(Skipped(slot.path, f"exact duplicate of {by_content[digest]}"))

@@ -41,6 +41,7 @@ class CorpusFile:
     path: str  # absolute path
     rel: str  # path relative to the root, forward slashes: the release id
     group: str  # top-level folder under the root; "" for files at the root's top level
+    problem: str = ""  # why it is not read though found (a symlink leaving the root)
 
     @property
     def suffix(self) -> str:
@@ -74,22 +75,45 @@ def discover(roots: Sequence[str | os.PathLike]) -> list[CorpusFile]:
 
 
 def _walk(index: int, base: Path) -> list[CorpusFile]:
+    """Files under ``base``. A symlink is never followed: one leading outside the root is reported
+    (its target may be anything on the machine), one leading inside is reported as read under
+    its own path (following it would read the same files twice, or loop)."""
+    real_base = os.path.realpath(base)
     out = []
+
+    def found(full: str, problem: str = "") -> None:
+        rel = os.path.relpath(full, base).replace(os.sep, "/")
+        group = rel.split("/", 1)[0] if "/" in rel else ""
+        out.append(CorpusFile(index, base.name, full, rel, group, problem))
+
     for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
+        links = [d for d in dirnames if not d.startswith(".") and os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in links)
+        for name in filenames + links:
             if name.startswith("."):
                 continue
             full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, base).replace(os.sep, "/")
-            group = rel.split("/", 1)[0] if "/" in rel else ""
-            out.append(CorpusFile(index, base.name, full, rel, group))
+            found(full, symlink_problem(full, real_base) if os.path.islink(full) else "")
     out.sort(key=lambda f: f.rel)
     return out
 
 
+def symlink_problem(path: str, real_base: str) -> str:
+    """Why a symlink under the corpus root is not followed (see ``_walk``)."""
+    target = os.path.realpath(path)
+    kind = "folder" if os.path.isdir(target) else "file"
+    if not os.path.exists(target):
+        return f"broken symlink (to {os.readlink(path)})"
+    if os.path.commonpath([target, real_base]) != real_base:
+        return f"symlink to a {kind} outside the corpus root ({target}): not followed"
+    inside = os.path.relpath(target, real_base).replace(os.sep, "/")
+    return f"symlink to the {kind} {inside} of this corpus, which is read under its own path"
+
+
 def unsupported_reason(f: CorpusFile) -> str | None:
-    """Why the file's type is not ingested, or ``None`` when it is."""
+    """Why the file is not ingested (its type, or a symlink not followed), or ``None`` when it is."""
+    if f.problem:
+        return f.problem
     suffix = f.suffix
     if suffix in TEXT_SUFFIXES or suffix in JSONL_SUFFIXES:
         return None
