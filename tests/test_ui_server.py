@@ -197,3 +197,36 @@ def test_twenty_concurrent_sessions(server):
     follow_ups = [r for r in results if r["question"].startswith("And how many")]
     assert all("21" in r["answer"] for r in follow_ups)
     assert all(not r["refused"] for r in results)
+
+
+def test_small_holes_are_closed(server, capfd):
+    """No uploads, no monitoring page (which printed its key on the console), bodies capped."""
+    import urllib.error
+    import urllib.request
+
+    def status(path, data=None, headers=None):
+        req = urllib.request.Request(server.rstrip("/") + path, data=data, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return resp.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    boundary = "xyz"
+    upload = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\n"
+              f"hello\r\n--{boundary}--\r\n").encode()
+    assert status("/gradio_api/upload", upload, {"Content-Type": f"multipart/form-data; boundary={boundary}"}) == 403
+    assert status("/monitoring") == 404 and status("/gradio_api/monitoring") == 404
+    assert "Monitoring URL" not in capfd.readouterr().out
+    import http.client
+    from urllib.parse import urlparse
+
+    url = urlparse(server)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    conn.putrequest("POST", "/gradio_api/queue/join")
+    conn.putheader("Content-Type", "application/json")
+    conn.putheader("Content-Length", str(5 << 20))  # refused on its headers: the 5 MB are never read
+    conn.endheaders()
+    assert conn.getresponse().status == 413
+    conn.close()
+    assert status("/") == 200

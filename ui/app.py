@@ -39,9 +39,18 @@ SHOWN_QUESTION_CHARS = 300
 
 
 class RagBlocks(gr.Blocks):
-    """Blocks whose ``launch`` brings the page script, CSS and an offline theme along."""
+    """Blocks whose ``launch`` brings the page script, CSS and an offline theme along, and closes
+    the small holes (``guard.py``: no uploads, no monitoring page, bodies capped)."""
 
     def launch(self, *args, **kwargs):
+        from starlette.middleware import Middleware
+
+        from .guard import Guard
+
+        kwargs.setdefault("enable_monitoring", False)
+        app_kwargs = dict(kwargs.get("app_kwargs") or {})
+        app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), Middleware(Guard)]
+        kwargs["app_kwargs"] = app_kwargs
         kwargs.setdefault("head", HEAD)
         kwargs.setdefault("css", CSS)
         kwargs.setdefault("theme", theme())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from ..text.clean import clean_input
 from ..text.quotes import quoted_phrases
 from ..text.tokenize import content_stems
 from .asked import answer_type, asks_two_things, question_parts
@@ -57,8 +58,8 @@ class Question:
 
 
 def analyse(question: str, as_of: dt.date | str | None = None) -> Question:
-    """Read ``question`` once; ``as_of`` is the day "today" means (None: today)."""
-    text = (question or "").strip()
+    """Read ``question`` once (cleaned: ``rag.text.clean``); ``as_of`` is the day "today" means (None: today)."""
+    text = clean_input(question or "").strip()
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
     return Question(

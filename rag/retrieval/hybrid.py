@@ -40,6 +40,7 @@ from ..errors import ConfigError
 from ..models import Hit
 from ..question import Question, as_question
 from ..registry import Registry
+from ..text.clean import has_content
 from ..text.quotes import phrase_pattern
 from . import diversify
 from .filters import NO_FILTERS, Filters, allowed_chunk_ids
@@ -180,6 +181,8 @@ class HybridRetriever:
         check_k(k)
         cfg = self.config
         question = as_question(query, filters.as_of)
+        if not has_content(question.text):
+            raise ConfigError(f"nothing to search for in {question.text!r}: ask with words or numbers")
         store = self.index.store
         allowed = allowed_chunk_ids(store, filters)
         if allowed is not None and not allowed:

@@ -1,0 +1,46 @@
+"""Small holes closed at the HTTP edge of `rag serve`, as one ASGI middleware.
+
+* Uploads are off: the page takes no files, so ``/gradio_api/upload`` answers 403 (nothing is
+  written to disk by an unauthenticated client).
+* Request bodies are capped at ``MAX_BODY`` bytes (413 before any of it is read): a question is a
+  few hundred bytes, and a 5 MB malformed request was echoed whole into the log.
+* Gradio's ``/monitoring`` dashboard is off (``enable_monitoring=False`` at launch; it printed
+  its URL and key on the console), and answered 404 here too.
+"""
+from __future__ import annotations
+
+import json
+
+MAX_BODY = 1 << 20  # 1 MiB
+_UPLOAD_PATHS = ("/gradio_api/upload", "/upload")
+_MONITORING = ("/monitoring", "/gradio_api/monitoring")
+
+
+async def _reply(send, status: int, message: str) -> None:
+    body = json.dumps({"error": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Guard:
+    def __init__(self, app, max_body: int = MAX_BODY):
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        if path.rstrip("/") in _UPLOAD_PATHS:
+            return await _reply(send, 403, "uploads are off on this server")
+        if any(path == p or path.startswith(p + "/") for p in _MONITORING):
+            return await _reply(send, 404, "not found")
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        try:
+            too_big = length is not None and int(length) > self.max_body
+        except ValueError:
+            return await _reply(send, 400, "bad Content-Length")
+        if too_big:
+            return await _reply(send, 413, f"request body over {self.max_body} bytes")
+        return await self.app(scope, receive, send)
