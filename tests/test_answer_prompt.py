@@ -132,7 +132,8 @@ def test_injection_stays_inside_delimiters_and_is_neutralised():
     assert "HACKED" not in user and "[a sentence addressed to an AI model was left out]" in inside
     assert user.index("Officers seized 10 knives") < user.index("</passages>") < user.index("Question:")
     assert "<|im_start|>" not in user and "[INST]" not in user and "[3]" not in inside.split("\n", 2)[2]
-    assert "‹/passages›" in inside and "(3)" in inside
+    # the title holding fence markup is left out too; so is the sentence carrying [INST] ... [/INST]
+    assert "[1] Untitled" in inside and inside.count("[a sentence addressed to an AI model was left out]") == 2
 
 
 def test_neutralise():

@@ -18,7 +18,10 @@ from ui_support import (KNIVES, KNIVES_DATE, KNIVES_ID, build_pipeline, chromium
 PAYLOAD_TITLE = 'Garden open day <img src=x onerror="window.__pwned=1"> at Wardown Park.'
 PAYLOAD_SENTENCE = ('Volunteers planted 300 trees <script>window.__pwned=1</script> at the '
                     '<img src=x onerror="window.__pwned=1"> garden open day ${window.__pwned=1} {{constructor}} '
-                    '[x](javascript:window.__pwned=1) <b>bold</b>.')
+                    '<b>bold</b>.')
+# a link-bearing sentence is never quoted as evidence unless a link is asked for (rag.text.injection):
+# it shows in the sources panel and the release view, where it must stay inert too
+PAYLOAD_LINK = "Photos are at [x](javascript:window.__pwned=1) for everyone."
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -46,8 +49,8 @@ def injection_server(tmp_path_factory, real_embedder):
     from ui.app import build_app
 
     corpus = tmp_path_factory.mktemp("evil-corpus")
-    write_release(corpus, "evil.txt", f"{PAYLOAD_TITLE} {PAYLOAD_SENTENCE} The council thanked everyone who came "
-                                      "along to the park.", "2023-05-02")
+    write_release(corpus, "evil.txt", f"{PAYLOAD_TITLE} {PAYLOAD_SENTENCE} {PAYLOAD_LINK} The council thanked "
+                                      "everyone who came along to the park.", "2023-05-02")
     write_release(corpus, "plain.txt", "Library opening hours change in Dunstable from June. The library will "
                                        "open at 9am.", "2023-06-01")
     pipeline = build_pipeline(tmp_path_factory.mktemp("evil-idx"), real_embedder, corpus)
@@ -167,10 +170,11 @@ def test_html_in_a_release_is_inert_visible_text(page, injection_server):
     page.wait_for_selector("#rag-chat a[href='#source-1-1']")
     answer = bot_messages(page).nth(0).inner_text()
     assert "300 trees <script>window.__pwned=1</script>" in answer
-    assert '<img src=x onerror="window.__pwned=1">' in answer and "[x](javascript:window.__pwned=1)" in answer
+    assert '<img src=x onerror="window.__pwned=1">' in answer and "javascript:" not in answer
     assert "<b>bold</b>" in answer and "${window.__pwned=1} {{constructor}}" in answer
     panel = page.locator("#rag-sources-panel").inner_text()
     assert '<img src=x onerror="window.__pwned=1">' in panel and "<script>window.__pwned=1</script>" in panel
+    assert "[x](javascript:window.__pwned=1)" in panel
     page.get_by_role("tab", name="Search").click()
     page.fill("#rag-search-query textarea", "garden open day")
     page.click("#rag-search")

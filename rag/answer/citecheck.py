@@ -20,7 +20,8 @@
    sources become citations (quote = exact release-body span).
 5. With no supported sentence left, the answer is the refusal.
 
-A sentence the model repeats (small models loop) is kept once.
+A sentence the model repeats (small models loop) is kept once. ``CitationChecker`` then replaces
+every web address that no cited quote holds (``drop_uncited_links``).
 
 Pure and deterministic; the same measure as the evaluation suite.
 """
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..errors import ConfigError
 from ..models import Answer, Citation
@@ -228,5 +230,22 @@ class CitationChecker:
 
     def check(self, text: str, sources: Sequence[Source], *, answerer: str,
               timings_ms: dict | None = None) -> Answer:
-        return check_citations(text, sources, answerer=answerer, timings_ms=timings_ms, unsupported=self.unsupported)
+        checked = check_citations(text, sources, answerer=answerer, timings_ms=timings_ms, unsupported=self.unsupported)
+        return drop_uncited_links(checked)
+
+
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"']+[^\s<>()\[\]\"'.,;:!?]", re.I)
+LINK_REMOVED = "[link removed: not in the cited passage]"
+
+
+def drop_uncited_links(answer: Answer) -> Answer:
+    """``answer`` with every web address that none of its cited quotes holds replaced by
+    ``LINK_REMOVED``: a link in an answer is one the reader can check in the release."""
+    quotes = " ".join(c.quote for c in answer.citations)
+
+    def keep(m: re.Match) -> str:
+        return m.group(0) if m.group(0) in quotes else LINK_REMOVED
+
+    text = _URL.sub(keep, answer.text)
+    return answer if text == answer.text else replace(answer, text=text)
 

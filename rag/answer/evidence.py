@@ -9,7 +9,8 @@ to quote and by the LLM answerers to choose what the model reads and when to dec
 2. Candidates. Every sentence (exact release-body span, ``rag.text.sentences``) that
    overlaps a passage; a sentence cut by a chunk edge is taken whole from the body.
    Overlapping chunks yield each span once; ALL-CAPS headlines and sentences under three
-   words are dropped.
+   words are dropped, and so is every sentence ``rag.text.injection.unsafe`` names (one that
+   speaks to a model, asks for bank details, or carries a link the question did not ask for).
 3. Support (the evidence score, in [0, 1]) of a sentence =
    ``dense_weight * cos(question, title + sentence)`` (one embedder batch; clipped at 0)
    ``+ (1 - dense_weight) * lexical`` ``- form penalties``. ``lexical`` is the IDF-weighted
@@ -45,6 +46,7 @@ from ..models import Hit, Release
 from ..question import Question, as_question
 from ..question.asked import REQUIRED_SHAPES, has_shape
 from ..question.mentions import Mention, ReleaseText, acronyms
+from ..text.injection import unsafe
 from ..text.quotes import phrase_pattern
 from ..text.sentences import split_sentences
 from ..text.stem import suffix_stem as stem
@@ -240,7 +242,9 @@ class SentenceRanker:
         """Candidate sentences of ``hits``, scored and sorted best first, with their
         unit vectors in the same order (None without an embedder)."""
         q = as_question(question)
-        cands = collect_candidates(hits)
+        # release text is data: a sentence speaking to a model, asking for bank details or carrying
+        # a link the question did not ask for is never evidence (rag.text.injection)
+        cands = [c for c in collect_candidates(hits) if not unsafe(c.text, q.text)]
         if not cands:
             return [], None
         terms = question_terms(q)
