@@ -241,11 +241,15 @@ class OpenAIConfig(Config):
     temperature: float = 0.0
     max_tokens: int = 300
     repeat_penalty: float | None = None
+    breaker_failures: int = 3       # failed calls in a row after which the server is left alone ...
+    breaker_cooldown_s: float = 60.0  # ... for this long (answers fall back to extractive at once)
     policy: LLMPolicy = field(default_factory=LLMPolicy)
 
     def __post_init__(self):
         check_positive("timeout_s", self.timeout_s)
         check_positive("first_token_timeout_s", self.first_token_timeout_s)
+        check_count("breaker_failures", self.breaker_failures, 1)
+        check_positive("breaker_cooldown_s", self.breaker_cooldown_s)
         check_count("max_tokens", self.max_tokens, 1)
 
 

@@ -31,7 +31,14 @@ class _Handler(BaseHTTPRequestHandler):
         srv = self.server
         srv.requests.append({"path": self.path, "headers": dict(self.headers),
                              "body": json.loads(raw) if raw else None})
-        getattr(self, "mode_" + srv.mode)()
+        with srv.counting:
+            srv.active += 1
+            srv.most_active = max(srv.most_active, srv.active)
+        try:
+            getattr(self, "mode_" + srv.mode)()
+        finally:
+            with srv.counting:
+                srv.active -= 1
 
     def _start(self, status=200, ctype="text/event-stream", extra=()):
         self.send_response(status)
@@ -94,6 +101,11 @@ class _Handler(BaseHTTPRequestHandler):
         time.sleep(self.server.delay)
         self.mode_sse()
 
+    def mode_hang(self):  # headers and keep-alives, then nothing until the client gives up
+        self._start()
+        self._send(b": keep-alive\n\n")
+        time.sleep(self.server.delay)
+
     def mode_slow_first(self):  # headers at once, first token late
         self._start()
         self._send(b": keep-alive\n\n")
@@ -135,6 +147,7 @@ class FakeOpenAIServer(ThreadingHTTPServer):
         self.deltas = ["The ", "answer ", "is ", "42 [1]."]
         self.delay = 0.0
         self.requests: list[dict] = []
+        self.counting, self.active, self.most_active = threading.Lock(), 0, 0  # requests worked on at once
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property

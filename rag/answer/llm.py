@@ -9,14 +9,18 @@ Its parts are components passed in: the chat backend (the reader), the sentence 
 (evidence), the citation checker (verification) and the fallback answerer; what it does
 around the model is the policy's list of named steps (``policy.py``). When the backend fails
 (server down, timeout, HTTP error, malformed stream) the answer falls back to the extractive
-one, labelled as such, with the reason in ``note``. Model work is serialised: on 2 cores two
-generations at once (or the embedder beside one) collapse llama.cpp's speed.
+one, labelled as such, with the reason in ``note``. Local model work is serialised: on 2 cores two
+generations at once (or the embedder beside one) collapse llama.cpp's speed. Calls to a server
+are not (``serialise = False`` on its client): three users waiting on a hung server each get their
+fallback after one first-token timeout, not after one, two and three; and after repeated failures
+its circuit breaker answers each at once (``breaker.py``).
 """
 from __future__ import annotations
 
 import os
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import Iterator, Protocol, Sequence
 
@@ -130,7 +134,7 @@ class LLMAnswerer(AnswererBase):
         parts: list[str] = []
         first = None
         try:
-            with MODEL_LOCK:
+            with MODEL_LOCK if getattr(self.backend, "serialise", True) else nullcontext():
                 for delta in self.backend.stream(messages):
                     if first is None:
                         first = time.perf_counter()
@@ -157,7 +161,7 @@ class LLMAnswerer(AnswererBase):
     def rewrite(self, question: str, history: Sequence[str]) -> Rewrite:
         """A follow-up made standalone by the model (the cheap rule when it cannot); the
         answerer reads the rewrite too."""
-        with MODEL_LOCK:
+        with MODEL_LOCK if getattr(self.backend, "serialise", True) else nullcontext():
             text = llm_standalone(self.backend.stream, question, history)
         return Rewrite(search=text, reads=text)
 
@@ -191,5 +195,4 @@ def openai_answerer(embedder=None, settings=None, **chat) -> LLMAnswerer:
 
     settings = settings or Settings()
     client = ChatClient(ChatSettings.from_config(settings.openai, **chat))
-    client.name = "openai"
     return LLMAnswerer(client, fallback=ExtractiveAnswerer(embedder, settings.extractive), policy=settings.openai.policy)

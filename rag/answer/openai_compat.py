@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..errors import ConfigError, RagError
+from .breaker import CircuitBreaker, CircuitOpen
 
 FIRST_TOKEN_CAP_S = 30.0
 _SNIPPET = 300
@@ -35,6 +36,9 @@ _SNIPPET = 300
 
 class LLMError(RagError):
     """The model server could not be used; the message says why."""
+
+
+__all__ = ["ChatClient", "ChatSettings", "CircuitOpen", "LLMError"]
 
 
 class _DefaultPenalty(float):  # marks the default, so an explicit 1.0 can be told apart
@@ -64,6 +68,8 @@ class ChatSettings:
     max_tokens: int = 300
     repeat_penalty: float | None = _DEFAULT_REPEAT_PENALTY
     first_token_timeout_s: float = FIRST_TOKEN_CAP_S  # a CPU server reading a long prompt may need more
+    breaker_failures: int = 3  # failed calls in a row that open the circuit breaker (breaker.py)
+    breaker_cooldown_s: float = 60.0
 
     def __post_init__(self) -> None:
         url = str(self.base_url).strip()
@@ -101,7 +107,8 @@ class ChatSettings:
             raise ConfigError(f"unknown model setting(s): {', '.join(sorted(unknown))}")
         kw: dict = {"base_url": config.base_url, "api_key": config.api_key or None, "model": config.model,
                     "timeout_s": config.timeout_s, "first_token_timeout_s": config.first_token_timeout_s,
-                    "temperature": config.temperature, "max_tokens": config.max_tokens}
+                    "temperature": config.temperature, "max_tokens": config.max_tokens,
+                    "breaker_failures": config.breaker_failures, "breaker_cooldown_s": config.breaker_cooldown_s}
         if config.repeat_penalty is not None:
             kw["repeat_penalty"] = config.repeat_penalty
         kw.update({k: v for k, v in overrides.items() if v is not None or k == "repeat_penalty"})
@@ -133,8 +140,10 @@ def _server_message(body: bytes) -> str:
 class ChatClient:
     """Streams chat completions from ``settings.base_url``; use as a context manager or close()."""
 
-    def __init__(self, settings: ChatSettings, transport: httpx.BaseTransport | None = None):
+    def __init__(self, settings: ChatSettings, transport: httpx.BaseTransport | None = None,
+                 breaker: CircuitBreaker | None = None):
         self.settings = settings
+        self.breaker = breaker or CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_s)
         self.url = f"{settings.base_url}/chat/completions"
         self.last_finish_reason: str | None = None
         first = settings.first_token_s
@@ -162,8 +171,25 @@ class ChatClient:
         """The whole answer as one string."""
         return "".join(self.stream(messages))
 
+    name = "openai"
+    serialise = False  # a server takes several requests at once: no need to queue them here
+
     def stream(self, messages: list[dict]) -> Iterator[str]:
-        """Yield the answer's text deltas; raise LLMError on any failure."""
+        """Yield the answer's text deltas; raise LLMError on any failure (``CircuitOpen`` at once
+        while the breaker is open after repeated failures)."""
+        where = f"the model server at {self.settings.base_url}"
+        self.breaker.before(where)
+        try:
+            yield from self._stream(messages)
+        except LLMError as exc:
+            self.breaker.failed(str(exc))
+            raise
+        except GeneratorExit:  # the reader stopped early: neither a success nor a failure
+            self.breaker.abandoned()
+            raise
+        self.breaker.succeeded()
+
+    def _stream(self, messages: list[dict]) -> Iterator[str]:
         s, where = self.settings, f"the model server at {self.settings.base_url}"
         headers = {"Accept": "text/event-stream, application/json"}
         if s.api_key:
