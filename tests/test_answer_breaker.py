@@ -97,3 +97,25 @@ def test_an_open_breaker_answers_with_the_fallback_at_once(server):
     second = llm.answer("How many knives were seized in Luton parks?", HITS)
     assert "HTTP 500" in first.note and "not calling it for" in second.note
     assert "10 knives" in second.text and len(server.requests) == 1
+
+
+def test_the_total_deadline_holds_while_a_trickling_server_is_read(server):
+    """One token, then a 30 s gap (shorter than the 60 s silence allowed): the 3 s total ends the
+    answer during the gap, not when the next token comes. The join below is a liveness bound eight
+    times the deadline, not a speed measurement."""
+    server.mode, server.delay = "trickle", 30.0
+    client = ChatClient(ChatSettings(base_url=server.base_url, timeout_s=3.0, first_token_timeout_s=60.0))
+    got, errors = [], []
+
+    def read():
+        try:
+            for delta in client.stream(MESSAGES):
+                got.append(delta)
+        except LLMError as exc:
+            errors.append(str(exc))
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    t.join(timeout=25)
+    assert not t.is_alive(), "the answer outlived its total deadline by more than 20 s"
+    assert got == ["w0 "] and errors == [f"the model server at {server.base_url} did not finish answering within 3 s"]

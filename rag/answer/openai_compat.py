@@ -6,8 +6,8 @@ timeout, HTTP error, malformed or truncated stream, empty answer -- becomes an
 
 Timeouts: ``timeout_s`` bounds the whole request; connecting and receiving the
 first token are bounded by ``min(timeout_s, first_token_timeout_s)`` (default 30), which is also the longest
-silence tolerated mid-stream. The total is checked between reads, so a stalled
-server is noticed at most one silence-timeout late.
+silence tolerated mid-stream. The total is held by a watchdog that closes the stream when it passes,
+so a server trickling one token every 25 s cannot hold an answer past ``timeout_s``.
 
 ``repeat_penalty`` (a llama.cpp / vLLM extension; llama.cpp defaults to 1.1,
 which was seen to shift citation numbers) is sent when it is not None and
@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -137,6 +138,15 @@ def _server_message(body: bytes) -> str:
     return text if len(text) <= _SNIPPET else text[:_SNIPPET] + "..."
 
 
+def _expire(resp: httpx.Response, state: dict) -> None:
+    """The total deadline passed: close the response, which ends the read waiting on it."""
+    state["expired"] = True
+    try:
+        resp.close()
+    except Exception:  # noqa: BLE001 -- closing from another thread may race the reader; it ends either way
+        pass
+
+
 class ChatClient:
     """Streams chat completions from ``settings.base_url``; use as a context manager or close()."""
 
@@ -179,8 +189,17 @@ class ChatClient:
         while the breaker is open after repeated failures)."""
         where = f"the model server at {self.settings.base_url}"
         self.breaker.before(where)
+        state = {"got_token": False, "expired": False}
         try:
-            yield from self._stream(messages)
+            try:
+                yield from self._stream(messages, state)
+            except Exception as exc:  # the total deadline's watchdog closed the stream under a read
+                if state["expired"] and not (isinstance(exc, LLMError) and "within" in str(exc)):
+                    s = self.settings
+                    if not state["got_token"]:  # the total ran out first: the first token never came
+                        raise LLMError(f"{where} did not answer within {s.first_token_s:g} s") from exc
+                    raise LLMError(f"{where} did not finish answering within {s.timeout_s:g} s") from exc
+                raise
         except LLMError as exc:
             self.breaker.failed(str(exc))
             raise
@@ -189,22 +208,28 @@ class ChatClient:
             raise
         self.breaker.succeeded()
 
-    def _stream(self, messages: list[dict]) -> Iterator[str]:
+    def _stream(self, messages: list[dict], state: dict) -> Iterator[str]:
         s, where = self.settings, f"the model server at {self.settings.base_url}"
         headers = {"Accept": "text/event-stream, application/json"}
         if s.api_key:
             headers["Authorization"] = f"Bearer {s.api_key}"
         self.last_finish_reason = None
         start = time.monotonic()
-        state = {"got_token": False}
         try:
             with self._client.stream("POST", self.url, json=self._body(messages), headers=headers) as resp:
-                if resp.status_code >= 400:
-                    raise LLMError(self._http_error(resp, where))
-                if "json" in resp.headers.get("content-type", "").lower():
-                    yield self._from_json(resp.read(), where)
-                    return
-                yield from self._from_sse(resp, start, state, where)
+                # the total deadline holds even while a read waits on a server that trickles
+                watchdog = threading.Timer(max(0.0, s.timeout_s - (time.monotonic() - start)), _expire, (resp, state))
+                watchdog.daemon = True
+                watchdog.start()
+                try:
+                    if resp.status_code >= 400:
+                        raise LLMError(self._http_error(resp, where))
+                    if "json" in resp.headers.get("content-type", "").lower():
+                        yield self._from_json(resp.read(), where)
+                        return
+                    yield from self._from_sse(resp, start, state, where)
+                finally:
+                    watchdog.cancel()
         except LLMError:
             raise
         except httpx.ConnectTimeout as exc:
