@@ -304,16 +304,18 @@ def feedback_to_eval(
 
 
 def _stream_answer(pipe, question, filters):
+    from .answer.turns import Waiting
     from .models import Answer
 
-    from .pipeline import Retrieved
-
-    answer = None
+    answer, waited = None, False
     for item in pipe.ask_stream(question, filters=filters):
         if isinstance(item, Answer):
             answer = item
-        elif not isinstance(item, Retrieved):
+        elif isinstance(item, str):
             print(item, end="", flush=True, file=sys.stderr)
+        elif isinstance(item, Waiting) and not waited:  # said once, not every second
+            print(item.text, file=sys.stderr)
+            waited = True
     print("\n", file=sys.stderr)
     if answer.note:
         print(f"({answer.answerer}: {answer.note})", file=sys.stderr)

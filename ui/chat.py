@@ -8,7 +8,8 @@ the moment retrieval is done and the answer as it is written:
 - ``Done(answer)`` — the checked answer, timings filled in.
 
 Shared state is read-only after start-up (index, embedder); answerers are built once
-under a lock, and LLM generation is serialised by ``rag.answer.llm.MODEL_LOCK``.
+under a lock, and local LLM generation takes turns (``rag.answer.turns``; a waiting question is
+shown its place in line).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from rag.answer import ANSWERERS
+from rag.answer.turns import Waiting
 from rag.errors import ConfigError
 from rag.models import Answer, Hit, Release
 from rag.pipeline import Retrieved as PipelineRetrieved
@@ -158,6 +160,8 @@ class ChatService:
                 yield Retrieved(item.query, item.hits)
             elif isinstance(item, Answer):
                 yield Done(item)
+            elif isinstance(item, Waiting):  # in line for the local model: shown until the first token
+                yield Partial(item.text)
             else:
                 parts.append(item)
                 yield Partial("".join(parts))

@@ -18,7 +18,6 @@ its circuit breaker answers each at once (``breaker.py``).
 from __future__ import annotations
 
 import os
-import threading
 import time
 from contextlib import nullcontext
 from dataclasses import replace
@@ -35,8 +34,10 @@ from .citecheck import CitationChecker
 from .evidence import SentenceRanker
 from .extractive import ExtractiveAnswerer
 from .prompt import build_messages
+from .turns import MODEL_TURNS, Waiting
 
-MODEL_LOCK = threading.Lock()
+MODEL_LOCK = MODEL_TURNS  # local model work, one question at a time, first come first served (turns.py)
+WAIT_REPORT_S = 1.0  # while a question waits for the model, its place in line is reported this often
 
 
 class ChatBackend(Protocol):
@@ -117,8 +118,9 @@ class LLMAnswerer(AnswererBase):
         needs = steps.NEEDS.get(step)
         return (needs != "ranker" or self.ranker is not None) and (needs != "fallback" or self.fallback is not None)
 
-    def stream(self, question: Question | str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
-        """Text deltas as they come, then the checked Answer as the last item."""
+    def stream(self, question: Question | str, hits: Sequence[Hit]) -> Iterator[str | Waiting | Answer]:
+        """Text deltas as they come, then the checked Answer as the last item; while the question
+        waits for the local model, a ``Waiting`` every second (its place in line)."""
         turn = steps.Turn(as_question(question), list(hits), time.perf_counter())
         if turn.hits:
             for name, step in steps.BEFORE.items():
@@ -133,13 +135,19 @@ class LLMAnswerer(AnswererBase):
         messages = build_messages(turn.question.text, sources)
         parts: list[str] = []
         first = None
+        ticket = MODEL_LOCK.take() if getattr(self.backend, "serialise", True) else None
         try:
-            with MODEL_LOCK if getattr(self.backend, "serialise", True) else nullcontext():
+            try:
+                while ticket is not None and not MODEL_LOCK.wait(ticket, WAIT_REPORT_S):
+                    yield Waiting(MODEL_LOCK.ahead(ticket), time.perf_counter() - turn.t0)
                 for delta in self.backend.stream(messages):
                     if first is None:
                         first = time.perf_counter()
                     parts.append(delta)
                     yield delta
+            finally:
+                if ticket is not None:
+                    MODEL_LOCK.release(ticket)
         except RagError as exc:
             yield self._fall_back(turn, str(exc))
             return
