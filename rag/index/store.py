@@ -73,17 +73,19 @@ class SerialConnection:
 
 
 class MetaStore:
-    def __init__(self, path: Path, *, readonly: bool = False):
+    def __init__(self, path: Path, *, readonly: bool = False, check: bool = True):
+        """``readonly`` opens run SQLite's quick_check unless ``check`` is off (the caller has
+        already verified the file against its recorded checksum)."""
         self.path = Path(path)
         uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
         if readonly and not self.path.is_file():
             raise IndexUnavailable(f"index file {self.path} is missing; rebuild with `rag index --rebuild`")
         try:
             db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            if readonly:
-                check = db.execute("PRAGMA quick_check").fetchone()[0]
-                if check != "ok":
-                    raise sqlite3.DatabaseError(check)
+            if readonly and check:
+                result = db.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    raise sqlite3.DatabaseError(result)
         except sqlite3.DatabaseError as exc:
             raise IndexUnavailable(f"index file {self.path} is damaged ({exc}); rebuild with `rag index --rebuild`"
                                    ) from None
