@@ -95,8 +95,24 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """One release an answer about many releases lists (a count's or list's match, a case's
+    step), cited as [n]. ``label``: the case step ("sentenced"), "undated", or "" ;
+    ``duplicate_of``: the n of the release with the same text that counts instead."""
+
+    n: int
+    release_id: str
+    title: str
+    date: str | None
+    url: str | None
+    label: str = ""
+    duplicate_of: int | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What every answerer returns."""
+    """What every answerer returns. An answer about many releases (``route`` "count", "list"
+    or "case") also lists them (``matches``) and states what it looked for (``criteria``)."""
 
     text: str
     refused: bool
@@ -105,6 +121,9 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     note: str = ""
     confidence: float | None = None  # the answerer's own measure, when it has one (extractive: best support)
+    route: str = "fact"
+    criteria: str = ""
+    matches: tuple[Listed, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -114,4 +133,6 @@ class Answer:
             "answerer": self.answerer,
             "note": self.note,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            **({"route": self.route, "criteria": self.criteria, "matches": [asdict(m) for m in self.matches]}
+               if self.route != "fact" else {}),
         }

@@ -16,6 +16,7 @@ from typing import Iterator, Sequence
 
 from .answer import Answerer, Rewrite, get_answerer
 from .answer.combine import combine
+from .collect.run import collect
 from .embedding import Embedder, embedder_from
 from .errors import RagError
 from .index import BuildReport, Index, build_index, generations
@@ -194,6 +195,14 @@ class Pipeline:
         t_rewrite = time.perf_counter()
         searched = self.analyse(rewrite.search, filters)
         impl = self.answerer(answerer)
+        routed = collect(searched, gen.index, filters, impl.name) if self.settings.retrieval.routes else None
+        if routed is not None:  # a count, list or case: over the whole index, no passages to read
+            answer, hits = routed
+            t1 = time.perf_counter()
+            yield Retrieved(rewrite.search, hits)
+            yield replace(answer, timings_ms={"retrieve": (t1 - t_rewrite) * 1000, "answer": 0.0,
+                                              "total": (t1 - t0) * 1000})
+            return
         split = self.settings.retrieval.split and not impl.streams
         parts = list(analyse_parts(searched)) if split else []
         if len(parts) > 1:  # asks two things: each part searched on its own

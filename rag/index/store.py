@@ -200,6 +200,31 @@ class MetaStore:
         sql = "SELECT c.id FROM chunks c JOIN releases r ON r.id = c.release_id WHERE " + " AND ".join(where)
         return [row[0] for row in self.db.execute(sql, args)]
 
+    def releases_where(self, *, sources: Sequence[str] = (), date_from: str | None = None,
+                       date_to: str | None = None, release_ids: Iterable[str] | None = None,
+                       dated: bool | None = None) -> list[Release]:
+        """Releases of one of ``sources``, dated within [date_from, date_to], among
+        ``release_ids``, dated or undated (``dated``), each condition only when given; by date,
+        then id (undated last). Read for one query, not kept in the release cache."""
+        where, args = [], []
+        if sources:
+            where.append(f"source IN ({','.join('?' * len(sources))})")
+            args += list(sources)
+        if date_from:
+            where.append("date >= ?")
+            args.append(date_from)
+        if date_to:
+            where.append("date <= ?")
+            args.append(date_to + "~")  # a timestamped date on the last day is still inside
+        if release_ids is not None:
+            where.append("id IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(list(release_ids)))
+        if dated is not None:
+            where.append("date IS NOT NULL AND date != ''" if dated else "(date IS NULL OR date = '')")
+        sql = f"SELECT {_RELEASE_COLS} FROM releases" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self.db.execute(sql + " ORDER BY date IS NULL, date, id", args)
+        return [Release(*row) for row in rows]
+
     def release_of_chunks(self, chunk_ids: Iterable[int]) -> dict[int, str]:
         """Chunk id -> release id, for the given chunk ids that exist."""
         ids = json.dumps([int(c) for c in chunk_ids])

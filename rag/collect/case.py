@@ -1,0 +1,123 @@
+"""A case's history: every release naming one person, in date order, each step labelled.
+
+``case_history(store, lexical, question, sources)`` picks the person the question is about
+(a name of two words or more; the one after "against" if any, else the one the fewest releases
+name: people are named in fewer releases than places), gathers every release naming them
+(first and last name, middle names optional, any case) from the named sources, orders them by
+date and labels each with the step its title (else its lead) reports. Labels, most final
+first, so "Convicted and Sentenced" is "sentenced": ``STEPS``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import Release
+from ..question import Question
+from ..question.sources import named_sources, source_names
+from ..text.sentences import split_sentences
+from ..text.tokenize import bm25_tokens
+from .match import lead_span, lead_spans
+
+__all__ = ["STEPS", "CaseStep", "case_history", "defendant_span", "step_of"]
+
+STEPS = (  # (label, pattern), checked in this order: the most final step a text reports wins
+    ("dismissed", r"\b(?:dismiss\w*|acquit\w*|not guilty|exonerat\w*|overturn\w*|vacat\w*)\b"),
+    ("parole", r"\bparole (?:hearing|board|denied|granted)|\b(?:denied|granted|up for)\b[\w\s]{0,20}\bparole\b"),
+    ("sentenced", r"\bsentenced\b|\bsentences? (?:of|to)\b|\b\w+-years? sentence\b"),
+    ("appeal", r"\bappeal\w*"),
+    ("pleaded", r"\b(?:plead\w*|pled)\b"),
+    ("convicted", r"\b(?:convicted|convicts?|found guilty|guilty verdict|jury finds?)\b"),
+    ("indicted", r"\bindict\w*"),
+    ("arraigned", r"\barraign\w*"),
+    ("charged", r"\b(?:charg\w*|arrest\w*|extradit\w*|booked|accused)\b"),
+)
+_STEPS = tuple((label, re.compile(p, re.I)) for label, p in STEPS)
+
+
+def step_of(text: str) -> str | None:
+    """The most final step ``text`` reports (see ``STEPS``), or None."""
+    return next((label for label, pattern in _STEPS if pattern.search(text)), None)
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    """One release of the case: its step label ("" when it names none) and the sentence that
+    shows it (``start``/``end`` in the body)."""
+
+    release: Release
+    step: str
+    start: int
+    end: int
+
+
+def _name_pattern(name: str) -> re.Pattern:
+    parts = [re.escape(p) for p in name.replace("’", "'").split() if p]
+    middle = r"(?:\s+[\w.'’-]+){0,2}?"
+    return re.compile(rf"\b{parts[0]}{middle}\s+{parts[-1]}\b", re.I)
+
+
+def _naming(store, lexical, name: str, sources) -> list[Release]:
+    ids = lexical.releases_with_all(bm25_tokens(name)) if lexical is not None else None
+    pattern = _name_pattern(name)
+    return [r for r in store.releases_where(sources=sources, release_ids=ids)
+            if pattern.search(r.title) or pattern.search(r.body)]
+
+
+_DEFENDANT = re.compile(r"\b(?:defendants? (?:was |is )?(?:identified )?as|identified as)\s+[A-Z]|"
+                        r"\b[A-Z][a-z]+(?:\s+[A-Z][\w.'’-]+){1,3},\s+(?:aka\s[^,]+,\s+)?\d{1,3},\s*\w")
+
+
+def defendant_span(release: Release) -> tuple[int, int] | None:
+    """The first sentence naming a person as press releases do ("identified the defendant as
+    X", "X, 36, of Place"), or None."""
+    for start, end in split_sentences(release.body)[:15]:
+        if _DEFENDANT.search(release.body[start:end]):
+            return start, end
+    return None
+
+
+def _shown(release: Release, step: str | None) -> tuple[int, int]:
+    """The first lead sentence reporting ``step``, one naming the person first; else the lead."""
+    if step:
+        pattern = dict(_STEPS)[step]
+        reporting = [(s, e) for s, e in lead_spans(release) if pattern.search(release.body[s:e])]
+        named = [(s, e) for s, e in reporting if _DEFENDANT.search(release.body[s:e])]
+        if named or reporting:
+            return (named or reporting)[0]
+    return lead_span(release)
+
+
+def _step(release: Release) -> str | None:
+    """The step the title reports; else the first of the lead sentences that reports one."""
+    step = step_of(release.title)
+    for start, end in split_sentences(release.body)[:5]:
+        if step is not None:
+            break
+        step = step_of(release.body[start:end])
+    return step
+
+
+def case_history(store, lexical, question: Question, sources) -> tuple[str, list[CaseStep]] | None:
+    """(the person, the case's releases in date order), or None when the question names no
+    person any release names."""
+    text = question.text
+    places = {n for s in sources for n in source_names(s)}
+    names = [m.text for m in question.mentions
+             if m.kind == "name" and len(m.tokens) >= 2 and " ".join(m.tokens) not in places]
+    after_against = re.search(r"\b(?:against|of)\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)+)", text)
+    named = named_sources(text, sources)
+    found = []
+    for name in names:
+        releases = _naming(store, lexical, name, named)
+        if releases:
+            found.append((after_against is None or name not in after_against.group(1), len(releases), name, releases))
+    if not found:
+        return None
+    _, _, name, releases = min(found, key=lambda f: f[:3])
+    steps = []
+    for rel in sorted(releases, key=lambda r: (r.date or "9999", r.id)):
+        step = _step(rel)
+        start, end = _shown(rel, step)
+        steps.append(CaseStep(rel, step or "", start, end))
+    return name, steps

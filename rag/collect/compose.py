@@ -1,0 +1,97 @@
+"""The answer to a count, a list or a case: the number and the criteria, then every release cited.
+
+Text, one claim per line so each line's citation checks against its own quote:
+
+    4 releases from kings_ny dated 2025-01-01 to 2025-12-31 mentioning "gun buyback" in one sentence.
+    - 2025-04-03 — Brooklyn District Attorney ... Gun Buyback: <the sentence that matched> [1]
+
+A case: its latest step first, then the chain in date order, each step cited.
+"""
+from __future__ import annotations
+
+import re
+
+from ..models import Answer, Citation, Listed, Release
+from .case import CaseStep, defendant_span
+from .match import Matches
+
+__all__ = ["MAX_LINES", "answer_case", "answer_matches"]
+
+MAX_LINES = 200  # releases written out in the text; ``Answer.matches`` holds every one
+_ASKS_NAMES = re.compile(r"\b(?:name|names|who|defendants?|identify)\b", re.I)
+
+
+def _quote(release: Release, start: int, end: int) -> str:
+    """The passage on one line, a space put back after a comma that lost it ("22,pleaded")."""
+    return re.sub(r"(?<=\w),(?=[^\W\d_])", ", ", " ".join(release.body[start:end].split()))
+
+
+def _citation(n: int, release: Release, start: int, end: int) -> Citation:
+    return Citation(n, release.id, release.title, release.date, release.url, start, end, release.body[start:end])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def answer_matches(matches: Matches, question: str, route: str, answerer: str) -> Answer:
+    """The count (or list) of ``matches`` as an Answer citing every counted release."""
+    crit = matches.criteria
+    counted, dupes = matches.counted, [m for m in matches.matches if m.duplicate_of]
+    head = f"{_plural(len(counted), 'release')}{'' if crit.describe() == 'releases' else ' ' + crit.describe()[9:]}."
+    if dupes:
+        head += f" {_plural(len(dupes), 'more release')} repeat{'s' if len(dupes) == 1 else ''} the text of one counted (not counted again)."
+    if matches.undated:
+        head += (f" {_plural(len(matches.undated), 'undated release')} also match{'es' if len(matches.undated) == 1 else ''}"
+                 " and cannot be placed in the window (not counted).")
+    lines, citations, listed, n_of = [head], [], [], {}
+    names = bool(_ASKS_NAMES.search(question))
+    for group, label in ((matches.matches, ""), (matches.undated, "undated")):
+        for m in group:
+            n = len(citations) + 1
+            n_of[m.release.id] = n
+            rel = m.release
+            citations.append(_citation(n, rel, m.start, m.end))
+            dup = n_of.get(m.duplicate_of) if m.duplicate_of else None
+            listed.append(Listed(n, rel.id, rel.title, rel.date, rel.url, label, dup))
+            if len(lines) > MAX_LINES:
+                continue
+            quote = "" if not crit.runs else f": {_quote(rel, m.start, m.end)}"
+            line = f"- {rel.date or 'undated'} — {' '.join(rel.title.split())}{quote} [{n}]"
+            if dup:
+                line += f" (same text as [{dup}])"
+            if names and (span := defendant_span(rel)) is not None:
+                k = len(citations) + 1
+                citations.append(_citation(k, rel, span[0], span[1]))
+                line += f"\n  Named: {_quote(rel, span[0], span[1])} [{k}]"
+            lines.append(line)
+    if len(listed) > MAX_LINES:
+        lines.append(f"… and {len(listed) - MAX_LINES} more (every one is in the answer's list of matches).")
+    return Answer("\n".join(lines), False, tuple(citations), answerer, note=f"{route}: {crit.describe()}",
+                  route=route, criteria=crit.describe(), matches=tuple(listed))
+
+
+def answer_case(name: str, steps: list[CaseStep], answerer: str) -> Answer:
+    """The case of ``name``: the latest dated step first, then every release in date order."""
+    dated = [s for s in steps if s.release.date]
+    citations, listed, lines = [], [], []
+    for i, s in enumerate(steps, start=1):
+        citations.append(_citation(i, s.release, s.start, s.end))
+        listed.append(Listed(i, s.release.id, s.release.title, s.release.date, s.release.url,
+                             s.step if s.release.date else "undated"))
+    latest = max(range(len(dated)), key=lambda i: (dated[i].release.date, i)) if dated else None
+    if latest is not None:
+        s = dated[latest]
+        lines.append(f"Latest ({s.release.date}{', ' + s.step if s.step else ''}): "
+                     f"{_quote(s.release, s.start, s.end)} [{latest + 1}]")
+    lines.append(f"{_plural(len(steps), 'release')} naming {name}, in date order:")
+    for i, s in enumerate(steps, start=1):
+        when = s.release.date or "undated"
+        lines.append(f"- {when}{', ' + s.step if s.step else ''}: {_quote(s.release, s.start, s.end)} [{i}]")
+        span = defendant_span(s.release)
+        if span is not None and not (s.start <= span[0] < s.end):
+            k = len(citations) + 1
+            citations.append(_citation(k, s.release, span[0], span[1]))
+            lines.append(f"  Named: {_quote(s.release, span[0], span[1])} [{k}]")
+    return Answer("\n".join(lines), False, tuple(citations), answerer, note=f"case: {name}", route="case",
+                  criteria=f"releases naming {name}", matches=tuple(listed))

@@ -1,0 +1,89 @@
+"""What a counted or listed release must be, read from the question (a frozen record).
+
+``criteria_for(question, sources)``: the sources it names (``rag.question.sources``), its date
+window (its time words against ``as_of``; failing those, the one year a counting sentence
+names), and its topic: the words after "mention", "about", "announced" ... as runs of index
+stems ("a sentence of life without parole" -> ("sentenc",), ("life", "without", "parol")),
+and a quoted title opening ("'Meet ...'").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass
+
+from ..question import Question
+from ..question.route import only_year, title_prefix, topic_text
+from ..question.sources import named_sources
+from ..text.stopwords import FUNCTION_WORDS
+from ..text.tokenize import bm25_tokens
+
+__all__ = ["Criteria", "criteria_for", "topic_runs"]
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """``sources`` (empty: all), ``start``/``end`` (ISO days, inclusive; None: open), ``topic``
+    (the words as asked) and ``runs`` (their stems, see ``topic_runs``), ``title_prefix``."""
+
+    sources: tuple[str, ...] = ()
+    start: str | None = None
+    end: str | None = None
+    topic: str = ""
+    runs: tuple[tuple[str, ...], ...] = ()
+    title_prefix: str = ""
+
+    @property
+    def windowed(self) -> bool:
+        return self.start is not None or self.end is not None
+
+    def describe(self) -> str:
+        """The criteria in words, for the answer: a reader checks and corrects them."""
+        parts = ["releases"]
+        if self.sources:
+            parts.append("from " + " or ".join(self.sources))
+        if self.start and self.end:
+            parts.append(f"dated {self.start} to {self.end}")
+        elif self.start:
+            parts.append(f"dated {self.start} or later")
+        elif self.end:
+            parts.append(f"dated {self.end} or earlier")
+        if self.title_prefix:
+            parts.append(f"titled \u201c{self.title_prefix} \u2026\u201d")
+        if self.runs:
+            parts.append(f"mentioning \u201c{self.topic}\u201d in one sentence")
+        return " ".join(parts)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def topic_runs(topic: str) -> tuple[tuple[str, ...], ...]:
+    """The topic's runs of content words (split at function words), as index stems."""
+    runs, run = [], []
+    for word in re.findall(r"[\w'’-]+", topic):
+        if word.lower() in FUNCTION_WORDS:
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append(word)
+    if run:
+        runs.append(run)
+    stemmed = (tuple(bm25_tokens(" ".join(r))) for r in runs)
+    return tuple(r for r in stemmed if r)
+
+
+def criteria_for(question: Question, sources) -> Criteria:
+    """The criteria ``question`` states, over the index's ``sources``."""
+    text = question.text
+    start = end = None
+    scope = question.time_scope
+    if scope is not None and scope.bounded and not scope.prefer_recent:
+        start = scope.start.isoformat() if scope.start else None
+        end = scope.end.isoformat() if scope.end else None
+    elif (year := only_year(text)) is not None:
+        start, end = dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
+    topic = topic_text(text)
+    return Criteria(sources=named_sources(text, sources), start=start, end=end, topic=topic,
+                    runs=topic_runs(topic), title_prefix=title_prefix(text))

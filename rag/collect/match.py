@@ -1,0 +1,135 @@
+"""Every release of the index that meets a ``Criteria`` (pure matching plus one store query).
+
+A release matches when it is of a named source, dated inside the window and, with a topic,
+holds every topic run in one sentence of its title or body: each run's stems in order, at
+most ``MAX_GAP`` index tokens apart ("sentenced to life in prison without the possibility of
+parole" holds "life without parole"). The body is the stored one, after boilerplate removal,
+so navigation and "related posts" text never counts. Undated releases are never inside a
+window: they are counted apart. Releases with the same text count once; the later ones are
+marked as duplicates of the first.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from ..models import Release
+from ..text.sentences import split_sentences
+from ..text.tokenize import bm25_tokens
+from .criteria import Criteria
+
+__all__ = ["MAX_GAP", "MIN_WORDS", "Match", "Matches", "find_matches", "lead_span", "lead_spans", "topic_span"]
+
+MAX_GAP = 3  # index tokens (stop words already dropped) allowed between two words of a run
+
+
+@dataclass(frozen=True)
+class Match:
+    """A matching release and the passage that shows it matches (``start``/``end`` in its body;
+    the title matched when ``in_title``). ``duplicate_of``: the id of the release with the
+    same text that counts instead."""
+
+    release: Release
+    start: int
+    end: int
+    in_title: bool = False
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Matches:
+    criteria: Criteria
+    matches: tuple[Match, ...]
+    undated: tuple[Match, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def counted(self) -> tuple[Match, ...]:
+        """The matches that count (duplicates left out), in date order."""
+        return tuple(m for m in self.matches if m.duplicate_of is None)
+
+
+def _holds_run(stems: list[str], run: tuple[str, ...]) -> bool:
+    for i, tok in enumerate(stems):
+        if tok != run[0]:
+            continue
+        at, ok = i, True
+        for want in run[1:]:
+            nxt = next((j for j in range(at + 1, min(len(stems), at + 2 + MAX_GAP)) if stems[j] == want), None)
+            if nxt is None:
+                ok = False
+                break
+            at = nxt
+        if ok:
+            return True
+    return False
+
+
+def holds_topic(text: str, runs) -> bool:
+    """Whether ``text`` (one sentence) holds every run (see the module's doc)."""
+    stems = bm25_tokens(text)
+    return all(_holds_run(stems, run) for run in runs)
+
+
+MIN_WORDS = 8  # a lead sentence is a sentence, not a dateline, a heading or the title again
+
+
+def lead_spans(release: Release, limit: int = 15) -> list[tuple[int, int]]:
+    """The first ``limit`` sentences of the body that say more than the title: of at least
+    ``MIN_WORDS`` words, not the title (or its opening) again."""
+    title = " ".join(release.title.lower().split())
+    out = []
+    for start, end in split_sentences(release.body)[:limit]:
+        said = " ".join(release.body[start:end].lower().split())
+        if len(said.split()) >= MIN_WORDS and said not in title and not said.startswith(title[:40]):
+            out.append((start, end))
+    return out
+
+
+def lead_span(release: Release) -> tuple[int, int]:
+    """The lead: the first of ``lead_spans``, else the first sentence, else (0, 0)."""
+    spans = lead_spans(release, 15) or split_sentences(release.body)[:1]
+    return spans[0] if spans else (0, 0)
+
+
+def topic_span(release: Release, runs) -> tuple[int, int, bool] | None:
+    """(start, end, in_title) of the first body sentence of ``release`` holding the topic (the
+    lead when only its title does, or when there is no topic); None when it does not hold it."""
+    if runs:
+        for start, end in split_sentences(release.body):
+            if holds_topic(release.body[start:end], runs):
+                return start, end, False
+        if not holds_topic(release.title, runs):
+            return None
+    return (*lead_span(release), bool(runs))
+
+
+def _text_key(body: str) -> str:
+    return hashlib.sha1(" ".join(body.split()).lower().encode("utf-8")).hexdigest()
+
+
+def find_matches(store, lexical, criteria: Criteria) -> Matches:
+    """Every release in ``store`` meeting ``criteria``; ``lexical`` (a ``LexicalIndex`` or None)
+    narrows the topic's candidates to releases holding all its stems before each is read."""
+    ids = None
+    if criteria.runs and lexical is not None:
+        ids = lexical.releases_with_all(t for run in criteria.runs for t in run)
+    dated = store.releases_where(sources=criteria.sources, date_from=criteria.start, date_to=criteria.end,
+                                 release_ids=ids, dated=True if criteria.windowed else None)
+    undated = store.releases_where(sources=criteria.sources, release_ids=ids, dated=False) if criteria.windowed else []
+    prefix = criteria.title_prefix.lower()
+
+    def matching(releases) -> list[Match]:
+        out, first_of = [], {}
+        for rel in releases:
+            if prefix and not rel.title.lower().startswith(prefix):
+                continue
+            span = topic_span(rel, criteria.runs)
+            if span is None:
+                continue
+            key = _text_key(rel.body)
+            out.append(Match(rel, span[0], span[1], span[2], first_of.get(key)))
+            first_of.setdefault(key, rel.id)
+        return out
+
+    return Matches(criteria, tuple(matching(dated)), tuple(matching(undated)))

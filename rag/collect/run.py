@@ -1,0 +1,81 @@
+"""One call for the pipeline: a routed question's answer over the whole index, or None.
+
+``collect(question, index, filters, answerer)`` -> (Answer, Hit[]) for a "count", "list" or
+"case" question; None for a fact question, and for a case question whose person no release
+names (it then gets the normal answer: a misrouted question loses nothing). The hits are the
+listed releases' first passages, in the answer's order, so the sources panel and the
+evaluation's release ranking read them as they read a search's.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from ..models import Answer, Hit
+from ..question import Question
+from ..question.mentions import INSTITUTION_WORDS
+from ..question.route import route
+from ..retrieval import Filters
+from .case import case_history
+from .compose import answer_case, answer_matches
+from .criteria import Criteria, criteria_for
+from .match import find_matches
+
+__all__ = ["MAX_HITS", "collect", "unknown_publisher"]
+
+
+def unknown_publisher(question: Question, criteria: Criteria) -> str:
+    """The publisher the question names that is no source of the index ("the Manhattan DA"),
+    or "": counting every source's releases for it would answer another question."""
+    if criteria.sources:
+        return ""
+    for m in question.mentions:
+        if m.kind == "context" and any(t not in INSTITUTION_WORDS for t in m.tokens):
+            return m.text
+    return ""
+
+
+def _with_filters(criteria: Criteria, filters: Filters) -> Criteria:
+    """The caller's filters where the question says nothing of its own."""
+    changes = {}
+    if not criteria.sources and filters.sources:
+        changes["sources"] = tuple(filters.sources)
+    if not criteria.windowed and (filters.date_from or filters.date_to):
+        changes["start"] = filters.date_from.isoformat() if filters.date_from else None
+        changes["end"] = filters.date_to.isoformat() if filters.date_to else None
+    return dataclasses.replace(criteria, **changes) if changes else criteria
+
+
+MAX_HITS = 100  # passages reported for the sources panel; the answer lists every match
+
+
+def _hits(index, answer: Answer) -> list[Hit]:
+    hits = []
+    for listed in answer.matches[:MAX_HITS]:
+        chunks = index.store.chunks_of(listed.release_id)
+        if chunks:
+            hits.append(Hit(chunks[0], index.store.release(listed.release_id), 1.0, len(hits) + 1))
+    return hits
+
+
+def collect(question: Question, index, filters: Filters, answerer: str) -> tuple[Answer, list[Hit]] | None:
+    """See the module's doc."""
+    kind = route(question.text)
+    if kind == "fact":
+        return None
+    sources = index.store.sources()
+    lexical = index.lexical
+    if kind == "case":
+        found = case_history(index.store, lexical, question, sources)
+        if found is None:
+            return None
+        answer = answer_case(*found, answerer)
+    else:
+        criteria = _with_filters(criteria_for(question, sources), filters)
+        unknown = unknown_publisher(question, criteria)
+        if unknown:
+            note = (f"no source of this index is {unknown!r}; its sources are {', '.join(sources)}"
+                    " (name one of them, or ask without a publisher)")
+            return Answer(f"I cannot count releases of {unknown}: {note}.", True, (), answerer, note=note,
+                          route=kind, criteria=criteria.describe()), []
+        answer = answer_matches(find_matches(index.store, lexical, criteria), question.text, kind, answerer)
+    return answer, _hits(index, answer)

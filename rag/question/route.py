@@ -1,0 +1,86 @@
+"""Which way a question goes: one fact, a count or list of releases, or a case's history.
+
+* ``route(question)``: "count" ("How many press releases did the Orange County DA publish in
+  July 2024?"), "list" ("Which 2023 Harris County DA releases announced ...?"), "case" ("What
+  happened in the case against X?", "Trace the Brooklyn case over ...") or "fact" (everything
+  else: the normal answer).
+* ``topic_text(question)``: for a count or list, the words that say what a release must be
+  about ("mention a gun buyback" -> "a gun buyback"); "" when every release of the source and
+  window counts.
+* ``title_prefix(question)``: a quoted title opening ("profiles ('Meet ...')" -> "Meet").
+* ``only_year(question)``: the one bare year a count names ("How many 2025 Brooklyn DA press
+  releases ..."), the window when the time words say nothing else.
+
+Pure functions over the question text; what a route does with them is ``rag.collect``'s.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["ROUTES", "only_year", "route", "title_prefix", "topic_text"]
+
+ROUTES = ("fact", "count", "list", "case")
+
+# What a release is called, and what a publisher does with one.
+_ITEMS = (r"(?:press |news |media )?(?:releases|posts|items|stories|announcements|articles|statements|"
+          r"advisories|profiles|updates)")
+_PUBLISH = r"(?:publish|post|issue|put out|release|run|send out)(?:ed|d|s)?"
+_COUNT = re.compile(rf"\b(?:how many|number of|count(?:ing)? (?:of |the )?)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
+                    rf"\bhow many\b[^?.]{{0,60}}\bdid\b[^?.]{{0,80}}\b{_PUBLISH}\b", re.I)
+_LIST = re.compile(rf"^\W*(?:which|what|list|name|show)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
+                   rf"\b(?:list|name|show me) (?:all|every|each) (?:the )?{_ITEMS}\b", re.I)
+_CASE = re.compile(r"\b(?:what happened|trace|history|timeline|follow|how did)\b[^?]{0,80}\bcase\b|"
+                   r"\bcase (?:against|of)\b[^?]{0,120}\b(?:what happened|so far|latest|status|outcome|end)\b|"
+                   r"\b(?:latest|current) (?:status|outcome) (?:of|in) the case\b|"
+                   r"\bwhat (?:was|is) the (?:final )?outcome\b", re.I)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z'’-]+)+\b")
+
+
+def route(question: str) -> str:
+    """"count", "list", "case" or "fact" (see the module's doc)."""
+    text = question or ""
+    if _COUNT.search(text):
+        return "count"
+    if _LIST.search(text):
+        return "list"
+    if _CASE.search(text) and (re.search(r"\bcase\b", text, re.I) or _NAME.search(text)):
+        return "case"
+    return "fact"
+
+
+# The clause that says what a release is about: after "mention", "about", "announced" ...
+_TOPIC = re.compile(r"\b(?:mention(?:s|ed|ing)?|about|on the (?:subject|topic) of|concerning|involving|"
+                    r"related to|regarding|announc(?:e|ed|es|ing)|report(?:s|ed|ing)?)\b\s+(.+)", re.I)
+_TOPIC_END = re.compile(r"[?.!;]|\b(?:in|during|from|between|since|before|after|last|this|and name|name)\b", re.I)
+
+
+def topic_text(question: str) -> str:
+    """The words a counted release must hold, "" for none (see the module's doc)."""
+    asked = next((s for s in re.split(r"(?<=[.?!])\s+", question) if _COUNT.search(s) or _LIST.search(s)),
+                 question)
+    m = _TOPIC.search(asked)
+    if not m:
+        return ""
+    topic = m.group(1)
+    end = _TOPIC_END.search(topic)
+    return (topic[: end.start()] if end else topic).strip(" ,'\"")
+
+
+_PREFIX = re.compile(r"""['"‘“(]\s*([A-Z][\w'’-]*(?:\s+[\w'’-]+){0,3})\s*(?:\.\.\.|…)\s*['"’”)]""")
+
+
+def title_prefix(question: str) -> str:
+    """The quoted opening of the titles asked about ("('Meet ...')" -> "Meet"), or ""."""
+    m = _PREFIX.search(question or "")
+    return m.group(1) if m else ""
+
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+def only_year(question: str) -> int | None:
+    """The year, when the counting sentence names exactly one and no other time words."""
+    asked = next((s for s in re.split(r"(?<=[.?!])\s+", question) if _COUNT.search(s) or _LIST.search(s)),
+                 question)
+    years = set(_YEAR.findall(asked))
+    return int(years.pop()) if len(years) == 1 else None
