@@ -8,7 +8,7 @@ from pathlib import Path
 from rag.errors import ConfigError
 from rag.jsonl import read_objects
 
-TYPES = ("factoid", "date_scoped", "multi_doc", "unanswerable", "lookup")
+TYPES = ("factoid", "date_scoped", "multi_doc", "unanswerable", "lookup", "aggregate", "timeline")
 _REQUIRED = {"id": str, "question": str, "answer": str, "must_include": list, "gold_ids": list, "type": str}
 
 

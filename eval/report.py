@@ -12,11 +12,19 @@ PLOT_KEYS = ("hit@1", "hit@4", "mrr@10", "key_fact_accuracy", "citation_precisio
 TABLE_KEYS = ("n", "hit@1", "hit@4", "hit@10", "recall@10", "mrr@10", "ndcg@10", "key_fact_accuracy", "token_f1",
               "refusal_rate_unanswerable", "false_refusal_rate", "citation_validity", "citation_precision",
               "citation_support", "latency_retrieve_p50_ms", "latency_answer_p50_ms", "latency_first_token_p50_ms",
-              "latency_total_p50_ms")
+              "latency_total_p50_ms", "routing_ok", "count_exact", "list_recall", "list_precision", "chain_recall",
+              "chain_order")
 # what `rag eval` prints: the headline metrics of each scope
 CONSOLE_KEYS = ("n", "hit@1", "hit@4", "mrr@10", "key_fact_accuracy", "refusal_rate_unanswerable",
                 "false_refusal_rate", "citation_precision", "citation_support", "latency_first_token_p50_ms",
-                "latency_total_p50_ms")
+                "latency_total_p50_ms", "routing_ok")
+COLLECT_CONSOLE_KEYS = ("count_exact", "list_recall", "list_precision", "chain_recall", "chain_order")
+
+
+def console_keys(results: dict) -> tuple[str, ...]:
+    """``CONSOLE_KEYS``, and the count/list/case metrics when the set has such questions."""
+    overall = results["metrics"]["overall"]
+    return CONSOLE_KEYS + tuple(k for k in COLLECT_CONSOLE_KEYS if overall.get(k) is not None)
 
 
 def fmt(value) -> str:

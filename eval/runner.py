@@ -13,6 +13,7 @@ from rag.retrieval import NO_FILTERS, Filters
 from rag.retrieval.hybrid import retriever_config
 
 from . import metrics as m
+from .metrics_collect import COLLECT_KEYS, collect_metrics
 from .dataset import Question
 
 RETRIEVAL_KEYS = ("hit@1", "hit@4", "hit@10", "recall@10", "mrr@10", "ndcg@10")
@@ -20,7 +21,8 @@ ANSWER_KEYS = ("key_fact_accuracy", "token_f1", "citation_validity", "citation_p
 LATENCY_KEYS = ("latency_retrieve_p50_ms", "latency_retrieve_p95_ms", "latency_answer_p50_ms", "latency_answer_p95_ms",
                 "latency_first_token_p50_ms", "latency_first_token_p95_ms", "latency_total_p50_ms",
                 "latency_total_p95_ms")
-METRIC_KEYS = RETRIEVAL_KEYS + ANSWER_KEYS + ("refusal_rate_unanswerable", "false_refusal_rate") + LATENCY_KEYS + ("n",)
+METRIC_KEYS = (RETRIEVAL_KEYS + ANSWER_KEYS + ("refusal_rate_unanswerable", "false_refusal_rate") + COLLECT_KEYS
+               + LATENCY_KEYS + ("n",))
 RETRIEVE_DEPTH = 10  # releases ranked for retrieval metrics
 
 
@@ -53,6 +55,8 @@ def score_question(q: Question, ranked: Sequence[str], answer) -> dict:
     scores["citation_validity"] = m.citation_validity(answer.text, answer.citations)
     scores["citation_precision"] = m.citation_precision(answer.citations, set(q.gold_ids)) if q.answerable else None
     scores["citation_support"] = m.citation_support(answer.text, answer.citations)
+    scores.update(collect_metrics(q.type, answer.route, answer.text, list(q.must_include),
+                                  [(c.n, c.release_id) for c in answer.citations], list(q.gold_ids)))
     passed = (not answer.refused and scores["key_fact_accuracy"] == 1.0) if q.answerable else answer.refused
     scores["passed"] = bool(passed)
     return scores
@@ -81,6 +85,7 @@ def run_questions(pipeline, questions: Sequence[Question], *, answerer: str | No
             "must_include": list(q.must_include), "gold_ids": list(q.gold_ids), "as_of": q.as_of,
             "retrieved": ranked,
             "answer": answer.text, "refused": answer.refused, "answerer": answer.answerer, "note": answer.note,
+            "route": answer.route,
             "citations": [asdict(c) for c in answer.citations],
             "timings_ms": stage_timings(answer.timings_ms),
             "metrics": score_question(q, [r["release_id"] for r in ranked], answer),
@@ -94,7 +99,7 @@ def summarise(rows: Sequence[dict]) -> dict:
     out: dict = {}
     for key in RETRIEVAL_KEYS:
         out[key] = m.aggregate([r["metrics"] for r in answerable], [key])[key] if answerable else None
-    for key in ANSWER_KEYS:
+    for key in ANSWER_KEYS + COLLECT_KEYS:
         out[key] = m.aggregate([r["metrics"] for r in rows], [key])[key]
     out.update(m.refusal_rates([(not r["gold_ids"], r["refused"]) for r in rows]))
     for stage in ("retrieve", "answer", "first_token", "total"):

@@ -195,12 +195,33 @@ def ask(
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return
+    _print_answer(answer)
+
+
+def _print_answer(answer) -> None:
     print(answer.text)
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
             print(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.release_id}")
             print(f"    chars {c.start}-{c.end}: “{' '.join(c.quote.split())}”")
+
+
+@app.command()
+def case(
+    name: str = typer.Argument(..., help="The person's first and last name (middle names optional)."),
+    index_dir: Optional[str] = IndexOpt, source: Optional[List[str]] = SourceOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+):
+    """A case's history: every release naming NAME, in date order, each step cited."""
+    pipe = _pipeline(_settings(index_dir=index_dir))
+    answer = _run(lambda: pipe.case(name, _filters(None, None, source, None, None)))
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        return
+    if answer.refused:
+        _fail(answer.note)
+    _print_answer(answer)
 
 
 @app.command("eval")
@@ -219,7 +240,7 @@ def eval_(
 
     from eval.dataset import read_dataset
     from eval.regression import compare, load_results
-    from eval.report import CONSOLE_KEYS, metrics_table, write_report
+    from eval.report import console_keys, metrics_table, write_report
     from eval.runner import evaluate
 
     from .pipeline import index_corpus
@@ -237,7 +258,7 @@ def eval_(
     results = _run(lambda: evaluate(pipe, questions, answerer=answerer, dataset=str(dataset), progress=True))
     comparison = _run(lambda: compare(results, base, tolerance)) if base else None
     paths = write_report(results, out, comparison)
-    rows = metrics_table(results, CONSOLE_KEYS)
+    rows = metrics_table(results, console_keys(results))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(f"{cell:>{width}}" for cell, width in zip(row, widths)))

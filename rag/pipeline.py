@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 
 from .answer import Answerer, Rewrite, get_answerer
 from .answer.combine import combine
-from .collect.run import collect
+from .collect.run import case_answer, collect
 from .embedding import Embedder, embedder_from
 from .errors import RagError
 from .index import BuildReport, Index, build_index, generations
@@ -228,6 +228,11 @@ class Pipeline:
             timings["rewrite"] = (t_rewrite - t0) * 1000
         timings.update(retrieve=(t1 - t_rewrite) * 1000, answer=(t2 - t1) * 1000, total=(t2 - t0) * 1000)
         yield replace(answer, timings_ms=timings)
+
+    def case(self, name: str, filters: Filters = NO_FILTERS) -> Answer:
+        """The case of the person ``name``: every release naming them, in date order, each step
+        labelled and cited, the latest first (``rag case``)."""
+        return case_answer(name, self.refresh().index, filters)
 
     def ask(self, question: str, **kwargs) -> tuple[Answer, list[Hit]]:
         """The whole answer at once: ``ask_stream``'s last item and its hits."""

@@ -19,7 +19,7 @@ from ..text.sentences import split_sentences
 from ..text.tokenize import bm25_tokens
 from .match import lead_span, lead_spans
 
-__all__ = ["STEPS", "CaseStep", "case_history", "defendant_span", "step_of"]
+__all__ = ["STEPS", "CaseStep", "case_history", "case_steps", "defendant_span", "named_case", "step_of"]
 
 STEPS = (  # (label, pattern), checked in this order: the most final step a text reports wins
     ("dismissed", r"\b(?:dismiss\w*|acquit\w*|not guilty|exonerat\w*|overturn\w*|vacat\w*)\b"),
@@ -58,7 +58,7 @@ def _name_pattern(name: str) -> re.Pattern:
 
 
 def _naming(store, lexical, name: str, sources) -> list[Release]:
-    ids = lexical.releases_with_all(bm25_tokens(name)) if lexical is not None else None
+    ids = lexical.releases_with([t] for t in bm25_tokens(name)) if lexical is not None else None
     pattern = _name_pattern(name)
     return [r for r in store.releases_where(sources=sources, release_ids=ids)
             if pattern.search(r.title) or pattern.search(r.body)]
@@ -115,9 +115,19 @@ def case_history(store, lexical, question: Question, sources) -> tuple[str, list
     if not found:
         return None
     _, _, name, releases = min(found, key=lambda f: f[:3])
+    return name, case_steps(releases)
+
+
+def case_steps(releases) -> list[CaseStep]:
+    """``releases`` in date order (undated last), each with its step and the sentence showing it."""
     steps = []
     for rel in sorted(releases, key=lambda r: (r.date or "9999", r.id)):
         step = _step(rel)
         start, end = _shown(rel, step)
         steps.append(CaseStep(rel, step or "", start, end))
-    return name, steps
+    return steps
+
+
+def named_case(store, lexical, name: str, sources=()) -> list[CaseStep]:
+    """The case of ``name`` as given (``rag case NAME``): every release naming them, in order."""
+    return case_steps(_naming(store, lexical, name, tuple(sources)))

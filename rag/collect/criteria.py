@@ -16,6 +16,7 @@ from ..question import Question
 from ..question.route import only_year, title_prefix, topic_text
 from ..question.sources import named_sources
 from ..text.stopwords import FUNCTION_WORDS
+from ..text.plurals import variants
 from ..text.tokenize import bm25_tokens
 
 __all__ = ["Criteria", "criteria_for", "topic_runs"]
@@ -30,7 +31,7 @@ class Criteria:
     start: str | None = None
     end: str | None = None
     topic: str = ""
-    runs: tuple[tuple[str, ...], ...] = ()
+    runs: tuple[tuple[tuple[str, ...], ...], ...] = ()
     title_prefix: str = ""
 
     @property
@@ -58,8 +59,9 @@ class Criteria:
         return asdict(self)
 
 
-def topic_runs(topic: str) -> tuple[tuple[str, ...], ...]:
-    """The topic's runs of content words (split at function words), as index stems."""
+def topic_runs(topic: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The topic's runs of content words (split at function words); each word as its index
+    stems, with an irregular plural's partner ("knives": ("knive", "knife"))."""
     runs, run = [], []
     for word in re.findall(r"[\w'’-]+", topic):
         if word.lower() in FUNCTION_WORDS:
@@ -70,8 +72,16 @@ def topic_runs(topic: str) -> tuple[tuple[str, ...], ...]:
             run.append(word)
     if run:
         runs.append(run)
-    stemmed = (tuple(bm25_tokens(" ".join(r))) for r in runs)
-    return tuple(r for r in stemmed if r)
+    out = []
+    for words in runs:
+        stems = []
+        for word in words:
+            alternatives = tuple(dict.fromkeys(t for v in variants(word) for t in bm25_tokens(v)))
+            if alternatives:
+                stems.append(alternatives)
+        if stems:
+            out.append(tuple(stems))
+    return tuple(out)
 
 
 def criteria_for(question: Question, sources) -> Criteria:

@@ -49,13 +49,15 @@ class Matches:
         return tuple(m for m in self.matches if m.duplicate_of is None)
 
 
-def _holds_run(stems: list[str], run: tuple[str, ...]) -> bool:
+def _holds_run(stems: list[str], run) -> bool:
+    """Whether ``stems`` hold ``run`` (one tuple of alternative stems per word) in order, each
+    word at most ``MAX_GAP`` tokens after the one before."""
     for i, tok in enumerate(stems):
-        if tok != run[0]:
+        if tok not in run[0]:
             continue
         at, ok = i, True
         for want in run[1:]:
-            nxt = next((j for j in range(at + 1, min(len(stems), at + 2 + MAX_GAP)) if stems[j] == want), None)
+            nxt = next((j for j in range(at + 1, min(len(stems), at + 2 + MAX_GAP)) if stems[j] in want), None)
             if nxt is None:
                 ok = False
                 break
@@ -113,7 +115,7 @@ def find_matches(store, lexical, criteria: Criteria) -> Matches:
     narrows the topic's candidates to releases holding all its stems before each is read."""
     ids = None
     if criteria.runs and lexical is not None:
-        ids = lexical.releases_with_all(t for run in criteria.runs for t in run)
+        ids = lexical.releases_with(alternatives for run in criteria.runs for alternatives in run)
     dated = store.releases_where(sources=criteria.sources, date_from=criteria.start, date_to=criteria.end,
                                  release_ids=ids, dated=True if criteria.windowed else None)
     undated = store.releases_where(sources=criteria.sources, release_ids=ids, dated=False) if criteria.windowed else []

@@ -15,12 +15,12 @@ from ..question import Question
 from ..question.mentions import INSTITUTION_WORDS
 from ..question.route import route
 from ..retrieval import Filters
-from .case import case_history
+from .case import case_history, named_case
 from .compose import answer_case, answer_matches
 from .criteria import Criteria, criteria_for
 from .match import find_matches
 
-__all__ = ["MAX_HITS", "collect", "unknown_publisher"]
+__all__ = ["MAX_HITS", "case_answer", "collect", "unknown_publisher"]
 
 
 def unknown_publisher(question: Question, criteria: Criteria) -> str:
@@ -79,3 +79,18 @@ def collect(question: Question, index, filters: Filters, answerer: str) -> tuple
                           route=kind, criteria=criteria.describe()), []
         answer = answer_matches(find_matches(index.store, lexical, criteria), question.text, kind, answerer)
     return answer, _hits(index, answer)
+
+
+def case_answer(name: str, index, filters: Filters, answerer: str = "case") -> Answer:
+    """The case of ``name`` (every release naming them, from ``filters.sources`` if given); a
+    refusal saying so when no release names them."""
+    name = " ".join(name.split())
+    if len(name.split()) < 2:
+        note = f"give a first and a last name, not {name!r}"
+        return Answer(f"I cannot follow a case by {name!r}: {note}.", True, (), answerer, note=note, route="case")
+    steps = named_case(index.store, index.lexical, name, filters.sources)
+    if not steps:
+        note = f"no release names {name}"
+        return Answer(f"No release in this index names {name}.", True, (), answerer, note=note, route="case",
+                      criteria=f"releases naming {name}")
+    return answer_case(name, steps, answerer)

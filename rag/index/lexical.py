@@ -127,21 +127,19 @@ class LexicalIndex:
         pos = None if allowed is None else self.releases.positions(allowed)
         return [(str(self.releases.keys[i]), s) for i, s in self.releases.search(query, k, pos)]
 
-    def releases_with_all(self, tokens: Iterable[str]) -> set[str] | None:
-        """Ids of the releases whose text holds every one of ``tokens`` (index tokens: see
-        ``rag.text.tokenize.bm25_tokens``); None when no tokens are given."""
+    def releases_with(self, groups: Iterable[Iterable[str]]) -> set[str] | None:
+        """Ids of the releases whose text holds, for every group, one of its tokens (index
+        tokens: see ``rag.text.tokenize.bm25_tokens``); None when no groups are given."""
         field = self.releases
-        wanted = list(dict.fromkeys(tokens))
-        if not wanted:
-            return None
         docs: set[int] | None = None
-        for tok in wanted:
-            col = field.vocab.get(tok)
-            if col is None:
-                return set()
-            here = set(field.indices[field.indptr[col]:field.indptr[col + 1]].tolist())
+        for group in groups:
+            here: set[int] = set()
+            for tok in dict.fromkeys(group):
+                col = field.vocab.get(tok)
+                if col is not None:
+                    here.update(field.indices[field.indptr[col]:field.indptr[col + 1]].tolist())
             docs = here if docs is None else docs & here
-        return {str(field.keys[i]) for i in docs or ()}
+        return None if docs is None else {str(field.keys[i]) for i in docs}
 
     def save(self, folder: Path) -> None:
         """Write into ``folder/bm25/`` (the generation folder is published atomically later)."""
