@@ -5,8 +5,8 @@ holds every topic run in one sentence of its title or body: each run's stems in 
 most ``MAX_GAP`` index tokens apart ("sentenced to life in prison without the possibility of
 parole" holds "life without parole"). The body is the stored one, after boilerplate removal,
 so navigation and "related posts" text never counts. Undated releases are never inside a
-window: they are counted apart. Releases with the same text count once; the later ones are
-marked as duplicates of the first.
+window: they are counted apart. Releases with the same sentences (whitespace, case and
+datelines aside) count once; the later ones are marked as duplicates of the first.
 """
 from __future__ import annotations
 
@@ -106,8 +106,12 @@ def topic_span(release: Release, runs) -> tuple[int, int, bool] | None:
     return (*lead_span(release), bool(runs))
 
 
-def _text_key(body: str) -> str:
-    return hashlib.sha1(" ".join(body.split()).lower().encode("utf-8")).hexdigest()
+def _text_key(release: Release) -> str:
+    """What two copies of one release share: their sentences (``lead_spans``, all of them), in
+    lower case with whitespace collapsed; datelines and headings left out, so a release posted
+    again on another day is the same."""
+    said = [release.body[s:e] for s, e in lead_spans(release, limit=10_000)] or [release.body]
+    return hashlib.sha1(" ".join(" ".join(said).split()).lower().encode("utf-8")).hexdigest()
 
 
 def find_matches(store, lexical, criteria: Criteria) -> Matches:
@@ -129,7 +133,7 @@ def find_matches(store, lexical, criteria: Criteria) -> Matches:
             span = topic_span(rel, criteria.runs)
             if span is None:
                 continue
-            key = _text_key(rel.body)
+            key = _text_key(rel)
             out.append(Match(rel, span[0], span[1], span[2], first_of.get(key)))
             first_of.setdefault(key, rel.id)
         return out

@@ -1,0 +1,156 @@
+"""Counts, lists and case histories over a hand-built index whose right answers are known.
+
+The corpus: a source ``kings_ny`` (the Brooklyn DA) and a source ``northshire``. Six releases
+mention a gun buyback; one counts for "2025 Brooklyn DA releases": the others are its text
+again (spaced differently: a byte-exact copy is skipped at indexing), an undated one, one from 2024, one from the other source, and one that names it only in
+a "Related posts" line that two releases share (boilerplate, removed at indexing).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import write_release
+from rag.index import build_index
+from rag.pipeline import Pipeline, make_embedder
+from rag.question.route import route
+from rag.question.sources import named_sources
+from rag.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+BUYBACK = ("Brooklyn District Attorney Eric Gonzalez announced a gun buyback in Brownsville on Saturday.\n"
+           "Residents turned in 40 firearms, no questions asked.\n")
+RELATED = "Related posts: Gun buyback nets dozens of firearms\n"
+
+
+def _page(folder: Path, name: str, title: str, date: str | None, body: str, tag: str = "") -> None:
+    """A scraped page, as the shared corpora hold them: title line, date line, text (long
+    enough not to be a stub page; its last line says which release it is, so no two pages
+    share it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tag = tag or name[:-4]
+    tail = (f"The office thanked the detectives and community partners who worked on matter {tag} "
+            f"for their efforts, and asked anyone with information about matter {tag} to call the "
+            f"tip line, which is answered day and night by trained staff of the office.\n")
+    (folder / name).write_text(f"{title}\n" + (f"{date}\n" if date else "") + body + tail, encoding="utf-8")
+
+
+def _corpus(root: Path) -> None:
+    k = root / "kings_ny"
+    _page(k, "a.txt", "Gun Buyback in Brownsville", "March 1, 2025", BUYBACK)
+    _page(k, "b.txt", "Gun Buyback in Brownsville", "June 10, 2025",
+          BUYBACK.replace(" in Brownsville", " in  Brownsville"), tag="a")  # a again, another day and spacing
+    _page(k, "c.txt", "Two Men Charged with Robbery", "July 1, 2025",
+          "The District Attorney announced robbery charges against two men in Bushwick on Monday.\n" + RELATED)
+    _page(k, "c2.txt", "Man Arraigned on Burglary Charges", "August 1, 2025",
+          "A Flatbush man was arraigned on burglary charges after a break-in on Church Avenue.\n" + RELATED)
+    _page(k, "d.txt", "Gun Buyback in East New York", None,
+          "The DA will hold a gun buyback at a church in East New York, offering gift cards for every handgun.\n")
+    _page(k, "e.txt", "Canarsie Gun Buyback", "December 30, 2024",
+          "The DA held a gun buyback in Canarsie before the holidays, collecting 12 guns from residents.\n")
+    _page(k, "g.txt", "Man Indicted for Flatbush Murder", "September 16, 2016",
+          "Brooklyn District Attorney announced that a Flatbush man was indicted for murder in a shooting. "
+          "The District Attorney identified the defendant as Jonah Q. Whitlock, 30, of Flatbush, Brooklyn.\n")
+    _page(k, "h.txt", "Man Pleads Guilty to Manslaughter", "May 2, 2017",
+          "Brooklyn District Attorney announced that Jonah Whitlock, 31, of Flatbush, pleaded guilty to "
+          "manslaughter in the first degree for the shooting.\n")
+    _page(k, "i.txt", "Man Sentenced to 18 Years in Prison", "June 20, 2017",
+          "Brooklyn District Attorney announced that Jonah Whitlock, 31, of Flatbush, was sentenced to 18 years "
+          "in prison for the fatal shooting of a father of two.\n")
+    write_release(root / "northshire", "f.txt", "Northshire Police supported a gun buyback at the town hall "
+                  "where residents handed in 9 weapons.\n", "2025-04-04")
+
+
+@pytest.fixture(scope="module")
+def pipe(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    _corpus(root)
+    index_dir = tmp_path_factory.mktemp("idx")
+    settings = Settings(index_dir=str(index_dir)).with_(embedder="hash")
+    report = build_index([root], index_dir, make_embedder(settings), settings.chunking)
+    assert not report.skipped, report.skipped
+    return Pipeline(settings)
+
+
+def test_routes():
+    assert route("How many 2025 Brooklyn DA press releases mention a gun buyback?") == "count"
+    assert route("How many press releases did the Orange County District Attorney publish in July 2024?") == "count"
+    assert route("Which 2023 Harris County DA releases announced a sentence of life without parole?") == "list"
+    assert route("What happened in the case against Ashton Colby Sachs?") == "case"
+    assert route("Trace the Brooklyn case over the 2016 killing of a father in Flatbush") == "case"
+    for fact in ("How many knives were seized in Luton parks?", "Which release announced the Boson unit patrols?",
+                 "How many guns did the buyback collect?", "What sentence did Paul Flanagan receive?"):
+        assert route(fact) == "fact", fact
+
+
+def test_named_sources():
+    sources = ["cook_il", "dallas_tx", "kings_ny", "orange_ca", "san_diego_ca"]
+    assert named_sources("How many Brooklyn DA releases ...?", sources) == ("kings_ny",)
+    assert named_sources("the San Diego County DA's NewsCenter", sources) == ("san_diego_ca",)
+    assert named_sources("Did the Orange County DA charge a Dallas man?", sources) == ("orange_ca",)
+    assert named_sources("How many releases mention fentanyl?", sources) == ()
+
+
+def test_count_counts_each_release_once_and_says_what_it_left_out(pipe):
+    answer, hits = pipe.ask("How many 2025 Brooklyn DA press releases mention a gun buyback?")
+    assert answer.route == "count" and not answer.refused
+    assert answer.text.startswith("1 release from kings_ny dated 2025-01-01 to 2025-12-31")
+    assert "1 more release repeats the text of one counted" in answer.text
+    assert "1 undated release also matches" in answer.text
+    listed = {m.release_id: m for m in answer.matches}
+    assert set(listed) == {"kings_ny/a.txt", "kings_ny/b.txt", "kings_ny/d.txt"}  # not c (boilerplate), e, f
+    assert listed["kings_ny/b.txt"].duplicate_of == listed["kings_ny/a.txt"].n
+    assert listed["kings_ny/d.txt"].label == "undated"
+    for c in answer.citations:  # every cited passage holds the topic
+        assert "gun buyback" in c.quote.lower()
+    assert [h.release.id for h in hits][:1] == ["kings_ny/a.txt"]
+
+
+def test_count_without_a_window_or_topic_counts_every_release_of_the_source(pipe):
+    answer, _ = pipe.ask("How many press releases did the Northshire Police publish?")
+    assert answer.text.startswith("1 release from northshire.")
+    answer, _ = pipe.ask("How many press releases did the Manhattan DA publish in 2025?")
+    assert answer.refused and "Manhattan DA" in answer.note and "kings_ny" in answer.note
+
+
+def test_case_history_in_date_order_latest_first(pipe):
+    answer, hits = pipe.ask("What happened in the case against Jonah Whitlock?")
+    assert answer.route == "case"
+    assert [m.release_id for m in answer.matches] == ["kings_ny/g.txt", "kings_ny/h.txt", "kings_ny/i.txt"]
+    assert [m.label for m in answer.matches] == ["indicted", "pleaded", "sentenced"]
+    first = answer.text.splitlines()[0]
+    assert first.startswith("Latest (2017-06-20, sentenced):") and "18 years" in first
+    assert answer.text.index("indicted") < answer.text.index("pleaded") < answer.text.rindex("sentenced")
+
+
+def test_a_case_nobody_is_named_in_gets_the_normal_answer(pipe):
+    answer, _ = pipe.ask("What happened in the case against Nobody Atall?")
+    assert answer.route == "fact"
+
+
+def test_fact_questions_are_untouched(pipe):
+    answer, _ = pipe.ask("How many firearms were turned in at the Brownsville buyback?")
+    assert answer.route == "fact" and not answer.matches
+
+
+def test_cli_case_and_ask_json(pipe):
+    env = {"PYTHONPATH": str(REPO), "RAG_EMBEDDER": "hash", "PATH": "/usr/bin:/bin"}
+    idx = pipe.settings.index_dir
+    out = subprocess.run([sys.executable, "-m", "rag.cli", "case", "Jonah Whitlock", "--index", idx, "--json"],
+                         capture_output=True, text=True, env=env, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["route"] == "case" and len(data["matches"]) == 3
+    out = subprocess.run([sys.executable, "-m", "rag.cli", "case", "Nobody Atall", "--index", idx],
+                         capture_output=True, text=True, env=env, cwd=REPO)
+    assert out.returncode == 1 and out.stderr.strip() == "error: no release names Nobody Atall"
+    out = subprocess.run([sys.executable, "-m", "rag.cli", "ask", "How many 2025 Brooklyn DA press releases "
+                          "mention a gun buyback?", "--index", idx, "--json"],
+                         capture_output=True, text=True, env=env, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["route"] == "count" and [m["release_id"] for m in data["matches"]][0] == "kings_ny/a.txt"
