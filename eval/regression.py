@@ -1,7 +1,7 @@
 """Compare a results file with a baseline: per-question diff and a metric gate.
 
-Only deterministic metrics gate (retrieval, key facts, token F1, refusals and the
-lexical citation measures). Latency depends on the machine and never gates.
+Only deterministic metrics gate (retrieval, key facts, token F1, refusals, the
+lexical citation measures, routing and the count, list and chain measures). Latency depends on the machine and never gates.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ GATED = {
     "hit@1": 1, "hit@4": 1, "hit@10": 1, "recall@10": 1, "mrr@10": 1, "ndcg@10": 1,
     "key_fact_accuracy": 1, "token_f1": 1, "refusal_rate_unanswerable": 1, "false_refusal_rate": -1,
     "citation_validity": 1, "citation_precision": 1, "citation_support": 1,
+    "routing_ok": 1, "count_exact": 1, "list_recall": 1, "list_precision": 1, "chain_recall": 1, "chain_order": 1,
 }
 DEFAULT_TOLERANCE = 0.02
 

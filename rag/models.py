@@ -97,10 +97,11 @@ class Citation:
 @dataclass(frozen=True)
 class Listed:
     """One release an answer about many releases lists (a count's or list's match, a case's
-    step), cited as [n]. ``label``: the case step ("sentenced"), "undated", or "" ;
-    ``duplicate_of``: the n of the release with the same text that counts instead."""
+    step), cited as [n] (None: named, not cited: an undated match of a count over a window).
+    ``label``: the case step ("sentenced"), "undated", or ""; ``duplicate_of``: the n of the
+    release with the same text that counts instead."""
 
-    n: int
+    n: int | None
     release_id: str
     title: str
     date: str | None

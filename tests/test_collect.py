@@ -100,11 +100,13 @@ def test_count_counts_each_release_once_and_says_what_it_left_out(pipe):
     assert answer.route == "count" and not answer.refused
     assert answer.text.startswith("1 release from kings_ny dated 2025-01-01 to 2025-12-31")
     assert "1 more release repeats the text of one counted" in answer.text
-    assert "1 undated release also matches" in answer.text
+    assert "1 undated release also matches and cannot be placed in the window (not counted): " \
+           "\u201cGun Buyback in East New York\u201d (kings_ny/d.txt)." in answer.text
     listed = {m.release_id: m for m in answer.matches}
     assert set(listed) == {"kings_ny/a.txt", "kings_ny/b.txt", "kings_ny/d.txt"}  # not c (boilerplate), e, f
     assert listed["kings_ny/b.txt"].duplicate_of == listed["kings_ny/a.txt"].n
-    assert listed["kings_ny/d.txt"].label == "undated"
+    assert listed["kings_ny/d.txt"].label == "undated" and listed["kings_ny/d.txt"].n is None
+    assert {c.release_id for c in answer.citations} == {"kings_ny/a.txt", "kings_ny/b.txt"}
     for c in answer.citations:  # every cited passage holds the topic
         assert "gun buyback" in c.quote.lower()
     assert [h.release.id for h in hits][:1] == ["kings_ny/a.txt"]

@@ -68,6 +68,9 @@ _DEFENDANT = re.compile(r"\b(?:defendants? (?:was |is )?(?:identified )?as|ident
                         r"\b[A-Z][a-z]+(?:\s+[A-Z][\w.'’-]+){1,3},\s+(?:aka\s[^,]+,\s+)?\d{1,3},\s*\w")
 
 
+_TERM = re.compile(r"\b(?:to|of)\s+(?:\w+[\s-]){0,3}?(?:\d+|life|death|probation)\b", re.I)
+
+
 def defendant_span(release: Release) -> tuple[int, int] | None:
     """The first sentence naming a person as press releases do ("identified the defendant as
     X", "X, 36, of Place"), or None."""
@@ -78,13 +81,15 @@ def defendant_span(release: Release) -> tuple[int, int] | None:
 
 
 def _shown(release: Release, step: str | None) -> tuple[int, int]:
-    """The first lead sentence reporting ``step``, one naming the person first; else the lead."""
+    """The lead sentence reporting ``step``: first one naming the person, then one stating a
+    term ("to 15 years to life"), then the earliest; else the lead."""
     if step:
         pattern = dict(_STEPS)[step]
         reporting = [(s, e) for s, e in lead_spans(release) if pattern.search(release.body[s:e])]
-        named = [(s, e) for s, e in reporting if _DEFENDANT.search(release.body[s:e])]
-        if named or reporting:
-            return (named or reporting)[0]
+        if reporting:  # one that names the person and states a term ("to 15 years to life") first
+            return max(reporting, key=lambda span: (bool(_DEFENDANT.search(release.body[span[0]:span[1]])),
+                                                    bool(_TERM.search(release.body[span[0]:span[1]])),
+                                                    -span[0]))
     return lead_span(release)
 
 

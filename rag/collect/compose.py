@@ -18,6 +18,7 @@ from .match import Matches
 __all__ = ["MAX_LINES", "answer_case", "answer_matches"]
 
 MAX_LINES = 200  # releases written out in the text; ``Answer.matches`` holds every one
+MAX_UNDATED = 10  # undated matches named in the text (not counted in a window, so not cited)
 _ASKS_NAMES = re.compile(r"\b(?:name|names|who|defendants?|identify)\b", re.I)
 
 
@@ -42,31 +43,33 @@ def answer_matches(matches: Matches, question: str, route: str, answerer: str) -
     if dupes:
         head += f" {_plural(len(dupes), 'more release')} repeat{'s' if len(dupes) == 1 else ''} the text of one counted (not counted again)."
     if matches.undated:
+        shown = "; ".join(f"\u201c{' '.join(m.release.title.split())}\u201d ({m.release.id})"
+                          for m in matches.undated[:MAX_UNDATED])
+        more = len(matches.undated) - MAX_UNDATED
         head += (f" {_plural(len(matches.undated), 'undated release')} also match{'es' if len(matches.undated) == 1 else ''}"
-                 " and cannot be placed in the window (not counted).")
+                 f" and cannot be placed in the window (not counted): {shown}{f'; and {more} more' if more > 0 else ''}.")
     lines, citations, listed, n_of = [head], [], [], {}
     names = bool(_ASKS_NAMES.search(question))
-    for group, label in ((matches.matches, ""), (matches.undated, "undated")):
-        for m in group:
-            n = len(citations) + 1
-            n_of[m.release.id] = n
-            rel = m.release
-            citations.append(_citation(n, rel, m.start, m.end))
-            dup = n_of.get(m.duplicate_of) if m.duplicate_of else None
-            listed.append(Listed(n, rel.id, rel.title, rel.date, rel.url, label, dup))
-            if len(lines) > MAX_LINES:
-                continue
-            quote = "" if not crit.runs else f": {_quote(rel, m.start, m.end)}"
-            line = f"- {rel.date or 'undated'} — {' '.join(rel.title.split())}{quote} [{n}]"
-            if dup:
-                line += f" (same text as [{dup}])"
-            if names and (span := defendant_span(rel)) is not None:
-                k = len(citations) + 1
-                citations.append(_citation(k, rel, span[0], span[1]))
-                line += f"\n  Named: {_quote(rel, span[0], span[1])} [{k}]"
-            lines.append(line)
-    if len(listed) > MAX_LINES:
-        lines.append(f"… and {len(listed) - MAX_LINES} more (every one is in the answer's list of matches).")
+    for m in matches.matches:
+        rel, n = m.release, len(citations) + 1
+        n_of[rel.id] = n
+        citations.append(_citation(n, rel, m.start, m.end))
+        dup = n_of.get(m.duplicate_of) if m.duplicate_of else None
+        listed.append(Listed(n, rel.id, rel.title, rel.date, rel.url, "", dup))
+        if len(lines) > MAX_LINES:
+            continue
+        quote = "" if not crit.runs else f": {_quote(rel, m.start, m.end)}"
+        line = f"- {rel.date or 'undated'} — {' '.join(rel.title.split())}{quote} [{n}]"
+        if dup:
+            line += f" (same text as [{dup}])"
+        if names and (span := defendant_span(rel)) is not None:
+            k = len(citations) + 1
+            citations.append(_citation(k, rel, span[0], span[1]))
+            line += f"\n  Named: {_quote(rel, span[0], span[1])} [{k}]"
+        lines.append(line)
+    listed += [Listed(None, m.release.id, m.release.title, None, m.release.url, "undated") for m in matches.undated]
+    if len(matches.matches) > MAX_LINES:
+        lines.append(f"… and {len(matches.matches) - MAX_LINES} more (every one is in the answer's list of matches).")
     return Answer("\n".join(lines), False, tuple(citations), answerer, note=f"{route}: {crit.describe()}",
                   route=route, criteria=crit.describe(), matches=tuple(listed))
 

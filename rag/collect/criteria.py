@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from ..question import Question
 from ..question.route import only_year, title_prefix, topic_text
 from ..question.sources import named_sources
-from ..text.stopwords import FUNCTION_WORDS
+from ..text.stopwords import FUNCTION_WORDS, TOPIC_FILLER
 from ..text.plurals import variants
 from ..text.tokenize import bm25_tokens
 
@@ -64,6 +64,8 @@ def topic_runs(topic: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
     stems, with an irregular plural's partner ("knives": ("knive", "knife"))."""
     runs, run = [], []
     for word in re.findall(r"[\w'’-]+", topic):
+        if word.lower() in TOPIC_FILLER:
+            continue
         if word.lower() in FUNCTION_WORDS:
             if run:
                 runs.append(run)

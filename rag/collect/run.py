@@ -15,12 +15,13 @@ from ..question import Question
 from ..question.mentions import INSTITUTION_WORDS
 from ..question.route import route
 from ..retrieval import Filters
+from ..text.tokenize import bm25_tokens
 from .case import case_history, named_case
 from .compose import answer_case, answer_matches
 from .criteria import Criteria, criteria_for
 from .match import find_matches
 
-__all__ = ["MAX_HITS", "case_answer", "collect", "unknown_publisher"]
+__all__ = ["MAX_HITS", "SELF_NAMED", "case_answer", "collect", "publisher_sources", "unknown_publisher"]
 
 
 def unknown_publisher(question: Question, criteria: Criteria) -> str:
@@ -32,6 +33,22 @@ def unknown_publisher(question: Question, criteria: Criteria) -> str:
         if m.kind == "context" and any(t not in INSTITUTION_WORDS for t in m.tokens):
             return m.text
     return ""
+
+
+SELF_NAMED = 0.5  # a source is the publisher a question names when at least half its releases name it
+
+
+def publisher_sources(question: Question, index) -> tuple[str, ...]:
+    """The sources whose own releases name the publisher the question names, in at least
+    ``SELF_NAMED`` of them ("Bedfordshire Police" -> the folder of Bedfordshire's releases,
+    whatever it is called)."""
+    total = index.store.source_counts()
+    found: list[str] = []
+    for m in question.mentions:
+        if m.kind == "context" and any(t not in INSTITUTION_WORDS for t in m.tokens):
+            ids = index.lexical.releases_with([t] for t in bm25_tokens(m.text))
+            found += [s for s, n in index.store.source_counts(ids or ()).items() if n >= SELF_NAMED * total[s]]
+    return tuple(dict.fromkeys(found))
 
 
 def _with_filters(criteria: Criteria, filters: Filters) -> Criteria:
@@ -70,7 +87,9 @@ def collect(question: Question, index, filters: Filters, answerer: str) -> tuple
             return None
         answer = answer_case(*found, answerer)
     else:
-        criteria = _with_filters(criteria_for(question, sources), filters)
+        criteria = criteria_for(question, sources)
+        named = tuple(dict.fromkeys(criteria.sources + publisher_sources(question, index)))
+        criteria = _with_filters(dataclasses.replace(criteria, sources=named), filters)
         unknown = unknown_publisher(question, criteria)
         if unknown:
             note = (f"no source of this index is {unknown!r}; its sources are {', '.join(sources)}"

@@ -225,6 +225,15 @@ class MetaStore:
         rows = self.db.execute(sql + " ORDER BY date IS NULL, date, id", args)
         return [Release(*row) for row in rows]
 
+    def source_counts(self, release_ids: Iterable[str] | None = None) -> dict[str, int]:
+        """Releases per source, of all releases or of ``release_ids``."""
+        if release_ids is None:
+            rows = self.db.execute("SELECT source, COUNT(*) FROM releases GROUP BY source")
+        else:
+            rows = self.db.execute("SELECT source, COUNT(*) FROM releases WHERE id IN (SELECT value FROM "
+                                   "json_each(?)) GROUP BY source", (json.dumps(list(release_ids)),))
+        return {source: n for source, n in rows}
+
     def release_of_chunks(self, chunk_ids: Iterable[int]) -> dict[int, str]:
         """Chunk id -> release id, for the given chunk ids that exist."""
         ids = json.dumps([int(c) for c in chunk_ids])

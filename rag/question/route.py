@@ -29,10 +29,12 @@ _COUNT = re.compile(rf"\b(?:how many|number of|count(?:ing)? (?:of |the )?)\b(?:
                     rf"\bhow many\b[^?.]{{0,60}}\bdid\b[^?.]{{0,80}}\b{_PUBLISH}\b", re.I)
 _LIST = re.compile(rf"^\W*(?:which|what|list|name|show)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
                    rf"\b(?:list|name|show me) (?:all|every|each) (?:the )?{_ITEMS}\b", re.I)
-_CASE = re.compile(r"\b(?:what happened|trace|history|timeline|follow|how did)\b[^?]{0,80}\bcase\b|"
-                   r"\bcase (?:against|of)\b[^?]{0,120}\b(?:what happened|so far|latest|status|outcome|end)\b|"
-                   r"\b(?:latest|current) (?:status|outcome) (?:of|in) the case\b|"
-                   r"\bwhat (?:was|is) the (?:final )?outcome\b", re.I)
+# A case question asks how something went over time (a cue) about a case or a person (a subject).
+_HISTORY = re.compile(r"\bwhat (?:has |had )?happened\b|\btrace\b|\bhistory\b|\btimeline\b|\bunfold(?:ed|s)?\b|"
+                      r"\bhow did (?:the|his|her|their) (?:case|prosecution|trial|proceedings)\b|\bso far\b|"
+                      r"\b(?:latest|current|final) (?:status|outcome)\b|\bhow did (?:the case|it) end\b|"
+                      r"\bwhat (?:was|is) the (?:final )?outcome\b|\boutcome of the (?:case|prosecution|trial)\b", re.I)
+_SUBJECT = re.compile(r"\b(?:case|prosecution|trial|proceedings|charges|parole)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z'’-]+)+\b")
 
 
@@ -43,14 +45,16 @@ def route(question: str) -> str:
         return "count"
     if _LIST.search(text):
         return "list"
-    if _CASE.search(text) and (re.search(r"\bcase\b", text, re.I) or _NAME.search(text)):
+    if _HISTORY.search(text) and (_SUBJECT.search(text) or _NAME.search(text)):
         return "case"
     return "fact"
 
 
 # The clause that says what a release is about: after "mention", "about", "announced" ...
-_TOPIC = re.compile(r"\b(?:mention(?:s|ed|ing)?|about|on the (?:subject|topic) of|concerning|involving|"
-                    r"related to|regarding|announc(?:e|ed|es|ing)|report(?:s|ed|ing)?)\b\s+(.+)", re.I)
+_TOPIC = re.compile(r"\b(?:mention(?:s|ed|ing)?|about|on the (?:subject|topic) of|concerning|involv(?:e|ed|es|ing)|"
+                    r"related to|regarding|announc(?:e|ed|es|ing)|report(?:s|ed|ing)?|deal(?:s|t)? with|"
+                    r"dealing with|cover(?:s|ed|ing)?|describ(?:e|ed|es|ing)|featur(?:e|ed|es|ing)|"
+                    r"focus(?:ed|es|ing)? on|tied to|linked to)\b\s+(.+)", re.I)
 _TOPIC_END = re.compile(r"[?.!;]|\b(?:in|during|from|between|since|before|after|last|this|and name|name)\b", re.I)
 
 

@@ -52,3 +52,12 @@ NEGATIONS = frozenset({"no", "nor", "not"})
 SUPPORT_STOPWORDS = (FUNCTION_WORDS - _CONTRACTIONS - NEGATIONS - frozenset(
     "the done else ever let now ought per shall upon us whatever whether whose within".split()
 )) | frozenset({"said", "says", "according", "yourselves"})
+
+TOPIC_FILLER = frozenset(
+    """case cases matter matters issue issues incident incidents story stories news item items
+    topic topics subject subjects""".split()
+)
+"""Words that say a release is *about something* without saying what: "releases that dealt
+with human trafficking cases" counts releases about human trafficking, whether or not they
+say "cases" (``rag.collect.criteria``)."""
+
