@@ -54,7 +54,11 @@ def _corpus(root: Path) -> None:
           "The DA held a gun buyback in Canarsie before the holidays, collecting 12 guns from residents.\n")
     _page(k, "g.txt", "Man Indicted for Flatbush Murder", "September 16, 2016",
           "Brooklyn District Attorney announced that a Flatbush man was indicted for murder in a shooting. "
-          "The District Attorney identified the defendant as Jonah Q. Whitlock, 30, of Flatbush, Brooklyn.\n")
+          "The District Attorney identified the defendant as Jonah Q. Whitlock, 30, of Flatbush, Brooklyn "
+          "(Case #16KN0042).\n")
+    _page(k, "j.txt", "Flatbush Murder Defendant Arraigned", "November 1, 2016",  # names nobody: its case number
+          "The defendant in the Flatbush shooting was arraigned on the indictment (Case #16KN0042) in Kings County "
+          "Supreme Court and ordered held without bail until his next court date.\n")
     _page(k, "h.txt", "Man Pleads Guilty to Manslaughter", "May 2, 2017",
           "Brooklyn District Attorney announced that Jonah Whitlock, 31, of Flatbush, pleaded guilty to "
           "manslaughter in the first degree for the shooting.\n")
@@ -122,8 +126,9 @@ def test_count_without_a_window_or_topic_counts_every_release_of_the_source(pipe
 def test_case_history_in_date_order_latest_first(pipe):
     answer, hits = pipe.ask("What happened in the case against Jonah Whitlock?")
     assert answer.route == "case"
-    assert [m.release_id for m in answer.matches] == ["kings_ny/g.txt", "kings_ny/h.txt", "kings_ny/i.txt"]
-    assert [m.label for m in answer.matches] == ["indicted", "pleaded", "sentenced"]
+    assert [m.release_id for m in answer.matches] == ["kings_ny/g.txt", "kings_ny/j.txt", "kings_ny/h.txt",
+                                                      "kings_ny/i.txt"]  # j by its case number
+    assert [m.label for m in answer.matches] == ["indicted", "arraigned", "pleaded", "sentenced"]
     first = answer.text.splitlines()[0]
     assert first.startswith("Latest (2017-06-20, sentenced):") and "18 years" in first
     assert answer.text.index("indicted") < answer.text.index("pleaded") < answer.text.rindex("sentenced")
@@ -146,7 +151,7 @@ def test_cli_case_and_ask_json(pipe):
                          capture_output=True, text=True, env=env, cwd=REPO)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["route"] == "case" and len(data["matches"]) == 3
+    assert data["route"] == "case" and len(data["matches"]) == 4
     out = subprocess.run([sys.executable, "-m", "rag.cli", "case", "Nobody Atall", "--index", idx],
                          capture_output=True, text=True, env=env, cwd=REPO)
     assert out.returncode == 1 and out.stderr.strip() == "error: no release names Nobody Atall"

@@ -195,3 +195,42 @@ def test_long_question_is_refused_with_a_clear_message(page, server):
     page.wait_for_selector("#rag-chat :text('the limit is 1000')")
     assert "1199 characters long" in bot_messages(page).nth(0).inner_text()
     assert page.input_value("#rag-question textarea").startswith("Why? Why?")  # kept, to be shortened
+
+
+@pytest.fixture(scope="module")
+def case_server(tmp_path_factory, real_embedder):
+    """The hand-built corpus of tests/test_collect.py: a case over three releases, counted buybacks."""
+    from test_collect import _corpus
+    from ui.app import build_app
+
+    corpus = tmp_path_factory.mktemp("case-corpus")
+    _corpus(corpus)
+    pipeline = build_pipeline(tmp_path_factory.mktemp("case-idx"), real_embedder, corpus)
+    with serving(build_app(pipeline, pipeline.settings, tmp_path_factory.mktemp("fb3") / "f.jsonl")) as url:
+        yield url
+
+
+def test_case_history_shows_as_a_dated_timeline_and_a_count_lists_its_matches(page, case_server):
+    open_app(page, case_server)
+    ask(page, "What happened in the case against Jonah Whitlock?")
+    page.wait_for_selector("#rag-sources-panel .rag-timeline li")
+    answer = bot_messages(page).nth(0)
+    bullets = answer.locator("li")
+    heads = [b.locator("strong").inner_text() for b in bullets.all() if b.locator("strong").count()]
+    assert heads == ["2016-09-16 · indicted", "2016-11-01 · arraigned", "2017-05-02 · pleaded", "2017-06-20 · sentenced"]
+    assert answer.inner_text().startswith("Latest (2017-06-20, sentenced)")
+    items = page.locator("#rag-sources-panel .rag-timeline li")
+    assert [items.nth(i).locator(".rag-step").inner_text() for i in range(4)] == [
+        "indicted", "arraigned", "pleaded", "sentenced"]
+    screenshot(page, "chat_case_timeline")
+    items.nth(3).locator("a.rag-n").click()  # the timeline's [4] opens the cited sentencing passage
+    mark = mark_of(page, "source-1-4")
+    mark.wait_for(state="visible")
+    assert "18 years" in mark.inner_text()
+
+    ask(page, "How many 2025 Brooklyn DA press releases mention a gun buyback?")
+    page.wait_for_selector("#rag-chat a[href='#source-2-1']")
+    text = bot_messages(page).nth(1).inner_text()
+    assert text.startswith("1 release from kings_ny dated 2025-01-01 to 2025-12-31")
+    assert "(same text as [1])" in text and "not counted" in text
+    screenshot(page, "chat_count_matches")

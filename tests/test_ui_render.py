@@ -148,3 +148,29 @@ def test_a_search_for_a_quoted_phrase_highlights_it_in_the_passage():
     out = render.search_results_html("who said 'we can't stop now'?", [hit])
     assert "<mark>we can’t stop now</mark>" in out and "…" in out
     assert "<mark>" not in render.search_results_html("who said we can't stop now?", [hit])
+
+
+def test_listing_answers_render_as_bullets_paged_in_the_chat_and_folded_in_the_panel():
+    from rag.models import Answer, Citation, Listed
+
+    n_items = render.CHAT_ITEMS + 5
+    lines = [f"{n_items} releases from kings_ny."]
+    cites, listed = [], []
+    for i in range(1, n_items + 1):
+        lines.append(f"- 2025-01-{i:02d} — Title {i} <b>x</b>: Sentence {i}. [{i}]")
+        cites.append(Citation(i, f"r{i}", f"Title {i} <b>x</b>", f"2025-01-{i:02d}", None, 0, 5, "Sentence"))
+        listed.append(Listed(i, f"r{i}", f"Title {i} <script>x</script>", f"2025-01-{i:02d}", None))
+    answer = Answer("\n".join(lines), False, tuple(cites), "extractive", route="count", criteria="releases from kings_ny",
+                    matches=tuple(listed))
+    md = render.answer_markdown(answer, 3)
+    assert md.count("\n- ") == render.CHAT_ITEMS and "[\\[1\\]](#source-3-1)" in md
+    assert f"{render.CHAT_ITEMS} of {n_items} shown here" in md and "<b>" not in md
+    panel = render.matches_html(3, answer)
+    assert panel.count("<li>") == n_items and panel.count('<details class="rag-page"') == 2
+    assert "<script>" not in panel and "&lt;script&gt;" in panel and 'href="#source-3-30"' in panel
+
+    case = Answer("Latest (2017-06-20, sentenced): He was sentenced. [2]\n2 releases naming A B, in date order:\n"
+                  "- 2016-09-16, indicted: He was indicted. [1]\n- 2017-06-20, sentenced: He was sentenced. [2]",
+                  False, tuple(cites[:2]), "extractive", route="case")
+    md = render.answer_markdown(case, 1)
+    assert "- **2016\\-09\\-16 · indicted** — He was indicted\\. [\\[1\\]](#source-1-1)" in md

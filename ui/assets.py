@@ -68,6 +68,12 @@ CSS = """
 .rag-open { font-size: 0.8rem; padding: 0.1rem 0.5rem; border: 1px solid var(--border-color-primary);
   border-radius: 4px; background: var(--button-secondary-background-fill); cursor: pointer; }
 .rag-release .rag-body { border-top: 1px solid var(--border-color-primary); margin-top: 0.5rem; padding-top: 0.5rem; }
+.rag-page { margin: 0.2rem 0; } .rag-page summary { cursor: pointer; color: var(--body-text-color-subdued); }
+.rag-timeline { margin: 0.2rem 0 0.4rem 1.4rem; padding: 0; }
+.rag-timeline li { margin: 0.15rem 0; } .rag-timeline .rag-date { font-variant-numeric: tabular-nums; }
+.rag-step { font-size: 0.8rem; padding: 0 0.35rem; border-radius: 3px; background: var(--background-fill-secondary);
+  border: 1px solid var(--border-color-primary); }
+.rag-criteria, .rag-dup { font-size: 0.85rem; color: var(--body-text-color-subdued); margin: 0.1rem 0; }
 .rag-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 #rag-sources-panel .rag-sources { max-height: 72vh; overflow-y: auto; padding-right: 0.3rem; }
 """

@@ -86,9 +86,44 @@ def answer_footer(answer: Answer) -> str:
     return line
 
 
+CHAT_ITEMS = 25  # listed releases written in a chat message; the sources panel pages through all
+_ITEM = re.compile(r"^- (?P<date>\d{4}-\d\d-\d\d|undated)(?:, (?P<step>[a-z]+))?: (?P<rest>.*)$")
+
+
+def listing_markdown(answer: Answer, turn: int) -> str:
+    """A count, list or case answer as Markdown: its lead lines as paragraphs, then one bullet per
+    release (a case's as "**date · step**"), the first ``CHAT_ITEMS`` of them, the rest left to
+    the sources panel."""
+    numbers = [c.n for c in answer.citations]
+    out, items = [], 0
+    for line in answer.text.split("\n"):
+        if line.startswith("  "):  # a line under the item above ("Named: ...")
+            if items <= CHAT_ITEMS:
+                out.append("  - " + linkify(line.strip(), turn, numbers))
+            continue
+        if not line.startswith("- "):
+            out.append(("\n" if out else "") + linkify(line, turn, numbers) + "\n")
+            continue
+        items += 1
+        if items > CHAT_ITEMS:
+            continue
+        m = _ITEM.match(line)
+        if m and answer.route == "case":
+            head = " · ".join(x for x in (m["date"], m["step"]) if x)
+            out.append(f"- **{escape_markdown(head)}** — {linkify(m['rest'], turn, numbers)}")
+        else:
+            out.append("- " + linkify(line[2:], turn, numbers))
+    if items > CHAT_ITEMS:
+        out.append(f"\n*{CHAT_ITEMS} of {items} shown here; the sources panel lists every one.*")
+    return "\n".join(out)
+
+
 def answer_markdown(answer: Answer, turn: int) -> str:
     """The whole assistant message: linked answer text, then the footer."""
-    body = linkify(answer.text, turn, (c.n for c in answer.citations))
+    if answer.route != "fact" and not answer.refused:
+        body = listing_markdown(answer, turn)
+    else:
+        body = linkify(answer.text, turn, (c.n for c in answer.citations))
     return f"{body}\n\n{answer_footer(answer)}"
 
 
@@ -181,6 +216,29 @@ def hit_html(hit: Hit, query: str = "") -> str:
             + f'<div class="rag-passage">{passage}</div></div>')
 
 
+PANEL_PAGE = 25  # listed releases per fold of the panel's list
+
+
+def matches_html(turn: int, answer: Answer) -> str:
+    """A count's or list's matches, or a case's timeline, in folds of ``PANEL_PAGE``: date, step,
+    title, and the [n] that opens the cited passage."""
+    kind = "Timeline" if answer.route == "case" else "Matches"
+    rows = []
+    for m in answer.matches:
+        n = (f'<a class="rag-n" href="#{esc(anchor(turn, m.n))}">[{m.n}]</a> ' if m.n is not None else "")
+        step = f'<span class="rag-step">{esc(m.label)}</span> ' if m.label else ""
+        dup = f' <span class="rag-dup">(same text as [{m.duplicate_of}])</span>' if m.duplicate_of else ""
+        rows.append(f'<li><span class="rag-date">{esc(m.date or "undated")}</span> {step}{n}'
+                    f'<span class="rag-title">{esc(m.title)}</span>{dup}</li>')
+    pages = [rows[i:i + PANEL_PAGE] for i in range(0, len(rows), PANEL_PAGE)]
+    folds = "".join(
+        f'<details class="rag-page"{" open" if i == 0 else ""}><summary>{kind} {i * PANEL_PAGE + 1}–'
+        f'{i * PANEL_PAGE + len(page)} of {len(rows)}</summary><ol class="rag-timeline" start="{i * PANEL_PAGE + 1}">'
+        + "".join(page) + "</ol></details>" for i, page in enumerate(pages))
+    criteria = f'<p class="rag-criteria">{esc(answer.criteria)}</p>' if answer.criteria else ""
+    return f'<div class="rag-label">{kind} ({len(rows)})</div>{criteria}{folds}'
+
+
 def turn_html(turn: int, question: str, hits: Sequence[Hit], answer: Answer | None,
               releases: dict[str, Release], status: str = "") -> str:
     """Everything the panel shows for one question: its sources, or the passages found so far."""
@@ -188,6 +246,8 @@ def turn_html(turn: int, question: str, hits: Sequence[Hit], answer: Answer | No
     parts = [f'<section class="rag-turn" id="turn-{turn}">', head]
     if status:
         parts.append(f'<p class="rag-status">{esc(status)}</p>')
+    if answer is not None and answer.matches:
+        parts.append(matches_html(turn, answer))
     if answer is not None and answer.citations:
         parts.append(f'<div class="rag-label">Cited sources ({len(answer.citations)})</div>')
         parts += [citation_html(turn, c, releases.get(c.release_id), open_=(i == 0))

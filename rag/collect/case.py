@@ -3,8 +3,9 @@
 ``case_history(store, lexical, question, sources)`` picks the person the question is about
 (a name of two words or more; the one after "against" if any, else the one the fewest releases
 name: people are named in fewer releases than places), gathers every release naming them
-(first and last name, middle names optional, any case) from the named sources, orders them by
-date and labels each with the step its title (else its lead) reports. Labels, most final
+(first and last name, middle names optional, any case) from the named sources, and those
+stating one of their court case numbers ("Case #14ZF0333"), orders them by date and labels
+each with the step its title (else its lead) reports. Labels, most final
 first, so "Convicted and Sentenced" is "sentenced": ``STEPS``.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..text.sentences import split_sentences
 from ..text.tokenize import bm25_tokens
 from .match import lead_span, lead_spans
 
-__all__ = ["STEPS", "CaseStep", "case_history", "case_steps", "defendant_span", "named_case", "step_of"]
+__all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_span", "named_case", "step_of"]
 
 STEPS = (  # (label, pattern), checked in this order: the most final step a text reports wins
     ("dismissed", r"\b(?:dismiss\w*|acquit\w*|not guilty|exonerat\w*|overturn\w*|vacat\w*)\b"),
@@ -57,11 +58,24 @@ def _name_pattern(name: str) -> re.Pattern:
     return re.compile(rf"\b{parts[0]}{middle}\s+{parts[-1]}\b", re.I)
 
 
+_CASE_NUMBER = re.compile(r"\bCase\s*(?:#|No\.?|Number)\s*:?\s*([A-Z0-9]*\d[A-Z0-9-]{3,}[A-Z0-9])")
+
+
+def case_numbers(release: Release) -> list[str]:
+    """The court case numbers a release states ("Case #14ZF0333", "Case No. 20NF2102")."""
+    return list(dict.fromkeys(_CASE_NUMBER.findall(release.body)))
+
+
 def _naming(store, lexical, name: str, sources) -> list[Release]:
+    """The releases naming ``name``, and those stating one of their case numbers."""
     ids = lexical.releases_with([t] for t in bm25_tokens(name)) if lexical is not None else None
     pattern = _name_pattern(name)
-    return [r for r in store.releases_where(sources=sources, release_ids=ids)
-            if pattern.search(r.title) or pattern.search(r.body)]
+    found = [r for r in store.releases_where(sources=sources, release_ids=ids)
+             if pattern.search(r.title) or pattern.search(r.body)]
+    more = {rid for r in found for number in case_numbers(r)
+            for rid in store.ids_containing(number, sorted({r.source for r in found}))}
+    more -= {r.id for r in found}
+    return found + (store.releases_where(release_ids=sorted(more)) if more else [])
 
 
 _DEFENDANT = re.compile(r"\b(?:defendants? (?:was |is )?(?:identified )?as|identified as)\s+[A-Z]|"

@@ -225,6 +225,14 @@ class MetaStore:
         rows = self.db.execute(sql + " ORDER BY date IS NULL, date, id", args)
         return [Release(*row) for row in rows]
 
+    def ids_containing(self, text: str, sources: Sequence[str] = ()) -> list[str]:
+        """Ids of the releases (of one of ``sources``, if given) whose body holds ``text`` as is."""
+        where, args = ["instr(body, ?) > 0"], [text]
+        if sources:
+            where.append(f"source IN ({','.join('?' * len(sources))})")
+            args += list(sources)
+        return [r[0] for r in self.db.execute("SELECT id FROM releases WHERE " + " AND ".join(where), args)]
+
     def source_counts(self, release_ids: Iterable[str] | None = None) -> dict[str, int]:
         """Releases per source, of all releases or of ``release_ids``."""
         if release_ids is None:
