@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 
 from .answer import Answerer, Rewrite, get_answerer
 from .answer.combine import combine
-from .collect.run import case_answer, collect
+from .collect.run import case_answer, case_siblings, collect
 from .embedding import Embedder, embedder_from
 from .errors import RagError
 from .index import BuildReport, Index, build_index, generations
@@ -233,6 +233,19 @@ class Pipeline:
         """The case of the person ``name``: every release naming them, in date order, each step
         labelled and cited, the latest first (``rag case``)."""
         return case_answer(name, self.refresh().index, filters)
+
+    def siblings(self, answer: Answer) -> dict[str, tuple[str, list]]:
+        """For each release a fact answer cites: (its defendant, the other releases of that
+        case), when there are any ("2 more releases about this case")."""
+        if answer.route != "fact":
+            return {}
+        index, out = self.refresh().index, {}
+        for rid in dict.fromkeys(c.release_id for c in answer.citations):
+            release = index.store.release(rid)
+            found = case_siblings(release, index) if release is not None else None
+            if found:
+                out[rid] = found
+        return out
 
     def ask(self, question: str, **kwargs) -> tuple[Answer, list[Hit]]:
         """The whole answer at once: ``ask_stream``'s last item and its hits."""

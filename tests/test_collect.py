@@ -161,3 +161,12 @@ def test_cli_case_and_ask_json(pipe):
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["route"] == "count" and [m["release_id"] for m in data["matches"]][0] == "kings_ny/a.txt"
+
+
+def test_the_other_releases_of_a_cited_case(pipe):
+    from rag.collect.run import case_siblings
+
+    name, others = case_siblings(pipe.index.store.release("kings_ny/i.txt"), pipe.index)
+    assert name == "Jonah Whitlock"
+    assert [r.id for r in others] == ["kings_ny/g.txt", "kings_ny/j.txt", "kings_ny/h.txt"]
+    assert case_siblings(pipe.index.store.release("kings_ny/e.txt"), pipe.index) is None  # names nobody

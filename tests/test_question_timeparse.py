@@ -294,3 +294,18 @@ def test_date_vocabulary_fuzz(words, as_of):
         for part in scope.matched.split("; "):
             assert part in question
         strip_time(question, scope)
+
+
+def test_a_month_of_last_year_and_last_month_name():
+    import datetime as dt
+
+    from rag.question.timeparse import parse_time
+
+    as_of = dt.date(2024, 3, 15)
+    for text in ("put out in October of last year?", "in October last year", "last October"):
+        scope = parse_time(text, as_of)
+        assert (scope.start, scope.end) == (dt.date(2023, 10, 1), dt.date(2023, 10, 31)), text
+    scope = parse_time("last February", as_of)
+    assert (scope.start, scope.end) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    scope = parse_time("in January this year", as_of)
+    assert (scope.start, scope.end) == (dt.date(2024, 1, 1), dt.date(2024, 1, 31))

@@ -234,3 +234,9 @@ def test_case_history_shows_as_a_dated_timeline_and_a_count_lists_its_matches(pa
     assert text.startswith("1 release from kings_ny dated 2025-01-01 to 2025-12-31")
     assert "(same text as [1])" in text and "not counted" in text
     screenshot(page, "chat_count_matches")
+
+    ask(page, "How many years in prison was Jonah Whitlock sentenced to?")  # a fact: its case is linked
+    page.wait_for_selector("#rag-chat a[href='#source-3-1']")
+    assert "18 years" in bot_messages(page).nth(2).inner_text()
+    siblings = page.locator("#turn-3 .rag-siblings summary").first
+    assert "more releases about this case (Jonah" in siblings.inner_text()

@@ -104,7 +104,8 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
             releases = {}
             if t.answer is not None:
                 releases = {c.release_id: service.release(c.release_id) for c in t.answer.citations}
-            parts.append(render.turn_html(no, _shown_question(t.question), t.hits, t.answer, releases, status))
+            parts.append(render.turn_html(no, _shown_question(t.question), t.hits, t.answer, releases, status,
+                                          t.siblings))
         return render.sources_panel(parts)
 
     def respond(message, turns, answerer, k, date_from, date_to, source_filter, as_of):
@@ -131,6 +132,7 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
                     turn.hits, turn.search_question = event.hits, event.search_question
                 elif isinstance(event, Done):
                     turn.answer = event.answer
+                    turn.siblings = service.siblings(event.answer)
                 yield chat_messages(turns), turns, panel(turns), gr.skip()
         except RagError as exc:
             turn.error = f"Cannot answer: {exc}"

@@ -73,6 +73,7 @@ CSS = """
 .rag-timeline li { margin: 0.15rem 0; } .rag-timeline .rag-date { font-variant-numeric: tabular-nums; }
 .rag-step { font-size: 0.8rem; padding: 0 0.35rem; border-radius: 3px; background: var(--background-fill-secondary);
   border: 1px solid var(--border-color-primary); }
+.rag-siblings { margin: 0.1rem 0 0.5rem 0.6rem; font-size: 0.88rem; } .rag-siblings summary { cursor: pointer; }
 .rag-criteria, .rag-dup { font-size: 0.85rem; color: var(--body-text-color-subdued); margin: 0.1rem 0; }
 .rag-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 #rag-sources-panel .rag-sources { max-height: 72vh; overflow-y: auto; padding-right: 0.3rem; }

@@ -57,6 +57,7 @@ class Turn:
     answerer: str = ""
     k: int = 0
     filters: dict = field(default_factory=dict)
+    siblings: dict = field(default_factory=dict)  # cited release id -> (defendant, other releases of the case)
 
 
 def check_question(question: str | None, limit: int = MAX_QUESTION_CHARS) -> str:
@@ -165,6 +166,10 @@ class ChatService:
             else:
                 parts.append(item)
                 yield Partial("".join(parts))
+
+    def siblings(self, answer: Answer) -> dict:
+        """The other releases of the cases a fact answer cites (``Pipeline.siblings``)."""
+        return self.pipeline.siblings(answer)
 
     def ask(self, question: str, history: Sequence[str] = (), **kwargs) -> tuple[Answer, list[Hit], str]:
         """The whole answer at once (the API): answer, hits, the question as searched."""

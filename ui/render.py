@@ -239,8 +239,19 @@ def matches_html(turn: int, answer: Answer) -> str:
     return f'<div class="rag-label">{kind} ({len(rows)})</div>{criteria}{folds}'
 
 
+def siblings_html(name: str, others: Sequence[Release]) -> str:
+    """"N more releases about this case": the other releases naming the cited release's
+    defendant, each with its date and an "Open release" button."""
+    rows = "".join(f'<li><span class="rag-date">{esc(r.date or "undated")}</span> <span class="rag-title">'
+                   f'{esc(r.title)}</span> <button class="rag-open" type="button" data-release-id="{esc(r.id)}">'
+                   f"Open release</button></li>" for r in others)
+    more = f"{len(others)} more release{'' if len(others) == 1 else 's'} about this case"
+    return (f'<details class="rag-siblings"><summary>{more} ({esc(name)})</summary>'
+            f'<ol class="rag-timeline">{rows}</ol></details>')
+
+
 def turn_html(turn: int, question: str, hits: Sequence[Hit], answer: Answer | None,
-              releases: dict[str, Release], status: str = "") -> str:
+              releases: dict[str, Release], status: str = "", siblings: dict | None = None) -> str:
     """Everything the panel shows for one question: its sources, or the passages found so far."""
     head = f'<div class="rag-turn-head">Question {turn}: {esc(question)}</div>'
     parts = [f'<section class="rag-turn" id="turn-{turn}">', head]
@@ -250,8 +261,12 @@ def turn_html(turn: int, question: str, hits: Sequence[Hit], answer: Answer | No
         parts.append(matches_html(turn, answer))
     if answer is not None and answer.citations:
         parts.append(f'<div class="rag-label">Cited sources ({len(answer.citations)})</div>')
-        parts += [citation_html(turn, c, releases.get(c.release_id), open_=(i == 0))
-                  for i, c in enumerate(answer.citations)]
+        shown: set[str] = set()
+        for i, c in enumerate(answer.citations):
+            parts.append(citation_html(turn, c, releases.get(c.release_id), open_=(i == 0)))
+            if siblings and c.release_id in siblings and c.release_id not in shown:
+                shown.add(c.release_id)
+                parts.append(siblings_html(*siblings[c.release_id]))
     elif answer is not None:
         parts.append('<p class="rag-status">No source cited.</p>' if hits else
                      '<p class="rag-status">No passages matched (are the filters too narrow?).</p>')

@@ -20,7 +20,8 @@ from ..text.sentences import split_sentences
 from ..text.tokenize import bm25_tokens
 from .match import lead_span, lead_spans
 
-__all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_span", "named_case", "step_of"]
+__all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_name", "defendant_span",
+           "named_case", "step_of"]
 
 STEPS = (  # (label, pattern), checked in this order: the most final step a text reports wins
     ("dismissed", r"\b(?:dismiss\w*|acquit\w*|not guilty|exonerat\w*|overturn\w*|vacat\w*)\b"),
@@ -78,8 +79,16 @@ def _naming(store, lexical, name: str, sources) -> list[Release]:
     return found + (store.releases_where(release_ids=sorted(more)) if more else [])
 
 
-_DEFENDANT = re.compile(r"\b(?:defendants? (?:was |is )?(?:identified )?as|identified as)\s+[A-Z]|"
-                        r"\b[A-Z][a-z]+(?:\s+[A-Z][\w.'’-]+){1,3},\s+(?:aka\s[^,]+,\s+)?\d{1,3},\s*\w")
+_PERSON = r"[A-Z][a-z]+(?:\s+[A-Z][\w.'’-]+){1,3}"
+_DEFENDANT = re.compile(rf"\b(?:defendants? (?:was |is )?(?:identified )?as|identified as)\s+(?P<a>{_PERSON})|"
+                        rf"\b(?P<b>{_PERSON}),\s+(?:aka\s[^,]+,\s+)?\d{{1,3}},\s*\w")
+
+
+def defendant_name(release: Release) -> str | None:
+    """The person the release names as press releases do (see ``defendant_span``), or None."""
+    span = defendant_span(release)
+    m = _DEFENDANT.search(release.body[span[0]:span[1]]) if span else None
+    return (m["a"] or m["b"]) if m else None
 
 
 _TERM = re.compile(r"\b(?:to|of)\s+(?:\w+[\s-]){0,3}?(?:\d+|life|death|probation)\b", re.I)

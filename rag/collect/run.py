@@ -16,12 +16,13 @@ from ..question.mentions import INSTITUTION_WORDS
 from ..question.route import route
 from ..retrieval import Filters
 from ..text.tokenize import bm25_tokens
-from .case import case_history, named_case
+from .case import case_history, defendant_name, named_case
 from .compose import answer_case, answer_matches
 from .criteria import Criteria, criteria_for
 from .match import find_matches
 
-__all__ = ["MAX_HITS", "SELF_NAMED", "case_answer", "collect", "publisher_sources", "unknown_publisher"]
+__all__ = ["MAX_HITS", "SELF_NAMED", "case_answer", "case_siblings", "collect", "publisher_sources",
+           "unknown_publisher"]
 
 
 def unknown_publisher(question: Question, criteria: Criteria) -> str:
@@ -113,3 +114,14 @@ def case_answer(name: str, index, filters: Filters, answerer: str = "case") -> A
         return Answer(f"No release in this index names {name}.", True, (), answerer, note=note, route="case",
                       criteria=f"releases naming {name}")
     return answer_case(name, steps, answerer)
+
+
+def case_siblings(release, index) -> tuple[str, list] | None:
+    """(the person ``release`` names as its defendant, the other releases of their case, from
+    the same source, in date order), or None when it names nobody so or no other release does."""
+    name = defendant_name(release)
+    if name is None:
+        return None
+    others = [s.release for s in named_case(index.store, index.lexical, name, (release.source,))
+              if s.release.id != release.id]
+    return (name, others) if others else None

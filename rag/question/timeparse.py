@@ -130,6 +130,8 @@ _BARE = re.compile(rf"(?P<a>{ATOM})", _F)
 _ROLLING = re.compile(r"\b(?:(?:in|over|during|within|for)\s+)?(?:the\s+(?:past|last|previous)"
                       rf"(?:\s+(?P<n>{_NUM}))?|(?:past|last)\s+(?P<n2>{_NUM})|past)\s+"
                       r"(?P<unit>day|week|month|year)s?\b(?!-\w|\s+of\b)", _F)
+_MONTH_OF = re.compile(rf"(?:\b(?:in|during)\s+)?(?P<mon>{_MON})\s+(?:of\s+)?(?P<which>last|this)\s+year\b|"
+                       rf"\blast\s+(?P<mon2>{_MON})", _F)
 _CALENDAR = re.compile(r"\b(?P<which>this|last)\s+(?P<unit>week|month|year)\b(?!-\w|\s+of\b)", _F)
 _DAYWORD = re.compile(r"\b(?:as\s+of\s+)?(?P<w>today|yesterday)\b", _F)
 _RECENT = re.compile(r"(?<!most )(?<!most\s\s)\brecent(?:ly)?\b", _F)
@@ -278,6 +280,13 @@ def _candidates(q: str, as_of: date) -> list[_Cand]:
                 out.append(_Cand(m.start(), m.end(), *_relative(m.group("unit").lower(), n, as_of)))
         except (ValueError, OverflowError):  # "the past 999 years" before year 1
             pass
+    for m in _MONTH_OF.finditer(q):  # "October of last year", "in May this year", "last October"
+        mon = _MONTHS[(m.group("mon") or m.group("mon2")).lower()[:3]]
+        if m.group("mon"):
+            y = as_of.year - (m.group("which").lower() == "last")
+        else:  # the latest such month before this one
+            y = as_of.year if mon < as_of.month else as_of.year - 1
+        out.append(_Cand(m.start(), m.end(), date(y, mon, 1), _month_end(y, mon)))
     for m in _CALENDAR.finditer(q):
         unit, this = m.group("unit").lower(), m.group("which").lower() == "this"
         if unit == "week":
