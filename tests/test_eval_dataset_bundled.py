@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATASET = REPO / "eval" / "datasets" / "bundled.jsonl"
 CORPUS = REPO / "corpus"
 
-TYPES = {"factoid", "date_scoped", "multi_doc", "unanswerable", "lookup"}
+TYPES = {"factoid", "date_scoped", "multi_doc", "unanswerable", "lookup", "aggregate"}
 FIELDS = {
     "id": str,
     "corpus": str,

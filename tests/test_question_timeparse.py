@@ -309,3 +309,15 @@ def test_a_month_of_last_year_and_last_month_name():
     assert (scope.start, scope.end) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
     scope = parse_time("in January this year", as_of)
     assert (scope.start, scope.end) == (dt.date(2024, 1, 1), dt.date(2024, 1, 31))
+
+
+def test_halves_of_a_year():
+    import datetime as dt
+
+    from rag.question.timeparse import parse_time
+
+    for text, start, end in (("in the first half of 2022", (2022, 1, 1), (2022, 6, 30)),
+                             ("during the second half of 2021", (2021, 7, 1), (2021, 12, 31)),
+                             ("in H2 2020", (2020, 7, 1), (2020, 12, 31))):
+        scope = parse_time(text, dt.date(2024, 3, 15))
+        assert (scope.start, scope.end) == (dt.date(*start), dt.date(*end)), text

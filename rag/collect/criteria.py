@@ -13,13 +13,19 @@ import re
 from dataclasses import asdict, dataclass
 
 from ..question import Question
-from ..question.route import only_year, title_prefix, topic_text
-from ..question.sources import named_sources
+from ..question.mentions import INSTITUTION_WORDS
+from ..question.route import counted_modifiers, only_year, title_prefix, topic_text
+from ..question.sources import named_sources, source_names
 from ..text.stopwords import FUNCTION_WORDS, TOPIC_FILLER
 from ..text.plurals import variants
 from ..text.tokenize import bm25_tokens
 
 __all__ = ["Criteria", "criteria_for", "topic_runs"]
+
+_NOT_TOPIC = frozenset("""press news media such individual separate different total distinct all every any times
+    state attorney's attorneys' da's office's county's""".split())
+_MONTH = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|autumn|fall|winter|year|month|week|last|this")
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,20 @@ def topic_runs(topic: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
     return tuple(out)
 
 
+def _modifier_topic(text: str, sources) -> str:
+    """The counted noun's modifiers that name neither the publisher nor the time ("How many
+    hate-crime press releases did ... put out" -> "hate-crime"); "" when nothing is left."""
+    mods = counted_modifiers(text)
+    if not mods:
+        return ""
+    names = {w for s in sources for n in source_names(s) for w in n.split()}
+    words = [w for w in re.findall(r"[\w'’-]+", mods)
+             if w.lower() not in FUNCTION_WORDS | INSTITUTION_WORDS | names | _NOT_TOPIC
+             and not re.fullmatch(r"\d+(?:st|nd|rd|th|s)?|(?:19|20)\d\d", w.lower())
+             and not re.fullmatch(_MONTH, w.lower())]
+    return " ".join(words)
+
+
 def criteria_for(question: Question, sources) -> Criteria:
     """The criteria ``question`` states, over the index's ``sources``."""
     text = question.text
@@ -96,6 +116,6 @@ def criteria_for(question: Question, sources) -> Criteria:
         end = scope.end.isoformat() if scope.end else None
     elif (year := only_year(text)) is not None:
         start, end = dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
-    topic = topic_text(text)
+    topic = topic_text(text) or _modifier_topic(text, sources)
     return Criteria(sources=named_sources(text, sources), start=start, end=end, topic=topic,
                     runs=topic_runs(topic), title_prefix=title_prefix(text))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ROUTES", "only_year", "route", "title_prefix", "topic_text"]
+__all__ = ["ROUTES", "counted_modifiers", "only_year", "route", "title_prefix", "topic_text"]
 
 ROUTES = ("fact", "count", "list", "case")
 
@@ -30,7 +30,8 @@ _COUNT = re.compile(rf"\b(?:how many|number of|count(?:ing)? (?:of |the )?)\b(?:
 _LIST = re.compile(rf"^\W*(?:which|what|list|name|show)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
                    rf"\b(?:list|name|show me) (?:all|every|each) (?:the )?{_ITEMS}\b", re.I)
 # A case question asks how something went over time (a cue) about a case or a person (a subject).
-_HISTORY = re.compile(r"\bwhat (?:has |had )?happened\b|\btrace\b|\bhistory\b|\btimeline\b|\bunfold(?:ed|s)?\b|"
+_HISTORY = re.compile(r"\bwhat (?:has |had )?happened\b|\bwhat (?:has )?bec(?:a|o)me of\b|"
+                      r"\bwhere (?:does|do|did) [^?]{0,80}\bstand\b|\btrace\b|\bhistory\b|\btimeline\b|\bunfold(?:ed|s)?\b|"
                       r"\bhow did (?:the|his|her|their) (?:case|prosecution|trial|proceedings)\b|\bso far\b|"
                       r"\b(?:latest|current|final) (?:status|outcome)\b|\bhow did (?:the case|it) end\b|"
                       r"\bwhat (?:was|is) the (?:final )?outcome\b|\boutcome of the (?:case|prosecution|trial)\b", re.I)
@@ -54,8 +55,10 @@ def route(question: str) -> str:
 _TOPIC = re.compile(r"\b(?:mention(?:s|ed|ing)?|about|on the (?:subject|topic) of|concerning|involv(?:e|ed|es|ing)|"
                     r"related to|regarding|announc(?:e|ed|es|ing)|report(?:s|ed|ing)?|deal(?:s|t)? with|"
                     r"dealing with|cover(?:s|ed|ing)?|describ(?:e|ed|es|ing)|featur(?:e|ed|es|ing)|"
-                    r"focus(?:ed|es|ing)? on|tied to|linked to)\b\s+(.+)", re.I)
-_TOPIC_END = re.compile(r"[?.!;]|\b(?:in|during|from|between|since|before|after|last|this|and name|name)\b", re.I)
+                    r"focus(?:ed|es|ing)? on|tied to|linked to|br(?:ing|ings|inging|ought) up|rais(?:e|ed|es|ing))\b\s+(.+)",
+                    re.I)
+_TOPIC_END = re.compile(r"[?.!;]|,?\s+and\s+(?:who|whom|what|which|how|when|where|name|give|list)\b|"
+                        r"\b(?:in|during|from|between|since|before|after|last|this|and name|name)\b", re.I)
 
 
 def topic_text(question: str) -> str:
@@ -68,6 +71,17 @@ def topic_text(question: str) -> str:
     topic = m.group(1)
     end = _TOPIC_END.search(topic)
     return (topic[: end.start()] if end else topic).strip(" ,'\"")
+
+
+_MODIFIERS = re.compile(rf"\b(?:how many|number of|which|what|list(?: all| every)?(?: the)?)\s+(?P<mods>[^?.]{{0,80}}?)"
+                        rf"\s*\b{_ITEMS}\b", re.I)
+
+
+def counted_modifiers(question: str) -> str:
+    """The words before the counted noun ("How many hate-crime press releases" -> "hate-crime"),
+    where a topic may hide when no "mention"/"about" introduces one; "" for none."""
+    m = _MODIFIERS.search(question or "")
+    return m.group("mods").strip() if m else ""
 
 
 _PREFIX = re.compile(r"""['"‘“(]\s*([A-Z][\w'’-]*(?:\s+[\w'’-]+){0,3})\s*(?:\.\.\.|…)\s*['"’”)]""")

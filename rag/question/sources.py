@@ -14,6 +14,8 @@ __all__ = ["ALIASES", "named_sources", "source_names"]
 
 ALIASES = {  # name people use -> source id (or its name part); only applied to ids the index has
     "brooklyn": "kings_ny",
+    "oc": "orange_ca",
+    "ocda": "orange_ca",
     "kings county": "kings_ny",
     "manhattan": "new_york_ny",
     "bronx": "bronx_ny",

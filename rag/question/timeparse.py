@@ -116,6 +116,7 @@ ATOM = ("(?<![\\w$£€#.,/-])(?:"
         rf"|{_MON}\s+{_DAY}(?:,?\s+{_Y})?"
         rf"|(?:the\s+)?{_QUAL}(?:spring|summer|autumn|fall|winter)(?:\s+of)?\s+{_Y}"
         rf"|q[1-4]\s+{_Y}|(?:the\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{_Y}"
+        rf"|h[12]\s+{_Y}|(?:the\s+)?(?:first|second|1st|2nd)\s+half\s+(?:of\s+)?{_Y}"
         rf"|{_QUAL}{_MON}(?:,?\s+(?:of\s+)?{_Y})?"
         rf"|{_QUAL}{_Y})")
 
@@ -171,6 +172,9 @@ def _atom(text: str, as_of: date, year: int | None = None) -> _Span | None:
     if q := re.search(r"q([1-4])|(\w+)\s+quarter", t):
         n = int(q.group(1)) if q.group(1) else _ORD[q.group(2)]
         return _Span(date(y, 3 * n - 2, 1), _month_end(y, 3 * n))
+    if h := re.search(r"\bh([12])\b|(\w+)\s+half", t):
+        n = int(h.group(1)) if h.group(1) else _ORD[h.group(2)]
+        return _Span(date(y, 6 * n - 5, 1), _month_end(y, 6 * n))
     mm = re.search(_MON, t)
     if mm is None:
         if not ym:
