@@ -307,7 +307,9 @@ def test_any_question_gives_a_well_formed_answer(hash_embedder, question, max_se
     if ans.refused:
         assert ans.text == REFUSAL_TEXT and ans.citations == ()
     else:
-        assert 1 <= len(ans.citations) <= max_sentences
+        # max_sentences chosen by support, and the reader's best sentence when it is not among
+        # them (rag/config.py ExtractiveConfig.max_sentences): one more at most
+        assert 1 <= len(ans.citations) <= max_sentences + 1
         check_citations(ans, hits)
 
 

@@ -43,7 +43,7 @@ def test_bad_dataset_lines_name_file_and_line(tmp_path, bad, message):
 def test_reads_the_shared_dev_format():
     questions = read_dataset(DATASET)
     assert len(questions) >= 25 and {q.type for q in questions} == {
-        "factoid", "date_scoped", "multi_doc", "unanswerable", "lookup"}
+        "factoid", "date_scoped", "multi_doc", "unanswerable", "lookup", "aggregate"}
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,8 @@ def test_results_follow_the_contract(results):
     assert set(results) >= {"settings", "metrics", "questions"}
     overall = results["metrics"]["overall"]
     assert list(overall) == list(METRIC_KEYS)
-    assert set(results["metrics"]["by_type"]) == {"factoid", "date_scoped", "multi_doc", "unanswerable", "lookup"}
+    assert set(results["metrics"]["by_type"]) == {"factoid", "date_scoped", "multi_doc", "unanswerable", "lookup",
+                                                  "aggregate"}
     q = results["questions"][0]
     assert {"id", "retrieved", "answer", "citations", "refused", "timings_ms", "metrics"} <= set(q)
     assert all({"release_id", "score"} == set(r) for r in q["retrieved"])
