@@ -21,7 +21,7 @@ from ..text.tokenize import bm25_tokens
 from .match import lead_span, lead_spans
 
 __all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_name", "defendant_span",
-           "named_case", "step_of"]
+           "named_case", "outcome_span", "step_of"]
 
 STEPS = (  # (label, pattern), checked in this order: the most final step a text reports wins
     ("dismissed", r"\b(?:dismiss\w*|acquit\w*|not guilty|exonerat\w*|overturn\w*|vacat\w*)\b"),
@@ -54,7 +54,8 @@ class CaseStep:
 
 
 def _name_pattern(name: str) -> re.Pattern:
-    parts = [re.escape(p) for p in name.replace("’", "'").split() if p]
+    """First and last name, up to two words between, any case, either apostrophe."""
+    parts = [re.escape(p).replace("'", "['’]") for p in name.replace("’", "'").split() if p]
     middle = r"(?:\s+[\w.'’-]+){0,2}?"
     return re.compile(rf"\b{parts[0]}{middle}\s+{parts[-1]}\b", re.I)
 
@@ -68,11 +69,15 @@ def case_numbers(release: Release) -> list[str]:
 
 
 def _naming(store, lexical, name: str, sources) -> list[Release]:
-    """The releases naming ``name``, and those stating one of their case numbers."""
+    """The releases naming ``name``."""
     ids = lexical.releases_with([t] for t in bm25_tokens(name)) if lexical is not None else None
     pattern = _name_pattern(name)
-    found = [r for r in store.releases_where(sources=sources, release_ids=ids)
-             if pattern.search(r.title) or pattern.search(r.body)]
+    return [r for r in store.releases_where(sources=sources, release_ids=ids)
+            if pattern.search(r.title) or pattern.search(r.body)]
+
+
+def _with_case_numbers(store, found: list[Release]) -> list[Release]:
+    """``found`` and the releases stating one of their court case numbers."""
     more = {rid for r in found for number in case_numbers(r)
             for rid in store.ids_containing(number, sorted({r.source for r in found}))}
     more -= {r.id for r in found}
@@ -143,7 +148,36 @@ def case_history(store, lexical, question: Question, sources) -> tuple[str, list
     if not found:
         return None
     _, _, name, releases = min(found, key=lambda f: f[:3])
-    return name, case_steps(releases)
+    return name, case_steps(_with_case_numbers(store, releases))
+
+
+_OUTCOME = re.compile(r"\b(?:pending|remains?|denied|granted|reversed|upheld|affirmed|overturned|dismissed|"
+                      r"acquitted|guilty|convicted|sentenced|faces?|facing)\b", re.I)
+
+
+_TERM_STEPS = ("sentenced", "pleaded", "convicted")  # steps whose outcome is a term
+
+
+def outcome_span(release: Release, names, skip: tuple[int, int], step: str = "") -> tuple[int, int] | None:
+    """The first sentence of ``release`` (beyond ``skip``) that names one of ``names`` (a last
+    name is enough) and states where the case stands: a term ("15 years to life"), first, after
+    a sentencing, plea or verdict; else a term or an outcome word ("remain pending", "denied",
+    "reversed"). None when none does."""
+    last = {n.split()[-1].lower() for n in names if n and n.split()}
+    if not last:
+        return None
+    naming = []
+    for start, end in split_sentences(release.body):
+        if start < skip[1] and end > skip[0]:
+            continue
+        text = release.body[start:end]
+        if {w.lower() for w in re.findall(r"[\w'’-]+", text)} & last:
+            naming.append((start, end, bool(_TERM.search(text)), bool(_OUTCOME.search(text))))
+    if step in _TERM_STEPS:
+        termed = [(s, e) for s, e, term, _ in naming if term]
+        if termed:
+            return termed[0]
+    return next(((s, e) for s, e, term, outcome in naming if term or outcome), None)
 
 
 def case_steps(releases) -> list[CaseStep]:
@@ -158,4 +192,4 @@ def case_steps(releases) -> list[CaseStep]:
 
 def named_case(store, lexical, name: str, sources=()) -> list[CaseStep]:
     """The case of ``name`` as given (``rag case NAME``): every release naming them, in order."""
-    return case_steps(_naming(store, lexical, name, tuple(sources)))
+    return case_steps(_with_case_numbers(store, _naming(store, lexical, name, tuple(sources))))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..models import Answer, Citation, Listed, Release
-from .case import CaseStep, defendant_span
+from .case import CaseStep, defendant_name, defendant_span, outcome_span
 from .match import Matches
 
 __all__ = ["MAX_LINES", "answer_case", "answer_matches"]
@@ -85,8 +85,14 @@ def answer_case(name: str, steps: list[CaseStep], answerer: str) -> Answer:
     latest = max(range(len(dated)), key=lambda i: (dated[i].release.date, i)) if dated else None
     if latest is not None:
         s = dated[latest]
-        lines.append(f"Latest ({s.release.date}{', ' + s.step if s.step else ''}): "
-                     f"{_quote(s.release, s.start, s.end)} [{latest + 1}]")
+        line = (f"Latest ({s.release.date}{', ' + s.step if s.step else ''}): "
+                f"{_quote(s.release, s.start, s.end)} [{latest + 1}]")
+        where = outcome_span(s.release, [name, defendant_name(s.release) or ""], (s.start, s.end), s.step)
+        if where is not None:  # where the case stands, when the step's sentence does not say it all
+            k = len(citations) + 1
+            citations.append(_citation(k, s.release, *where))
+            line += f" {_quote(s.release, *where)} [{k}]"
+        lines.append(line)
     lines.append(f"{_plural(len(steps), 'release')} naming {name}, in date order:")
     for i, s in enumerate(steps, start=1):
         when = s.release.date or "undated"

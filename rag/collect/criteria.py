@@ -70,8 +70,6 @@ def topic_runs(topic: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
     stems, with an irregular plural's partner ("knives": ("knive", "knife"))."""
     runs, run = [], []
     for word in re.findall(r"[\w'’-]+", topic):
-        if word.lower() in TOPIC_FILLER:
-            continue
         if word.lower() in FUNCTION_WORDS:
             if run:
                 runs.append(run)
@@ -82,6 +80,8 @@ def topic_runs(topic: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
         runs.append(run)
     out = []
     for words in runs:
+        kept = [w for w in words if w.lower() not in TOPIC_FILLER]
+        words = kept if len(kept) >= 2 else words
         stems = []
         for word in words:
             alternatives = tuple(dict.fromkeys(t for v in variants(word) for t in bm25_tokens(v)))

@@ -25,12 +25,15 @@ ROUTES = ("fact", "count", "list", "case")
 _ITEMS = (r"(?:press |news |media )?(?:releases|posts|items|stories|announcements|articles|statements|"
           r"advisories|profiles|updates)")
 _PUBLISH = r"(?:publish|post|issue|put out|release|run|send out)(?:ed|d|s)?"
-_COUNT = re.compile(rf"\b(?:how many|number of|count(?:ing)? (?:of |the )?)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
-                    rf"\bhow many\b[^?.]{{0,60}}\bdid\b[^?.]{{0,80}}\b{_PUBLISH}\b", re.I)
+_COUNT = re.compile(rf"\b(?:how many|how often|number of|count(?:ing)? (?:of |the )?)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
+                    rf"\bhow (?:many|often)\b[^?.]{{0,60}}\bdid\b[^?.]{{0,80}}\b{_PUBLISH}\b", re.I)
 _LIST = re.compile(rf"^\W*(?:which|what|list|name|show)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
-                   rf"\b(?:list|name|show me) (?:all|every|each) (?:the )?{_ITEMS}\b", re.I)
+                   rf"\b(?:list|name|show me) (?:all|every|each) (?:the )?(?:[\w'’-]+\s+){{0,6}}?"
+                   rf"(?:press |news )?(?:release|post|announcement|statement)s?\b", re.I)
 # A case question asks how something went over time (a cue) about a case or a person (a subject).
 _HISTORY = re.compile(r"\bwhat (?:has |had )?happened\b|\bwhat (?:has )?bec(?:a|o)me of\b|"
+                      r"\bwhat(?:'s|’s| is) the latest (?:on|in|with)\b|\bsummari[sz]e\b|\bwalk (?:me |us )?through\b|"
+                      r"\bfrom (?:arrest|charge|indictment) to (?:sentence|sentencing|verdict|trial)\b|"
                       r"\bwhere (?:does|do|did) [^?]{0,80}\bstand\b|\btrace\b|\bhistory\b|\btimeline\b|\bunfold(?:ed|s)?\b|"
                       r"\bhow did (?:the|his|her|their) (?:case|prosecution|trial|proceedings)\b|\bso far\b|"
                       r"\b(?:latest|current|final) (?:status|outcome)\b|\bhow did (?:the case|it) end\b|"

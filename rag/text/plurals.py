@@ -15,12 +15,13 @@ IRREGULAR = {
     "teeth": "tooth", "feet": "foot", "mice": "mouse", "geese": "goose",
 }
 _SINGULAR_TO_PLURAL = {s: p for p, s in IRREGULAR.items()}
+_NOT_COMPOUNDS = frozenset("human humans german germans roman romans shaman ottoman specimen abdomen".split())
 
 
 def variants(word: str) -> tuple[str, ...]:
     """``word`` (lower-cased) and its plural or singular partner, if the stemmer needs one."""
     low = word.lower()
     other = IRREGULAR.get(low) or _SINGULAR_TO_PLURAL.get(low)
-    if other is None and len(low) > 4 and low.endswith(("men", "man")):
+    if other is None and len(low) > 4 and low.endswith(("men", "man")) and low not in _NOT_COMPOUNDS:
         other = low[:-3] + ("man" if low.endswith("men") else "men")
     return (low, other) if other else (low,)

@@ -1,0 +1,123 @@
+"""Counts, lists and case histories (rag/collect) on every set of those types, with each rule
+switched off in turn and the topic window (``MAX_GAP``) swept.
+
+    python bench/collect.py --index .rag/shared [--bundled-index .rag/index] [--out bench/results]
+
+Sets: ``../shared/eval/dev-aggregate-timeline.jsonl`` (the dev file, tuned on) and
+``bench/datasets/collect-{a,b,c}.jsonl``: 16, 16 and 20 questions written by three helper
+sessions that never saw the code, each run once before any change was read from it (those
+first-run numbers are in the README); all three were then tuned on. With ``--bundled-index``
+(an index of ``corpus/``), the bundled set's counts (``eval/datasets/bundled.jsonl``) too.
+
+Per question, "met" is the issue's target: a count exact with its list complete (recall >= 0.9,
+precision >= 0.8), a list complete, a case with its latest outcome stated (key facts) and >= 80%
+of its releases cited in date order. Switches are module attributes set for one row (the same
+code paths the settings would switch); the fact path is untouched by all of them.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+from pathlib import Path
+
+from common import REPO, machine, write_report
+
+from eval.dataset import read_dataset
+from eval.runner import evaluate
+from rag.pipeline import Pipeline
+from rag.settings import Settings
+
+SETS = {"dev": REPO.parent / "shared" / "eval" / "dev-aggregate-timeline.jsonl",
+        "a": REPO / "bench" / "datasets" / "collect-a.jsonl",
+        "b": REPO / "bench" / "datasets" / "collect-b.jsonl",
+        "c": REPO / "bench" / "datasets" / "collect-c.jsonl"}
+
+
+def met(q: dict) -> bool:
+    m = q["metrics"]
+    if q["type"] == "aggregate":
+        complete = (m["list_recall"] or 0) >= 0.9 and (m["list_precision"] or 0) >= 0.8
+        return complete and m["count_exact"] in (None, 1.0)
+    return m["key_fact_accuracy"] == 1.0 and (m["chain_recall"] or 0) >= 0.8 and m["chain_order"] in (None, 1.0)
+
+
+@contextlib.contextmanager
+def patched(changes: dict):
+    """Set module attributes (``"module:NAME": value``) for one row."""
+    import importlib
+
+    old = []
+    for key, value in changes.items():
+        mod, name = key.split(":")
+        module = importlib.import_module(mod)
+        old.append((module, name, getattr(module, name)))
+        setattr(module, name, value)
+    try:
+        yield
+    finally:
+        for module, name, value in old:
+            setattr(module, name, value)
+
+
+def _no_self_named(question, index):
+    return ()
+
+
+def _no_modifiers(text, sources):
+    return ""
+
+
+def _no_case_numbers(store, found):
+    return found
+
+
+ROWS = {
+    "shipped": {},
+    "topic words 0 apart": {"rag.collect.match:MAX_GAP": 0},
+    "topic words up to 1 apart": {"rag.collect.match:MAX_GAP": 1},
+    "topic words up to 2 apart": {"rag.collect.match:MAX_GAP": 2},
+    "topic words up to 3 apart": {"rag.collect.match:MAX_GAP": 3},
+    "no self-named publishers": {"rag.collect.run:publisher_sources": _no_self_named},
+    "no topic from modifiers": {"rag.collect.criteria:_modifier_topic": _no_modifiers},
+    "no filler dropping": {"rag.collect.criteria:TOPIC_FILLER": frozenset()},
+    "no case numbers": {"rag.collect.case:_with_case_numbers": _no_case_numbers},
+    "no outcome sentence in a case's latest line": {"rag.collect.compose:outcome_span": lambda *a, **k: None},
+    "no routing (all facts)": {"rag.collect.run:route": lambda text: "fact"},
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--index", required=True)
+    ap.add_argument("--out", default=str(REPO / "bench" / "results"))
+    ap.add_argument("--bundled-index", help="an index of corpus/, for the bundled set's counts")
+    ap.add_argument("--only", action="append", help="row label(s) to run (default: all)")
+    args = ap.parse_args()
+    pipe = Pipeline(Settings(index_dir=args.index))
+    bundled = Pipeline(Settings(index_dir=args.bundled_index)) if args.bundled_index else None
+    data = {"machine": machine(), "rows": {}}
+    keys = ("met", "routing_ok", "count_exact", "list_recall", "list_precision", "chain_recall", "chain_order",
+            "key_fact_accuracy", "latency_total_p50_ms")
+    lines = ["| row | set | n | " + " | ".join(keys) + " |", "|" + "---|" * (len(keys) + 3)]
+    for label, changes in ROWS.items():
+        if args.only and label not in args.only:
+            continue
+        data["rows"][label] = {}
+        with patched(changes):
+            sets = [(name, path, pipe) for name, path in SETS.items() if Path(path).is_file()]
+            if bundled is not None:
+                sets.append(("bundled", REPO / "eval" / "datasets" / "bundled.jsonl", bundled))
+            for name, path, on in sets:
+                questions = [q for q in read_dataset(path) if q.type in ("aggregate", "timeline")]
+                res = evaluate(on, questions, dataset=str(path))
+                overall = dict(res["metrics"]["overall"])
+                overall["met"] = sum(met(q) for q in res["questions"]) / len(res["questions"])
+                data["rows"][label][name] = {k: overall.get(k) for k in keys} | {"n": overall["n"]}
+                cells = " | ".join("–" if overall.get(k) is None else f"{overall[k]:.3f}" if k != "latency_total_p50_ms"
+                                   else f"{overall[k]:.0f}" for k in keys)
+                lines.append(f"| {label} | {name} | {overall['n']} | {cells} |")
+    write_report(args.out, "collect", "\n".join(lines), data)
+
+
+if __name__ == "__main__":
+    main()
