@@ -40,7 +40,7 @@ def test_every_file_accounted_for(run) -> None:
     assert len(result.releases) + len(result.skipped) == n_files
     assert all(s.reason.strip() for s in result.skipped)
     assert len({r.id for r in result.releases}) == len(result.releases)
-    assert elapsed < 30  # ~3 s on 2 busy cores; generous for loaded CI machines
+    # the time is printed, not asserted: speed lives in bench/ (bench/index_build.py)
 
 
 def test_skip_reasons(run) -> None:
