@@ -170,3 +170,40 @@ def test_the_other_releases_of_a_cited_case(pipe):
     assert name == "Jonah Whitlock"
     assert [r.id for r in others] == ["kings_ny/g.txt", "kings_ny/j.txt", "kings_ny/h.txt"]
     assert case_siblings(pipe.index.store.release("kings_ny/e.txt"), pipe.index) is None  # names nobody
+
+
+def test_names_and_case_numbers_are_stored_at_index_time(pipe):
+    store = pipe.index.store
+    assert store.names_ready
+    assert store.ids_stating("16KN0042", "case") == ["kings_ny/g.txt", "kings_ny/j.txt"]
+    assert "Jonah Q. Whitlock" in store.people() and "Jonah Whitlock" in store.people()
+    answer = pipe.case("Jonah Whitlok")
+    assert answer.refused and answer.note == ("no release names Jonah Whitlok; names like it: Jonah Whitlock, Jonah Q. Whitlock")
+
+
+def test_an_index_from_before_the_names_table_gets_them_on_the_next_update(tmp_path):
+    import sqlite3
+
+    root = tmp_path / "corpus"
+    _corpus(root)
+    settings = Settings(index_dir=str(tmp_path / "idx")).with_(embedder="hash")
+    build_index([root], tmp_path / "idx", make_embedder(settings), settings.chunking)
+    meta = Pipeline(settings).index.folder / "meta.sqlite"
+    db = sqlite3.connect(meta)  # as an older version left it: no names recorded
+    db.execute("DELETE FROM names")
+    db.execute("DELETE FROM meta WHERE key='names'")
+    db.commit()
+    db.close()
+    from dataclasses import replace
+
+    from rag.index.manifest import Manifest, record_files
+
+    folder = meta.parent  # its checksums as that version recorded them
+    replace(Manifest.read(folder), files=record_files(folder)).write(folder)
+    old = Pipeline(settings)
+    assert not old.index.store.names_ready
+    assert old.index.store.ids_stating("16KN0042", "case") == ["kings_ny/g.txt", "kings_ny/j.txt"]  # read as text
+    report = build_index([root], tmp_path / "idx", make_embedder(settings), settings.chunking)
+    assert report.written and not report.changed
+    store = Pipeline(settings).index.store
+    assert store.names_ready and "Jonah Whitlock" in store.people()

@@ -17,6 +17,7 @@ from ..models import Release
 from ..question import Question
 from ..question.sources import named_sources, source_names
 from ..text.sentences import split_sentences
+from ..text.people import DEFENDANT, case_numbers as text_case_numbers
 from ..text.tokenize import bm25_tokens
 from .match import lead_span, lead_spans
 
@@ -60,12 +61,9 @@ def _name_pattern(name: str) -> re.Pattern:
     return re.compile(rf"\b{parts[0]}{middle}\s+{parts[-1]}\b", re.I)
 
 
-_CASE_NUMBER = re.compile(r"\bCase\s*(?:#|No\.?|Number)\s*:?\s*([A-Z0-9]*\d[A-Z0-9-]{3,}[A-Z0-9])")
-
-
 def case_numbers(release: Release) -> list[str]:
     """The court case numbers a release states ("Case #14ZF0333", "Case No. 20NF2102")."""
-    return list(dict.fromkeys(_CASE_NUMBER.findall(release.body)))
+    return text_case_numbers(release.body)
 
 
 def _naming(store, lexical, name: str, sources) -> list[Release]:
@@ -78,21 +76,18 @@ def _naming(store, lexical, name: str, sources) -> list[Release]:
 
 def _with_case_numbers(store, found: list[Release]) -> list[Release]:
     """``found`` and the releases stating one of their court case numbers."""
-    more = {rid for r in found for number in case_numbers(r)
-            for rid in store.ids_containing(number, sorted({r.source for r in found}))}
+    sources = sorted({r.source for r in found})
+    more = {rid for r in found for number in case_numbers(r) for rid in store.ids_stating(number, "case", sources)}
     more -= {r.id for r in found}
     return found + (store.releases_where(release_ids=sorted(more)) if more else [])
 
 
-_PERSON = r"[A-Z][a-z]+(?:\s+[A-Z][\w.'’-]+){1,3}"
-_DEFENDANT = re.compile(rf"\b(?:defendants? (?:was |is )?(?:identified )?as|identified as)\s+(?P<a>{_PERSON})|"
-                        rf"\b(?P<b>{_PERSON}),\s+(?:aka\s[^,]+,\s+)?\d{{1,3}},\s*\w")
 
 
 def defendant_name(release: Release) -> str | None:
     """The person the release names as press releases do (see ``defendant_span``), or None."""
     span = defendant_span(release)
-    m = _DEFENDANT.search(release.body[span[0]:span[1]]) if span else None
+    m = DEFENDANT.search(release.body[span[0]:span[1]]) if span else None
     return (m["a"] or m["b"]) if m else None
 
 
@@ -103,7 +98,7 @@ def defendant_span(release: Release) -> tuple[int, int] | None:
     """The first sentence naming a person as press releases do ("identified the defendant as
     X", "X, 36, of Place"), or None."""
     for start, end in split_sentences(release.body)[:15]:
-        if _DEFENDANT.search(release.body[start:end]):
+        if DEFENDANT.search(release.body[start:end]):
             return start, end
     return None
 
@@ -115,7 +110,7 @@ def _shown(release: Release, step: str | None) -> tuple[int, int]:
         pattern = dict(_STEPS)[step]
         reporting = [(s, e) for s, e in lead_spans(release) if pattern.search(release.body[s:e])]
         if reporting:  # one that names the person and states a term ("to 15 years to life") first
-            return max(reporting, key=lambda span: (bool(_DEFENDANT.search(release.body[span[0]:span[1]])),
+            return max(reporting, key=lambda span: (bool(DEFENDANT.search(release.body[span[0]:span[1]])),
                                                     bool(_TERM.search(release.body[span[0]:span[1]])),
                                                     -span[0]))
     return lead_span(release)

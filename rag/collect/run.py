@@ -9,6 +9,7 @@ evaluation's release ranking read them as they read a search's.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 
 from ..models import Answer, Hit
 from ..question import Question
@@ -110,7 +111,8 @@ def case_answer(name: str, index, filters: Filters, answerer: str = "case") -> A
         return Answer(f"I cannot follow a case by {name!r}: {note}.", True, (), answerer, note=note, route="case")
     steps = named_case(index.store, index.lexical, name, filters.sources)
     if not steps:
-        note = f"no release names {name}"
+        like = difflib.get_close_matches(name, index.store.people(), n=3, cutoff=0.8)
+        note = f"no release names {name}" + (f"; names like it: {', '.join(like)}" if like else "")
         return Answer(f"No release in this index names {name}.", True, (), answerer, note=note, route="case",
                       criteria=f"releases naming {name}")
     return answer_case(name, steps, answerer)

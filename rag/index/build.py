@@ -15,6 +15,7 @@ from ..embedding import Embedder
 from ..errors import IndexUnavailable
 from ..ingest import load_corpus
 from ..models import Skipped
+from ..text.people import case_numbers, named_people
 from . import generations, lexical
 from .embcache import CachedEmbedder, EmbeddingCache, cache_path, fingerprint
 from .lock import WriteLock
@@ -53,6 +54,15 @@ def _lexical_loads(folder: Path) -> bool:
     except IndexUnavailable:
         return False
     return True
+
+
+def _has_names(folder: Path) -> bool:
+    """False for an index from before the ``names`` table (or an older version of its patterns)."""
+    store = MetaStore(folder / META, readonly=True, check=False)
+    try:
+        return store.names_ready
+    finally:
+        store.close()
 
 
 def _has_date_index(folder: Path) -> bool:
@@ -120,7 +130,7 @@ def _build(roots, index_dir: Path, embedder: Embedder, chunker: ChunkerSettings,
     removed = [rid for rid in old_hashes if rid not in new]
     report.added, report.updated, report.removed = len(added), len(updated), len(removed)
     report.unchanged = len(new) - len(added) - len(updated)
-    up_to_date = live is not None and _lexical_loads(live) and _has_date_index(live)
+    up_to_date = live is not None and _lexical_loads(live) and _has_date_index(live) and _has_names(live)
     if up_to_date and not report.changed and old_skipped == sorted(report.skipped, key=lambda s: s.path):
         report.releases = len(new)
         report.chunks = Manifest.read(live).chunks
@@ -160,8 +170,10 @@ def _build(roots, index_dir: Path, embedder: Embedder, chunker: ChunkerSettings,
 
     ids: list[int] = []
     chunk_texts: dict[int, str] = {}
+    names_were_ready = store.names_ready
     for release, chunks in per_release:
         new_ids = store.add_release(release, chunks)
+        store.add_names(release.id, named_people(release.body), case_numbers(release.body))
         chunk_texts.update(zip(new_ids, (c.text for c in chunks)))
         ids += new_ids
     if vectors is None:
@@ -171,6 +183,10 @@ def _build(roots, index_dir: Path, embedder: Embedder, chunker: ChunkerSettings,
     t3 = time.perf_counter()
     lexical.store_tokens(store.db, chunk_texts, {r.id: r.title for r, _ in per_release})
     lexical.backfill(store.db)  # an index from before BM25 existed gets its tokens once
+    if names_were_ready or live is None:
+        store.mark_names_ready()
+    else:  # an index from before the names table: every release read once
+        store.fill_names(lambda body: (named_people(body), case_numbers(body)))
     bm25 = lexical.build_from_db(store.db)
     store.set_skipped(sorted(report.skipped, key=lambda s: s.path))
     store.commit()

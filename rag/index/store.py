@@ -25,7 +25,11 @@ CREATE INDEX IF NOT EXISTS chunks_release ON chunks(release_id);
 CREATE INDEX IF NOT EXISTS releases_date ON releases(date);
 CREATE TABLE IF NOT EXISTS skipped(path TEXT NOT NULL, reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS names(release_id TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS names_value ON names(kind, value);
+CREATE INDEX IF NOT EXISTS names_release ON names(release_id);
 """
+NAMES_VERSION = "1"  # rag.text.people's patterns; a store whose meta 'names' differs is re-read
 
 _RELEASE_COLS = "id, title, date, url, source, body, path"
 
@@ -116,6 +120,7 @@ class MetaStore:
             removed += [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE release_id=?", (rid,))]
             self.db.execute("DELETE FROM chunks WHERE release_id=?", (rid,))
             self.db.execute("DELETE FROM releases WHERE id=?", (rid,))
+            self.db.execute("DELETE FROM names WHERE release_id=?", (rid,))
         return removed
 
     def add_release(self, release: Release, chunks: Sequence[Chunk]) -> list[int]:
@@ -132,6 +137,37 @@ class MetaStore:
         )
         self._max_id += len(chunks)
         return ids
+
+    def add_names(self, release_id: str, people: Iterable[str], case_numbers: Iterable[str]) -> None:
+        """Record the people and court case numbers a release names (see ``rag.text.people``)."""
+        rows = [(release_id, "person", p) for p in people] + [(release_id, "case", c) for c in case_numbers]
+        self.db.executemany("INSERT INTO names(release_id, kind, value) VALUES (?,?,?)", rows)
+
+    def fill_names(self, read) -> int:
+        """Give every release its ``names`` rows when the store has none of this version yet (an
+        index from before them): ``read(body) -> (people, case_numbers)``. Returns how many
+        releases were read (0 when already done). Does not commit."""
+        if self.names_ready:
+            return 0
+        self.db.execute("DELETE FROM names")
+        n = 0
+        for rid, body in self.db.execute("SELECT id, body FROM releases"):
+            self.add_names(rid, *read(body))
+            n += 1
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('names', ?)", (NAMES_VERSION,))
+        return n
+
+    @property
+    def names_ready(self) -> bool:
+        """Whether every release's names are recorded (with this version of the patterns)."""
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key='names'").fetchone()
+        except sqlite3.OperationalError:
+            return False
+        return bool(row) and row[0] == NAMES_VERSION
+
+    def mark_names_ready(self) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('names', ?)", (NAMES_VERSION,))
 
     def set_skipped(self, skipped: Sequence[Skipped]) -> None:
         self.db.execute("DELETE FROM skipped")
@@ -224,6 +260,26 @@ class MetaStore:
         sql = f"SELECT {_RELEASE_COLS} FROM releases" + (" WHERE " + " AND ".join(where) if where else "")
         rows = self.db.execute(sql + " ORDER BY date IS NULL, date, id", args)
         return [Release(*row) for row in rows]
+
+    def ids_stating(self, value: str, kind: str, sources: Sequence[str] = ()) -> list[str]:
+        """Ids of the releases (of one of ``sources``, if given) recorded as naming ``value`` (a
+        ``kind`` "person" or "case" of table ``names``); an index from before that table is
+        searched as text instead."""
+        if not self.names_ready:
+            return self.ids_containing(value, sources)
+        sql = "SELECT DISTINCT n.release_id FROM names n JOIN releases r ON r.id = n.release_id " \
+              "WHERE n.kind = ? AND n.value = ?"
+        args = [kind, value]
+        if sources:
+            sql += f" AND r.source IN ({','.join('?' * len(sources))})"
+            args += list(sources)
+        return [row[0] for row in self.db.execute(sql, args)]
+
+    def people(self) -> list[str]:
+        """Every person the releases name as defendants are named (table ``names``), once each."""
+        if not self.names_ready:
+            return []
+        return [r[0] for r in self.db.execute("SELECT DISTINCT value FROM names WHERE kind = 'person'")]
 
     def ids_containing(self, text: str, sources: Sequence[str] = ()) -> list[str]:
         """Ids of the releases (of one of ``sources``, if given) whose body holds ``text`` as is."""

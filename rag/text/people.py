@@ -1,0 +1,28 @@
+"""People and court case numbers as press releases name them (pure patterns).
+
+Prosecutors' releases name a defendant in a few fixed ways: "Jonah Q. Whitlock, 30, of
+Flatbush", "Andrew Williams, aka John Williams, 41, was", "identified the defendant as Julius
+Esquilin"; and state a case as "Case #14ZF0333", "Case No. 20NF2102". These patterns are what
+``rag.collect`` quotes ("Named: ...") and what the index stores per release (table ``names``).
+A name mentioned any other way is still found by searching the text for it.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["CASE_NUMBER", "DEFENDANT", "case_numbers", "named_people"]
+
+PERSON = r"[A-Z][a-z]+(?:\s+[A-Z][\w.'’-]+){1,3}"
+DEFENDANT = re.compile(rf"\b(?:defendants? (?:was |is )?(?:identified )?as|identified as)\s+(?P<a>{PERSON})|"
+                       rf"\b(?P<b>{PERSON}),\s+(?:aka\s[^,]+,\s+)?\d{{1,3}},\s*\w")
+CASE_NUMBER = re.compile(r"\bCase\s*(?:#|No\.?|Number)\s*:?\s*([A-Z0-9]*\d[A-Z0-9-]{3,}[A-Z0-9])")
+
+
+def named_people(text: str) -> list[str]:
+    """The people ``text`` names as a defendant is named (see the module's doc), in order, once each."""
+    return list(dict.fromkeys((m["a"] or m["b"]).strip() for m in DEFENDANT.finditer(text or "")))
+
+
+def case_numbers(text: str) -> list[str]:
+    """The court case numbers ``text`` states, in order, once each."""
+    return list(dict.fromkeys(CASE_NUMBER.findall(text or "")))
