@@ -106,6 +106,8 @@ class Pipeline:
         retriever = make_retriever(self.settings, index, self.embedder)
         if retriever.config.bm25:
             index.lexical  # noqa: B018 -- read BM25 now: the next `rag index` deletes this generation's folder
+        if self.settings.retrieval.routes:
+            index.store.source_counts()  # one scan of the releases now, not inside the first count's answer
         return Generation(index, retriever)
 
     @property

@@ -96,6 +96,8 @@ class MetaStore:
         self.db = SerialConnection(db)
         self._lock = self.db.lock  # held around every read that runs more than one statement
         self._releases: dict[str, Release] = {}
+        self._source_counts: dict[str, int] | None = None
+        self.readonly = readonly
         self._max_id = -1
         if not readonly:
             self.db.executescript(SCHEMA)
@@ -290,9 +292,12 @@ class MetaStore:
         return [r[0] for r in self.db.execute("SELECT id FROM releases WHERE " + " AND ".join(where), args)]
 
     def source_counts(self, release_ids: Iterable[str] | None = None) -> dict[str, int]:
-        """Releases per source, of all releases or of ``release_ids``."""
+        """Releases per source, of all releases (read once for a read-only store: a generation
+        never changes) or of ``release_ids``."""
         if release_ids is None:
-            rows = self.db.execute("SELECT source, COUNT(*) FROM releases GROUP BY source")
+            if self._source_counts is None or not self.readonly:
+                self._source_counts = dict(self.db.execute("SELECT source, COUNT(*) FROM releases GROUP BY source"))
+            return dict(self._source_counts)
         else:
             rows = self.db.execute("SELECT source, COUNT(*) FROM releases WHERE id IN (SELECT value FROM "
                                    "json_each(?)) GROUP BY source", (json.dumps(list(release_ids)),))
@@ -310,7 +315,7 @@ class MetaStore:
 
     def sources(self) -> list[str]:
         """The distinct non-empty release sources, sorted."""
-        return [r[0] for r in self.db.execute("SELECT DISTINCT source FROM releases ORDER BY source") if r[0]]
+        return [s for s in sorted(self.source_counts()) if s]
 
     def chunks_of(self, release_id: str) -> list[Chunk]:
         with self._lock:
