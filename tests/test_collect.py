@@ -17,7 +17,7 @@ import pytest
 from conftest import write_release
 from rag.index import build_index
 from rag.pipeline import Pipeline, make_embedder
-from rag.question.route import route
+from rag.question.route import route, topic_text
 from rag.question.sources import named_sources
 from rag.settings import Settings
 
@@ -86,6 +86,10 @@ def test_routes():
     assert route("Which 2023 Harris County DA releases announced a sentence of life without parole?") == "list"
     assert route("What happened in the case against Ashton Colby Sachs?") == "case"
     assert route("Trace the Brooklyn case over the 2016 killing of a father in Flatbush") == "case"
+    assert route("Who were the defendants in the animal cruelty cases the OCDA announced last year?") == "list"
+    assert route("What's the latest on the case against Jonah Whitlock?") == "case"
+    assert topic_text("List the defendants in the arson cases the Brooklyn DA announced in 2025.") == "arson"
+    assert topic_text("How many releases issued by the San Diego DA discussed wage theft?") == "wage theft"
     for fact in ("How many knives were seized in Luton parks?", "Which release announced the Boson unit patrols?",
                  "How many guns did the buyback collect?", "What sentence did Paul Flanagan receive?"):
         assert route(fact) == "fact", fact
@@ -97,6 +101,7 @@ def test_named_sources():
     assert named_sources("the San Diego County DA's NewsCenter", sources) == ("san_diego_ca",)
     assert named_sources("Did the Orange County DA charge a Dallas man?", sources) == ("orange_ca",)
     assert named_sources("How many releases mention fentanyl?", sources) == ()
+    assert named_sources("the killing of an activist in Bedford-Stuyvesant", sources + ["bedfordshire"]) == ()
 
 
 def test_count_counts_each_release_once_and_says_what_it_left_out(pipe):
@@ -132,6 +137,13 @@ def test_case_history_in_date_order_latest_first(pipe):
     first = answer.text.splitlines()[0]
     assert first.startswith("Latest (2017-06-20, sentenced):") and "18 years" in first
     assert answer.text.index("indicted") < answer.text.index("pleaded") < answer.text.rindex("sentenced")
+
+
+def test_a_case_asked_with_a_possessive_or_a_word_before_the_name(pipe):
+    for question in ("Give me the history of Jonah Whitlock's prosecution.",
+                     "Trace Jonah Whitlock's case from charges to sentencing."):
+        answer, _ = pipe.ask(question)
+        assert answer.route == "case" and len(answer.matches) == 4, question
 
 
 def test_a_case_nobody_is_named_in_gets_the_normal_answer(pipe):

@@ -131,15 +131,20 @@ def case_history(store, lexical, question: Question, sources) -> tuple[str, list
     person any release names."""
     text = question.text
     places = {n for s in sources for n in source_names(s)}
-    names = [m.text for m in question.mentions
-             if m.kind == "name" and len(m.tokens) >= 2 and " ".join(m.tokens) not in places]
     after_against = re.search(r"\b(?:against|of)\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)+)", text)
     named = named_sources(text, sources)
     found = []
-    for name in names:
-        releases = _naming(store, lexical, name, named)
-        if releases:
-            found.append((after_against is None or name not in after_against.group(1), len(releases), name, releases))
+    for m in question.mentions:
+        if m.kind != "name" or len(m.tokens) < 2 or " ".join(m.tokens) in places:
+            continue
+        words = re.sub(r"['’]s$", "", m.text).split()  # "Courtney Pandolfi's prosecution"
+        tries = [" ".join(words)] + ([" ".join(words[1:])] if len(words) >= 3 else [])
+        for name in tries:  # then without a capitalised word before the name ("Trace Sanford Solny")
+            releases = _naming(store, lexical, name, named)
+            if releases:
+                found.append((after_against is None or name not in after_against.group(1), len(releases), name,
+                              releases))
+                break
     if not found:
         return None
     _, _, name, releases = min(found, key=lambda f: f[:3])
@@ -155,9 +160,10 @@ _TERM_STEPS = ("sentenced", "pleaded", "convicted")  # steps whose outcome is a 
 
 def outcome_span(release: Release, names, skip: tuple[int, int], step: str = "") -> tuple[int, int] | None:
     """The first sentence of ``release`` (beyond ``skip``) that names one of ``names`` (a last
-    name is enough) and states where the case stands: a term ("15 years to life"), first, after
-    a sentencing, plea or verdict; else a term or an outcome word ("remain pending", "denied",
-    "reversed"). None when none does."""
+    name is enough) and states where the case stands: one reporting the release's own step
+    ("exonerated" after a dismissal), or a term ("15 years to life") after a sentencing, plea or
+    verdict; else a term or an outcome word ("remain pending", "denied", "reversed"). None when
+    none does."""
     last = {n.split()[-1].lower() for n in names if n and n.split()}
     if not last:
         return None
@@ -172,6 +178,10 @@ def outcome_span(release: Release, names, skip: tuple[int, int], step: str = "")
         termed = [(s, e) for s, e, term, _ in naming if term]
         if termed:
             return termed[0]
+    elif step:
+        reporting = [(s, e) for s, e, _, _ in naming if dict(_STEPS)[step].search(release.body[s:e])]
+        if reporting:
+            return reporting[0]
     return next(((s, e) for s, e, term, outcome in naming if term or outcome), None)
 
 

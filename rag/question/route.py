@@ -28,6 +28,7 @@ _PUBLISH = r"(?:publish|post|issue|put out|release|run|send out)(?:ed|d|s)?"
 _COUNT = re.compile(rf"\b(?:how many|how often|number of|count(?:ing)? (?:of |the )?)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
                     rf"\bhow (?:many|often)\b[^?.]{{0,60}}\bdid\b[^?.]{{0,80}}\b{_PUBLISH}\b", re.I)
 _LIST = re.compile(rf"^\W*(?:which|what|list|name|show)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
+                   r"\b(?:who were|list|name|which were)\s+(?:all\s+)?the\s+defendants\s+in\s+the\s+[^?.]{1,60}?\s+cases\b|"
                    rf"\b(?:list|name|show me) (?:all|every|each) (?:the )?(?:[\w'’-]+\s+){{0,6}}?"
                    rf"(?:press |news )?(?:release|post|announcement|statement)s?\b", re.I)
 # A case question asks how something went over time (a cue) about a case or a person (a subject).
@@ -55,7 +56,9 @@ def route(question: str) -> str:
 
 
 # The clause that says what a release is about: after "mention", "about", "announced" ...
-_TOPIC = re.compile(r"\b(?:mention(?:s|ed|ing)?|about|on the (?:subject|topic) of|concerning|involv(?:e|ed|es|ing)|"
+_TOPIC = re.compile(r"\b(?:mention(?:s|ed|ing)?|about|on the (?:subject|topic) of|concerning|"
+                    r"involv(?:e|ed|es|ing)|discuss(?:es|ed|ing)?|address(?:es|ed|ing)?|highlight(?:s|ed|ing)?|"
+                    r"cit(?:e|es|ed|ing)|referenc(?:e|es|ed|ing)|touch(?:es|ed)? on|center(?:s|ed)? on|"
                     r"related to|regarding|announc(?:e|ed|es|ing)|report(?:s|ed|ing)?|deal(?:s|t)? with|"
                     r"dealing with|cover(?:s|ed|ing)?|describ(?:e|ed|es|ing)|featur(?:e|ed|es|ing)|"
                     r"focus(?:ed|es|ing)? on|tied to|linked to|br(?:ing|ings|inging|ought) up|rais(?:e|ed|es|ing))\b\s+(.+)",
@@ -64,10 +67,16 @@ _TOPIC_END = re.compile(r"[?.!;]|,?\s+and\s+(?:who|whom|what|which|how|when|wher
                         r"\b(?:in|during|from|between|since|before|after|last|this|and name|name)\b", re.I)
 
 
+_DEFENDANTS_IN = re.compile(r"\bdefendants\s+in\s+the\s+([^?.]{1,60}?)\s+cases\b", re.I)
+
+
 def topic_text(question: str) -> str:
     """The words a counted release must hold, "" for none (see the module's doc)."""
     asked = next((s for s in re.split(r"(?<=[.?!])\s+", question) if _COUNT.search(s) or _LIST.search(s)),
                  question)
+    m = _DEFENDANTS_IN.search(asked)  # "the defendants in the animal cruelty cases the OCDA announced"
+    if m:
+        return m.group(1).strip()
     m = _TOPIC.search(asked)
     if not m:
         return ""

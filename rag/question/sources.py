@@ -26,7 +26,6 @@ ALIASES = {  # name people use -> source id (or its name part); only applied to 
     "phoenix": "maricopa_az",
     "miami": "miami_dade_fl",
     "luton": "bedfordshire",
-    "bedford": "bedfordshire",
 }
 _PUBLISHER = re.compile(r"^\s*(?:county\s+)?(?:'s\s+)?(?:da\b|d\.a\.|district attorney|state'?s attorney|"
                         r"prosecutor|police|sheriff|office|newscenter|newsroom|news)", re.I)
