@@ -90,6 +90,15 @@ def test_routes():
     assert route("What's the latest on the case against Jonah Whitlock?") == "case"
     assert topic_text("List the defendants in the arson cases the Brooklyn DA announced in 2025.") == "arson"
     assert topic_text("How many releases issued by the San Diego DA discussed wage theft?") == "wage theft"
+    assert route("Which defendants has the Brooklyn DA announced hate-crime charges against this year?") == "list"
+    assert route("List the people the Orange County DA charged in animal cruelty cases in 2025.") == "list"
+    assert route("What's the status of the case against Jonah Whitlock?") == "case"
+    assert route("Has the man who killed officer Jonah Whitlock been paroled?") == "case"
+    assert topic_text("How many news items did the Miami-Dade office publish last year on human trafficking?") \
+        == "human trafficking"
+    assert topic_text("How many items did the DA post on its news page last month?") == ""
+    assert topic_text("For a story on fentanyl: how many releases in 2022 mention fentanyl?") == "fentanyl"
+    assert topic_text("Which releases announced hate-crime charges or convictions?") == "hate-crime charges"
     for fact in ("How many knives were seized in Luton parks?", "Which release announced the Boson unit patrols?",
                  "How many guns did the buyback collect?", "What sentence did Paul Flanagan receive?"):
         assert route(fact) == "fact", fact

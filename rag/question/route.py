@@ -29,10 +29,14 @@ _COUNT = re.compile(rf"\b(?:how many|how often|number of|count(?:ing)? (?:of |th
                     rf"\bhow (?:many|often)\b[^?.]{{0,60}}\bdid\b[^?.]{{0,80}}\b{_PUBLISH}\b", re.I)
 _LIST = re.compile(rf"^\W*(?:which|what|list|name|show)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
                    r"\b(?:who were|list|name|which were)\s+(?:all\s+)?the\s+defendants\s+in\s+the\s+[^?.]{1,60}?\s+cases\b|"
+                   r"^\W*which\s+(?:defendants|people|suspects)\s+(?:has|have|did)\b|"
+                   r"\b(?:list|name)\s+(?:all\s+)?the\s+(?:people|defendants|suspects)\b[^?.]{0,90}?\bcases\b|"
                    rf"\b(?:list|name|show me) (?:all|every|each) (?:the )?(?:[\w'’-]+\s+){{0,6}}?"
                    rf"(?:press |news )?(?:release|post|announcement|statement)s?\b", re.I)
 # A case question asks how something went over time (a cue) about a case or a person (a subject).
 _HISTORY = re.compile(r"\bwhat (?:has |had )?happened\b|\bwhat (?:has )?bec(?:a|o)me of\b|"
+                      r"\bwhat(?:'s|’s| is) the (?:status|latest)\b|\bstatus of\b|"
+                      r"\bha(?:s|ve) [^?]{0,80}\bbeen (?:paroled|released|sentenced|convicted|tried|extradited)\b|"
                       r"\bwhat(?:'s|’s| is) the latest (?:on|in|with)\b|\bsummari[sz]e\b|\bwalk (?:me |us )?through\b|"
                       r"\bfrom (?:arrest|charge|indictment) to (?:sentence|sentencing|verdict|trial)\b|"
                       r"\bwhere (?:does|do|did) [^?]{0,80}\bstand\b|\btrace\b|\bhistory\b|\btimeline\b|\bunfold(?:ed|s)?\b|"
@@ -61,13 +65,17 @@ _TOPIC = re.compile(r"\b(?:mention(?:s|ed|ing)?|about|on the (?:subject|topic) o
                     r"cit(?:e|es|ed|ing)|referenc(?:e|es|ed|ing)|touch(?:es|ed)? on|center(?:s|ed)? on|"
                     r"related to|regarding|announc(?:e|ed|es|ing)|report(?:s|ed|ing)?|deal(?:s|t)? with|"
                     r"dealing with|cover(?:s|ed|ing)?|describ(?:e|ed|es|ing)|featur(?:e|ed|es|ing)|"
-                    r"focus(?:ed|es|ing)? on|tied to|linked to|br(?:ing|ings|inging|ought) up|rais(?:e|ed|es|ing))\b\s+(.+)",
+                    r"focus(?:ed|es|ing)? on|tied to|linked to|br(?:ing|ings|inging|ought) up|rais(?:e|ed|es|ing)|"
+                    r"on(?!\s+(?:its|their|the|our|his|her)\s+(?:\w+\s+)?(?:page|site|website|feed|account|blog)s?\b))"
+                    r"\b\s+(.+)",
                     re.I)
-_TOPIC_END = re.compile(r"[?.!;]|,?\s+and\s+(?:who|whom|what|which|how|when|where|name|give|list)\b|"
-                        r"\b(?:in|during|from|between|since|before|after|last|this|and name|name)\b", re.I)
+_TOPIC_END = re.compile(r"[?.!;:]|,?\s+and\s+(?:who|whom|what|which|how|when|where|name|give|list)\b|"
+                        r"\b(?:in|during|from|between|since|before|after|last|this|so far|and name|name)\b|"
+                        r"\s+or\s+", re.I)  # "X or Y": X (a release about either is not told apart yet)
 
 
-_DEFENDANTS_IN = re.compile(r"\bdefendants\s+in\s+the\s+([^?.]{1,60}?)\s+cases\b", re.I)
+_DEFENDANTS_IN = re.compile(r"\b(?:defendants|people|suspects)\b(?:[^?.]{0,40}?\bcharged)?\s+in\s+(?:the\s+)?"
+                            r"([^?.]{1,60}?)\s+cases\b", re.I)
 
 
 def topic_text(question: str) -> str:
@@ -77,7 +85,9 @@ def topic_text(question: str) -> str:
     m = _DEFENDANTS_IN.search(asked)  # "the defendants in the animal cruelty cases the OCDA announced"
     if m:
         return m.group(1).strip()
-    m = _TOPIC.search(asked)
+    cue = _COUNT.search(asked) or _LIST.search(asked)
+    # the topic said after the counting words ("For a story on fentanyl: how many ... mention fentanyl")
+    m = (_TOPIC.search(asked, cue.start()) if cue else None) or _TOPIC.search(asked)
     if not m:
         return ""
     topic = m.group(1)
