@@ -82,6 +82,7 @@ ROWS = {
     "topic words up to 1 apart": {"rag.collect.match:MAX_GAP": 1},
     "topic words up to 2 apart": {"rag.collect.match:MAX_GAP": 2},
     "topic words up to 3 apart": {"rag.collect.match:MAX_GAP": 3},
+    "topic words in order only": {"rag.collect.match:UNORDERED": False},
     "no self-named publishers": {"rag.collect.run:publisher_sources": _no_self_named},
     "no topic from modifiers": {"rag.collect.criteria:_modifier_topic": _no_modifiers},
     "no filler dropping": {"rag.collect.criteria:TOPIC_FILLER": frozenset()},

@@ -99,6 +99,10 @@ def test_routes():
     assert topic_text("How many items did the DA post on its news page last month?") == ""
     assert topic_text("For a story on fentanyl: how many releases in 2022 mention fentanyl?") == "fentanyl"
     assert topic_text("Which releases announced hate-crime charges or convictions?") == "hate-crime charges"
+    assert route("List everyone the Dallas County DA announced as exonerated in 2023 and 2024.") == "list"
+    assert route("Who were the defendants in hate crime cases announced by the Brooklyn DA?") == "list"
+    assert route("How did the Harris County prosecution of Jonah Whitlock turn out?") == "case"
+    assert route("How did the case against Jonah Whitlock and his brother end?") == "case"
     for fact in ("How many knives were seized in Luton parks?", "Which release announced the Boson unit patrols?",
                  "How many guns did the buyback collect?", "What sentence did Paul Flanagan receive?"):
         assert route(fact) == "fact", fact

@@ -36,3 +36,13 @@ def test_topic_runs_and_matching():
     gunmen = topic_runs("gunmen")
     assert holds_topic("The gunman fled.", gunmen) and holds_topic("Two gunmen fled.", gunmen)
     assert holds_topic("Officers seized knives.", topic_runs("knife"))
+
+
+def test_a_topic_in_another_order_and_a_quoted_topic():
+    from rag.question.route import topic_text
+
+    runs = topic_runs("capital murder convictions")
+    assert holds_topic("He was convicted of capital murder on Friday.", runs)
+    assert not holds_topic("Capital projects across the county were funded in March, long before the murder trial "
+                           "and its convictions.", runs)  # more than len(run) + MAX_GAP tokens apart
+    assert topic_text("count press releases from 2024 mentioning 'pig butchering' scams") == "pig butchering"

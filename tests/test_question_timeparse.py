@@ -321,3 +321,12 @@ def test_halves_of_a_year():
                              ("in H2 2020", (2020, 7, 1), (2020, 12, 31))):
         scope = parse_time(text, dt.date(2024, 3, 15))
         assert (scope.start, scope.end) == (dt.date(*start), dt.date(*end)), text
+
+
+def test_two_years_joined_by_and():
+    import datetime as dt
+
+    from rag.question.timeparse import parse_time
+
+    scope = parse_time("exonerated in 2023 and 2024", dt.date(2026, 1, 1))
+    assert (scope.start, scope.end) == (dt.date(2023, 1, 1), dt.date(2024, 12, 31))

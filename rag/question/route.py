@@ -28,14 +28,16 @@ _PUBLISH = r"(?:publish|post|issue|put out|release|run|send out)(?:ed|d|s)?"
 _COUNT = re.compile(rf"\b(?:how many|how often|number of|count(?:ing)? (?:of |the )?)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
                     rf"\bhow (?:many|often)\b[^?.]{{0,60}}\bdid\b[^?.]{{0,80}}\b{_PUBLISH}\b", re.I)
 _LIST = re.compile(rf"^\W*(?:which|what|list|name|show)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
-                   r"\b(?:who were|list|name|which were)\s+(?:all\s+)?the\s+defendants\s+in\s+the\s+[^?.]{1,60}?\s+cases\b|"
+                   r"\b(?:who were|list|name|which were)\s+(?:all\s+)?the\s+defendants\s+in\s+(?:the\s+)?[^?.]{1,60}?\s+cases\b|"
+                   r"\b(?:list|name)\s+(?:everyone|everybody|all those|all the people|anyone)\b|"
                    r"^\W*which\s+(?:defendants|people|suspects)\s+(?:has|have|did)\b|"
                    r"\b(?:list|name)\s+(?:all\s+)?the\s+(?:people|defendants|suspects)\b[^?.]{0,90}?\bcases\b|"
                    rf"\b(?:list|name|show me) (?:all|every|each) (?:the )?(?:[\w'’-]+\s+){{0,6}}?"
                    rf"(?:press |news )?(?:release|post|announcement|statement)s?\b", re.I)
 # A case question asks how something went over time (a cue) about a case or a person (a subject).
 _HISTORY = re.compile(r"\bwhat (?:has |had )?happened\b|\bwhat (?:has )?bec(?:a|o)me of\b|"
-                      r"\bwhat(?:'s|’s| is) the (?:status|latest)\b|\bstatus of\b|"
+                      r"\bwhat(?:'s|’s| is) the (?:status|latest)\b|\bstatus of\b|\bturn(?:ed|s)? out\b|"
+                      r"\bhow did\b[^?]{0,120}\b(?:end|conclude|wrap up)\b|"
                       r"\bha(?:s|ve) [^?]{0,80}\bbeen (?:paroled|released|sentenced|convicted|tried|extradited)\b|"
                       r"\bwhat(?:'s|’s| is) the latest (?:on|in|with)\b|\bsummari[sz]e\b|\bwalk (?:me |us )?through\b|"
                       r"\bfrom (?:arrest|charge|indictment) to (?:sentence|sentencing|verdict|trial)\b|"
@@ -91,6 +93,9 @@ def topic_text(question: str) -> str:
     if not m:
         return ""
     topic = m.group(1)
+    quoted = re.search(r"[\"“‘']([^\"”’']{2,60})[\"”’']", topic)
+    if quoted:  # "mentioning 'pig butchering' scams": the quoted words are the topic
+        return quoted.group(1).strip()
     end = _TOPIC_END.search(topic)
     return (topic[: end.start()] if end else topic).strip(" ,'\"")
 

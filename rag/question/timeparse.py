@@ -131,6 +131,7 @@ _BARE = re.compile(rf"(?P<a>{ATOM})", _F)
 _ROLLING = re.compile(r"\b(?:(?:in|over|during|within|for)\s+)?(?:the\s+(?:past|last|previous)"
                       rf"(?:\s+(?P<n>{_NUM}))?|(?:past|last)\s+(?P<n2>{_NUM})|past)\s+"
                       r"(?P<unit>day|week|month|year)s?\b(?!-\w|\s+of\b)", _F)
+_TWO_YEARS = re.compile(r"\b(?:in|during)\s+(?P<a>(?:19|20)\d\d)\s+(?:and|&)\s+(?P<b>(?:19|20)\d\d)\b", _F)
 _MONTH_OF = re.compile(rf"(?:\b(?:in|during)\s+)?(?P<mon>{_MON})\s+(?:of\s+)?(?P<which>last|this)\s+year\b|"
                        rf"\blast\s+(?P<mon2>{_MON})", _F)
 _CALENDAR = re.compile(r"\b(?P<which>this|last)\s+(?P<unit>week|month|year)\b(?!-\w|\s+of\b)", _F)
@@ -284,6 +285,10 @@ def _candidates(q: str, as_of: date) -> list[_Cand]:
                 out.append(_Cand(m.start(), m.end(), *_relative(m.group("unit").lower(), n, as_of)))
         except (ValueError, OverflowError):  # "the past 999 years" before year 1
             pass
+    for m in _TWO_YEARS.finditer(q):  # "in 2023 and 2024": both years
+        a, b = sorted((int(m.group("a")), int(m.group("b"))))
+        if 1990 <= a and b <= as_of.year + 1:
+            out.append(_Cand(m.start(), m.end(), date(a, 1, 1), date(b, 12, 31)))
     for m in _MONTH_OF.finditer(q):  # "October of last year", "in May this year", "last October"
         mon = _MONTHS[(m.group("mon") or m.group("mon2")).lower()[:3]]
         if m.group("mon"):
