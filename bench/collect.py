@@ -7,8 +7,8 @@ Sets: ``../shared/eval/dev-aggregate-timeline.jsonl`` (the dev file, tuned on) a
 ``bench/datasets/collect-{a,b,c}.jsonl``: 16, 16 and 20 questions written by three helper
 sessions that never saw the code, each run once before any change was read from it (those
 first-run numbers are in the README); all three were then tuned on. ``collect-d.jsonl`` (20,
-a fourth helper) was run once, then tuned on; ``collect-e.jsonl`` (20, a fifth) too;
-``collect-f.jsonl`` (20, a sixth) was run once at the end and never tuned on. With ``--bundled-index``
+a fourth helper) was run once, then tuned on; ``collect-e.jsonl`` and ``-f`` (20 each, a
+fifth and a sixth) too; ``collect-g.jsonl`` (20, a seventh) was run once at the end and never tuned on. With ``--bundled-index``
 (an index of ``corpus/``), the bundled set's counts (``eval/datasets/bundled.jsonl``) too.
 
 Per question, "met" is the issue's target: a count exact with its list complete (recall >= 0.9,
@@ -35,7 +35,8 @@ SETS = {"dev": REPO.parent / "shared" / "eval" / "dev-aggregate-timeline.jsonl",
         "c": REPO / "bench" / "datasets" / "collect-c.jsonl",
         "d": REPO / "bench" / "datasets" / "collect-d.jsonl",
         "e": REPO / "bench" / "datasets" / "collect-e.jsonl",
-        "f": REPO / "bench" / "datasets" / "collect-f.jsonl"}
+        "f": REPO / "bench" / "datasets" / "collect-f.jsonl",
+        "g": REPO / "bench" / "datasets" / "collect-g.jsonl"}
 
 
 def met(q: dict) -> bool:
