@@ -39,7 +39,7 @@ def answer_matches(matches: Matches, question: str, route: str, answerer: str) -
     """The count (or list) of ``matches`` as an Answer citing every counted release."""
     crit = matches.criteria
     counted, dupes = matches.counted, [m for m in matches.matches if m.duplicate_of]
-    head = f"{_plural(len(counted), 'release')}{'' if crit.describe() == 'releases' else ' ' + crit.describe()[9:]}."
+    head = " ".join([_plural(len(counted), "release"), *crit.conditions()]) + "."
     if dupes:
         head += f" {_plural(len(dupes), 'more release')} repeat{'s' if len(dupes) == 1 else ''} the text of one counted (not counted again)."
     if matches.undated:

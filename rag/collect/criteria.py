@@ -46,7 +46,11 @@ class Criteria:
 
     def describe(self) -> str:
         """The criteria in words, for the answer: a reader checks and corrects them."""
-        parts = ["releases"]
+        return " ".join(["releases", *self.conditions()])
+
+    def conditions(self) -> list[str]:
+        """Each condition in words ("from kings_ny", "dated 2025-01-01 to 2025-12-31", ...)."""
+        parts = []
         if self.sources:
             parts.append("from " + " or ".join(self.sources))
         if self.start and self.end:
@@ -59,7 +63,7 @@ class Criteria:
             parts.append(f"titled \u201c{self.title_prefix} \u2026\u201d")
         if self.runs:
             parts.append(f"mentioning \u201c{self.topic}\u201d in one sentence")
-        return " ".join(parts)
+        return parts
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -76,14 +76,18 @@ _TOPIC_END = re.compile(r"[?.!;:]|,?\s+and\s+(?:who|whom|what|which|how|when|whe
                         r"\s+or\s+", re.I)  # "X or Y": X (a release about either is not told apart yet)
 
 
+def _asking_sentence(question: str) -> str:
+    """The sentence of ``question`` that asks for a count or list (the whole question if none)."""
+    return next((s for s in re.split(r"(?<=[.?!])\s+", question) if _COUNT.search(s) or _LIST.search(s)), question)
+
+
 _DEFENDANTS_IN = re.compile(r"\b(?:defendants|people|suspects)\b(?:[^?.]{0,40}?\bcharged)?\s+in\s+(?:the\s+)?"
                             r"([^?.]{1,60}?)\s+cases\b", re.I)
 
 
 def topic_text(question: str) -> str:
     """The words a counted release must hold, "" for none (see the module's doc)."""
-    asked = next((s for s in re.split(r"(?<=[.?!])\s+", question) if _COUNT.search(s) or _LIST.search(s)),
-                 question)
+    asked = _asking_sentence(question)
     m = _DEFENDANTS_IN.search(asked)  # "the defendants in the animal cruelty cases the OCDA announced"
     if m:
         return m.group(1).strip()
@@ -125,7 +129,6 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
 def only_year(question: str) -> int | None:
     """The year, when the counting sentence names exactly one and no other time words."""
-    asked = next((s for s in re.split(r"(?<=[.?!])\s+", question) if _COUNT.search(s) or _LIST.search(s)),
-                 question)
+    asked = _asking_sentence(question)
     years = set(_YEAR.findall(asked))
     return int(years.pop()) if len(years) == 1 else None
