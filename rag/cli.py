@@ -73,6 +73,10 @@ def print_build_report(report, index_dir: str, out=None) -> None:
               f"unchanged {report.unchanged}, skipped {len(report.skipped)}; embedded {report.chunks_embedded} chunks; "
               f"now {report.releases} releases, {report.chunks} chunks "
               f"({', '.join(f'{k} {v:.1f}s' for k, v in report.seconds.items())})", file=out)
+    if report.kept:
+        where = "; ".join(f"{n} from {origin}" for origin, n in report.kept.items())
+        print(f"kept {sum(report.kept.values())} releases from other roots or feeds ({where}): "
+              f"`rag index ... --replace` removes them", file=err)
     if report.skipped:
         kinds = Counter(reason_kind(s.reason) for s in report.skipped)
         print("skipped by reason: " + "; ".join(f"{n} {k}" for k, n in kinds.most_common()), file=err)
@@ -87,16 +91,93 @@ def print_build_report(report, index_dir: str, out=None) -> None:
 def index(
     corpus: Optional[List[Path]] = typer.Argument(None, help="Corpus folder(s) or .jsonl file(s); default: the bundled corpus/."),
     index_dir: Optional[str] = IndexOpt,
-    rebuild: bool = typer.Option(False, "--rebuild", help="Ignore the existing index and build from scratch."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Ignore the existing index and build from scratch "
+                                 "(the index then holds only these roots)."),
+    replace: bool = typer.Option(False, "--replace", help="Remove the releases of other roots and feeds "
+                                 "(kept by default)."),
     embedder: Optional[str] = typer.Option(None, help="Embedding backend name (minilm, hash)."),
 ):
-    """Build or update the index: embeds only new or changed releases."""
+    """Build or update the index: embeds only new or changed releases. Releases the index holds
+    from other roots or feeds are kept unless --replace."""
     from .pipeline import index_corpus
 
     settings = _settings(index_dir=index_dir, embedder=embedder)
     roots = [str(p) for p in corpus] if corpus else [settings.corpus]
-    report = _run(lambda: index_corpus(settings, roots, rebuild=rebuild, progress=True))
+    report = _run(lambda: index_corpus(settings, roots, rebuild=rebuild, progress=True, replace=replace))
     print_build_report(report, settings.index_dir)
+
+
+def parse_every(text: str) -> float:
+    """Seconds in an interval such as ``90s``, ``15m``, ``1h`` or ``1d``."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", text or "")
+    if not m or float(m.group(1)) <= 0:
+        raise typer.BadParameter(f"{text!r} is not an interval: write e.g. 30m, 1h or 1d")
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def print_sync_report(report, index_dir: str) -> None:
+    print(f"synced into {index_dir}: {report.new} new pages, {report.changed} changed, {report.unchanged} unchanged, "
+          f"{report.not_fetched} known and not fetched again, {len(report.failed)} failed; "
+          f"{report.requests} HTTP requests")
+    for url, reason in report.failed:
+        print(f"  failed {url}: {reason} (tried again next sync)", file=sys.stderr)
+    if report.build is not None:
+        print_build_report(report.build, index_dir)
+    else:
+        print("index unchanged (no page's text changed)")
+
+
+@app.command()
+def sync(
+    urls: Optional[List[str]] = typer.Argument(None, help="Feed (RSS/Atom) or sitemap URLs; none: every one "
+                                                "this index has synced before."),
+    index_dir: Optional[str] = IndexOpt,
+    source: Optional[str] = typer.Option(None, "--source", help="Source name for these feeds' releases "
+                                         "(default: the site's host)."),
+    every: Optional[str] = typer.Option(None, "--every", help="Keep running: sync again after this interval "
+                                        "(30m, 1h, 1d); stop with Ctrl-C."),
+    delay: Optional[float] = typer.Option(None, "--delay", help="Seconds between requests to one host (default 1)."),
+):
+    """Fetch new and changed releases from newsroom feeds and sitemaps into the index."""
+    import time
+
+    from .pipeline import sync_feeds
+
+    interval = parse_every(every) if every else None
+    settings = _settings(index_dir=index_dir, sync__delay_s=delay)
+    first = list(urls or ())
+    while True:
+        report = _run(lambda: sync_feeds(settings, first, source=source, progress=True))
+        print_sync_report(report, settings.index_dir)
+        if interval is None:
+            return
+        first = []  # the URLs are remembered now
+        print(f"next sync in {every} (Ctrl-C stops)", file=sys.stderr, flush=True)
+        try:
+            time.sleep(interval)
+        except KeyboardInterrupt:
+            return
+
+
+@app.command()
+def sources(index_dir: Optional[str] = IndexOpt):
+    """List the roots and feeds the index holds releases from, with counts and last update."""
+    from .index import Index, scope
+
+    idx = _run(lambda: Index(_settings(index_dir=index_dir).index_dir))
+    recorded = idx.store.origins()
+    counts = scope.by_origin(idx.store.release_paths().values(), [loc for loc, _, _ in recorded])
+    shown = set()
+    for location, kind, when in recorded:
+        key = scope.origin_of(location, []) if kind == "feed" else location
+        n = counts.get(key, 0)
+        print(f"{kind}\t{location}\t{n} releases\tupdated {when}")
+        shown.add(key)
+    for origin, n in counts.items():
+        if origin not in shown:
+            print(f"{'site' if scope.is_url(origin) else 'folder'}\t{origin}\t{n} releases\t(not recorded)")
 
 
 @app.command()

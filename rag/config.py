@@ -276,6 +276,30 @@ class IngestConfig(Config):
 
 
 @dataclass(frozen=True)
+class SyncConfig(Config):
+    """``rag sync``'s web client: at most one request per ``delay_s`` to a host, robots.txt honoured,
+    a request given up after ``timeout_s`` in all (a server trickling bytes included) and tried
+    ``retries`` more times with backoff (``backoff_s``, doubled each time) on timeouts, 429 and
+    5xx; a response over ``max_page_bytes`` is cut off and reported (press pages are ~20-200 KB)."""
+
+    user_agent: str = "press-rag-sync/0.1 (+https://github.com/; press-release indexer)"
+    delay_s: float = 1.0
+    timeout_s: float = 20.0
+    retries: int = 2
+    backoff_s: float = 1.0
+    max_page_bytes: int = 5_000_000
+    max_redirects: int = 5
+
+    def __post_init__(self):
+        check_count("max_page_bytes", self.max_page_bytes, 1)
+        check_count("retries", self.retries, 0)
+        check_count("max_redirects", self.max_redirects, 0)
+        for name in ("delay_s", "timeout_s", "backoff_s"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"sync.{name} must be 0 or more, got {getattr(self, name)!r}")
+
+
+@dataclass(frozen=True)
 class VectorIndexConfig(Config):
     """The vector index type: ``auto`` (exact flat up to 100k vectors, IVF + SQ8 beyond) or a
     registered type forced (faiss-flat, faiss-ivf-flat, faiss-ivf-sq8, faiss-ivf-pq, numpy)."""

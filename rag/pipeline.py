@@ -35,7 +35,7 @@ def make_embedder(settings: Settings) -> Embedder:
 
 
 def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=False,
-                 embedder: Embedder | None = None) -> BuildReport:
+                 embedder: Embedder | None = None, replace: bool = False) -> BuildReport:
     return build_index(
         roots or [settings.corpus],
         settings.index_dir,
@@ -46,7 +46,31 @@ def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=Fals
         vector_index=settings.vectors.kind,
         embed_cache=settings.cache.embed_cache,
         max_release_chars=settings.ingest.max_release_chars,
+        replace=replace,
     )
+
+
+def sync_feeds(settings: Settings, urls: Sequence[str] = (), *, source: str | None = None,
+               progress: bool = False, embedder: Embedder | None = None, client=None):
+    """``rag sync``: fetch what changed in ``urls`` (or every remembered feed) and update the index
+    (see :mod:`rag.sync`). One writer at a time: the index's write lock is held throughout."""
+    import sys
+
+    from .index.build import update_index
+    from .index.lock import WriteLock
+    from .index.scope import urls_scope
+    from .sync import sync
+
+    say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
+
+    def build(ingested, origins):
+        return update_index(ingested, settings.index_dir, embedder or make_embedder(settings), settings.chunking,
+                            scope=urls_scope, origins=origins, progress=progress,
+                            vector_index=settings.vectors.kind, embed_cache=settings.cache.embed_cache, locked=True)
+
+    with WriteLock(Path(settings.index_dir), on_wait=say):
+        return sync(settings.index_dir, list(urls), build, config=settings.sync, source=source, client=client,
+                    say=say, max_release_chars=settings.ingest.max_release_chars)
 
 
 def make_retriever(settings: Settings, index, embedder) -> HybridRetriever:

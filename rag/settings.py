@@ -30,6 +30,7 @@ from .config import (
     LocalModelConfig,
     OpenAIConfig,
     RetrievalConfig,
+    SyncConfig,
     VectorIndexConfig,
 )
 from .errors import ConfigError
@@ -55,6 +56,7 @@ class Settings(Config):
     openai: OpenAIConfig = field(default_factory=OpenAIConfig)
     vectors: VectorIndexConfig = field(default_factory=VectorIndexConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
 
     def get(self, path: str) -> Any:
         """The value at a dotted path or short name (``retrieval.top_k``, ``top_k``)."""

@@ -13,10 +13,10 @@ from ..chunking import ChunkerSettings, chunk_release
 from ..config import IngestConfig
 from ..embedding import Embedder
 from ..errors import IndexUnavailable
-from ..ingest import load_corpus
+from ..ingest import IngestResult, load_corpus
 from ..models import Skipped
 from ..text.people import case_numbers, named_people
-from . import generations, lexical
+from . import generations, lexical, scope as scopes
 from .embcache import CachedEmbedder, EmbeddingCache, cache_path, fingerprint
 from .lock import WriteLock
 from .manifest import Manifest, record_files
@@ -41,6 +41,7 @@ class BuildReport:
     chunks: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     written: bool = False
+    kept: dict[str, int] = field(default_factory=dict)  # releases from other roots/feeds kept: origin -> count
 
     @property
     def changed(self) -> bool:
@@ -86,11 +87,14 @@ def build_index(
     vector_index: str = AUTO,
     embed_cache: str = "",
     max_release_chars: int = IngestConfig.max_release_chars,
+    replace: bool = False,
 ) -> BuildReport:
-    """Bring ``index_dir`` in line with the releases under ``roots``.
+    """Bring the releases of ``index_dir`` that come from ``roots`` in line with the files there.
 
     Releases are compared by id and content hash: new ones are added, changed
     ones re-chunked and re-embedded, vanished ones removed, the rest untouched.
+    Releases from other roots (or synced feeds) are kept and counted in ``report.kept``, unless
+    ``replace`` (then the index holds exactly ``roots``; ``rebuild`` implies it).
     Nothing is written when nothing changed. Every save is atomic (see generations), and one
     process at a time writes an index (``lock.WriteLock``: a second waits, saying for whom when
     ``progress`` is on). ``vector_index`` forces a vector index type (``auto``: by size);
@@ -99,40 +103,91 @@ def build_index(
     """
     index_dir = Path(index_dir)
     say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
+    origins = [(str(Path(r).resolve()), "file" if Path(r).is_file() else "folder") for r in roots]
     with WriteLock(index_dir, on_wait=say):
-        return _build(roots, index_dir, embedder, chunker, rebuild, progress, vector_index, embed_cache,
-                      max_release_chars)
+        t0 = time.perf_counter()
+        ingested = load_corpus(roots, progress=progress, max_release_chars=max_release_chars)
+        return update_index(ingested, index_dir, embedder, chunker, scope=scopes.roots_scope(roots),
+                            origins=origins, rebuild=rebuild, replace=replace, progress=progress,
+                            vector_index=vector_index, embed_cache=embed_cache,
+                            ingest_seconds=time.perf_counter() - t0, locked=True)
 
 
-def _build(roots, index_dir: Path, embedder: Embedder, chunker: ChunkerSettings, rebuild: bool, progress: bool,
-           vector_index: str, embed_cache: str, max_release_chars: int) -> BuildReport:
+def update_index(
+    ingested: IngestResult,
+    index_dir: str | Path,
+    embedder: Embedder,
+    chunker: ChunkerSettings = ChunkerSettings(),
+    *,
+    scope: scopes.Scope,
+    origins: Sequence[tuple[str, str]] = (),
+    rebuild: bool = False,
+    replace: bool = False,
+    progress: bool = False,
+    vector_index: str = AUTO,
+    embed_cache: str = "",
+    ingest_seconds: float = 0.0,
+    locked: bool = False,
+) -> BuildReport:
+    """Make the releases of ``index_dir`` that lie in ``scope`` (a test on a release's path) exactly
+    ``ingested``; keep the others (``replace``: remove them too). ``origins`` (location, kind) are
+    recorded as brought in now. ``locked``: the caller holds the index's write lock."""
+    index_dir = Path(index_dir)
+    if not locked:
+        say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
+        with WriteLock(index_dir, on_wait=say):
+            return update_index(ingested, index_dir, embedder, chunker, scope=scope, origins=origins,
+                                rebuild=rebuild, replace=replace, progress=progress, vector_index=vector_index,
+                                embed_cache=embed_cache, ingest_seconds=ingest_seconds, locked=True)
+    return _build(ingested, index_dir, embedder, chunker, rebuild, progress, vector_index, embed_cache,
+                  scope, replace or rebuild, origins, ingest_seconds)
+
+
+def _build(ingested: IngestResult, index_dir: Path, embedder: Embedder, chunker: ChunkerSettings, rebuild: bool,
+           progress: bool, vector_index: str, embed_cache: str, scope: scopes.Scope, replace: bool,
+           origins: Sequence[tuple[str, str]], ingest_seconds: float) -> BuildReport:
     report = BuildReport()
-    t0 = time.perf_counter()
-    ingested = load_corpus(roots, progress=progress, max_release_chars=max_release_chars)
-    report.skipped = list(ingested.skipped)
-    report.seconds["ingest"] = time.perf_counter() - t0
+    t0 = time.perf_counter() - ingest_seconds
+    report.seconds["ingest"] = ingest_seconds
 
     live = None if rebuild else generations.current(index_dir)
     old_hashes: dict[str, str] = {}
+    old_paths: dict[str, str] = {}
     old_skipped: list[Skipped] = []
+    known_origins: list[str] = []
     variant = getattr(embedder, "variant", None)
     live_manifest = None
     if live is not None:
         live_manifest = Manifest.read(live)
         live_manifest.check(embedder.name, embedder.dim, chunker.chunk_tokens, chunker.overlap_tokens, variant)
         store = MetaStore(live / META, readonly=True)
-        old_hashes, old_skipped = store.release_hashes(), store.skipped()
+        old_hashes, old_paths, old_skipped = store.release_hashes(), store.release_paths(), store.skipped()
+        known_origins = [location for location, _kind, _when in store.origins()]
         store.close()
 
-    new = {r.id: r for r in ingested.releases}
+    def ours(rid: str) -> bool:  # may this build change or remove the indexed release rid?
+        return replace or scope(old_paths[rid])
+
+    new: dict[str, object] = {}
+    for r in ingested.releases:
+        if r.id in old_paths and not ours(r.id):  # the same id from another root: keep the one indexed
+            report.skipped.append(Skipped(r.path, f"id clash: {r.id!r} is already indexed from {old_paths[r.id]} "
+                                                  "(another root; index with --replace to take this one)"))
+        else:
+            new[r.id] = r
     added = [rid for rid in new if rid not in old_hashes]
     updated = [rid for rid in new if rid in old_hashes and old_hashes[rid] != new[rid].content_hash]
-    removed = [rid for rid in old_hashes if rid not in new]
+    removed = [rid for rid in old_hashes if rid not in new and ours(rid)]
+    kept = [old_paths[rid] for rid in old_hashes if rid not in new and not ours(rid)]
+    report.kept = scopes.by_origin(kept, known_origins)
     report.added, report.updated, report.removed = len(added), len(updated), len(removed)
     report.unchanged = len(new) - len(added) - len(updated)
+    # skips of files outside this build's scope stay on record
+    all_skipped = sorted([*(s for s in old_skipped if not (replace or scope(s.path))), *report.skipped],
+                         key=lambda s: s.path)
     up_to_date = live is not None and _lexical_loads(live) and _has_date_index(live) and _has_names(live)
-    if up_to_date and not report.changed and old_skipped == sorted(report.skipped, key=lambda s: s.path):
-        report.releases = len(new)
+    if up_to_date and not report.changed and old_skipped == all_skipped:
+        report.releases = len(new) + len(kept)
         report.chunks = Manifest.read(live).chunks
         report.seconds["total"] = time.perf_counter() - t0
         return report
@@ -188,7 +243,12 @@ def _build(roots, index_dir: Path, embedder: Embedder, chunker: ChunkerSettings,
     else:  # an index from before the names table: every release read once
         store.fill_names(lambda body: (named_people(body), case_numbers(body)))
     bm25 = lexical.build_from_db(store.db)
-    store.set_skipped(sorted(report.skipped, key=lambda s: s.path))
+    store.set_skipped(all_skipped)
+    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    if replace:
+        store.forget_origins(lambda location: location in {loc for loc, _ in origins})
+    for location, kind in origins:
+        store.record_origin(location, kind, when)
     store.commit()
     report.releases, report.chunks = store.count("releases"), store.count("chunks")
     store.close()
@@ -205,8 +265,8 @@ def _build(roots, index_dir: Path, embedder: Embedder, chunker: ChunkerSettings,
         embed_variant=variant or "",
         releases=report.releases,
         chunks=report.chunks,
-        corpus=tuple(str(Path(r).resolve()) for r in roots),
-        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        corpus=tuple(loc for loc, kind in origins if kind != "feed") or (live_manifest.corpus if live_manifest else ()),
+        built_at=when,
         files=record_files(folder),
         # variants that agree within tolerance may mix (rag.embedding.compatible_variants): all are listed
         extra={"embed_dtype": getattr(embedder, "dtype", "float32"),

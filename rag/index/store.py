@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS names(release_id TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS names_value ON names(kind, value);
 CREATE INDEX IF NOT EXISTS names_release ON names(release_id);
+CREATE TABLE IF NOT EXISTS origins(location TEXT PRIMARY KEY, kind TEXT NOT NULL, updated_at TEXT NOT NULL);
 """
 NAMES_VERSION = "1"  # rag.text.people's patterns; a store whose meta 'names' differs is re-read
 
@@ -115,6 +116,21 @@ class MetaStore:
     def release_hashes(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT id, hash FROM releases"))
 
+    def release_paths(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT id, path FROM releases"))
+
+    def record_origin(self, location: str, kind: str, when: str) -> None:
+        """Remember a corpus root (``kind`` "folder"/"file") or a synced feed ("feed") and when it was
+        last brought in (``rag sources`` lists them)."""
+        self.db.execute("INSERT OR REPLACE INTO origins(location, kind, updated_at) VALUES (?,?,?)",
+                        (location, kind, when))
+
+    def forget_origins(self, keep) -> None:
+        """Drop the recorded origins for which ``keep(location)`` is false (after ``--replace``)."""
+        for (location,) in self.db.execute("SELECT location FROM origins").fetchall():
+            if not keep(location):
+                self.db.execute("DELETE FROM origins WHERE location=?", (location,))
+
     def delete_releases(self, ids: Iterable[str]) -> list[int]:
         """Remove releases and their chunks; return the removed chunk ids."""
         removed: list[int] = []
@@ -182,6 +198,15 @@ class MetaStore:
     # ---- reading -------------------------------------------------------
     def skipped(self) -> list[Skipped]:
         return [Skipped(p, r) for p, r in self.db.execute("SELECT path, reason FROM skipped ORDER BY path")]
+
+    def origins(self) -> list[tuple[str, str, str]]:
+        """``(location, kind, updated_at)`` of every root and feed brought in (none for an index
+        built before they were recorded)."""
+        try:
+            return [tuple(r) for r in self.db.execute(
+                "SELECT location, kind, updated_at FROM origins ORDER BY location").fetchall()]
+        except sqlite3.OperationalError:
+            return []
 
     def count(self, table: str) -> int:
         assert table in ("releases", "chunks", "skipped")

@@ -11,7 +11,11 @@ Formats (see :mod:`rag.ingest.formats` and :mod:`rag.ingest.pages`):
 * Markdown/text with YAML front matter (```` ```yaml ```` fence or ``---``);
 * text starting `` date YYYY-MM-DD`` (body follows, no title);
 * scraped page text - boilerplate learned per group (:mod:`rag.ingest.boilerplate`);
-* JSON Lines, one release per line.
+* JSON Lines, one release per line;
+* saved web pages (``.html``/``.htm``, and text files that are really HTML): the article read by
+  trafilatura (:mod:`rag.ingest.html`), then cleaned like scraped text with its group's boilerplate.
+
+``load_pages(pages)`` does the same for pages already fetched and read (``rag sync``).
 
 Order of work: discover -> read/parse the structured files and collect pages
 -> learn boilerplate per group of pages -> clean pages -> assign ids in order,
@@ -32,11 +36,12 @@ from rag.models import Release, Skipped
 
 from . import boilerplate
 from .common import Skip
-from .files import CorpusFile, decode, discover, read_bytes, unsupported_reason
+from .files import HTML_SUFFIXES, CorpusFile, decode, discover, read_bytes, unsupported_reason
 from .formats import Fields, Record, kind_of, parse_dated, parse_front_matter, parse_jsonl
+from .html import Extracted, extract_html, looks_like_html
 from .pages import parse_page
 
-__all__ = ["IngestResult", "load_corpus"]
+__all__ = ["IngestResult", "SyncedPage", "load_corpus", "load_pages"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,17 @@ class _Slot:
     reason: str | None = None
     page: tuple[str, str, list[str]] | None = None  # (text, file name, line keys) awaiting its model
     group: tuple[int, str] | None = None
+    html: Extracted | None = None  # what the HTML page declared (date, canonical URL) beside its text
+
+
+@dataclass(frozen=True)
+class SyncedPage:
+    """A fetched web page already read by :func:`~rag.ingest.html.extract_html`: its URL is its id."""
+
+    url: str
+    source: str
+    group: str  # pages of one group share boilerplate (a site)
+    extracted: Extracted
 
 
 def load_corpus(roots: Sequence[str | Path] | str | Path, *, progress: bool = False,
@@ -74,6 +90,25 @@ def load_corpus(roots: Sequence[str | Path] | str | Path, *, progress: bool = Fa
     for f in _bar(files, progress, "reading"):
         slots.extend(_read(f))
 
+    return _finish(slots, progress, max_release_chars)
+
+
+def load_pages(pages: Sequence[SyncedPage], *, max_release_chars: int = IngestConfig.max_release_chars
+               ) -> IngestResult:
+    """Releases from synced pages: each page's id and path are its URL; boilerplate per group."""
+    slots = [_page_slot(p.url, p.url, p.source, p.extracted, p.url.rsplit("/", 1)[-1], (-1, p.group))
+             for p in pages]
+    return _finish(slots, False, max_release_chars)
+
+
+def _page_slot(rid: str, path: str, source: str, extracted: Extracted, name: str,
+               group: tuple[int, str]) -> _Slot:
+    page = (extracted.text, name, boilerplate.text_line_keys(extracted.text)[1])
+    return _Slot(rid, path, source, page=page, group=group, html=extracted)
+
+
+def _finish(slots: list[_Slot], progress: bool, max_release_chars: int) -> IngestResult:
+    """Learn boilerplate per group of pages, clean the pages, then assemble the releases."""
     pages: dict[tuple[int, str], list[_Slot]] = defaultdict(list)
     for slot in slots:
         if slot.page is not None and slot.group is not None:
@@ -85,7 +120,10 @@ def load_corpus(roots: Sequence[str | Path] | str | Path, *, progress: bool = Fa
     for slot in _bar([s for s in slots if s.page is not None], progress, "cleaning"):
         text, name, keys = slot.page  # type: ignore[misc]
         try:
-            slot.fields = parse_page(text, models[slot.group], name, keys)  # type: ignore[index]
+            fields = parse_page(text, models[slot.group], name, keys)  # type: ignore[index]
+            if slot.html is not None:  # what the page declared beats what its text suggests
+                fields = Fields(fields.title, slot.html.date or fields.date, slot.html.url, fields.body)
+            slot.fields = fields
         except Skip as exc:
             slot.reason = str(exc)
         except Exception as exc:  # a bad file must never stop ingestion
@@ -114,6 +152,9 @@ def _read(f: CorpusFile) -> list[_Slot]:
         text = decode(data)
         if not text.strip():
             raise Skip("empty file (whitespace only)")
+        if f.suffix in HTML_SUFFIXES or looks_like_html(text):
+            return [_page_slot(f.rel, f.path, f.source, extract_html(text), os.path.basename(f.rel),
+                               (f.root_index, f.group))]
         kind = kind_of(text)
         if kind == "page":
             page = (text, os.path.basename(f.rel), boilerplate.text_line_keys(text)[1])

@@ -12,6 +12,7 @@ from .common import Skip, normalise_newlines
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
 MAX_BYTES = 64 * 1024 * 1024  # bigger "text" files are almost surely not press releases
 
 _MAGIC = (
@@ -115,7 +116,7 @@ def unsupported_reason(f: CorpusFile) -> str | None:
     if f.problem:
         return f.problem
     suffix = f.suffix
-    if suffix in TEXT_SUFFIXES or suffix in JSONL_SUFFIXES:
+    if suffix in TEXT_SUFFIXES or suffix in JSONL_SUFFIXES or suffix in HTML_SUFFIXES:
         return None
     return f"unsupported file type {suffix}" if suffix else "unsupported file type (no extension)"
 
