@@ -353,6 +353,10 @@ def eval_(
         print(f"regression gate passed (tolerance {comparison.tolerance})")
 
 
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 @app.command()
 def serve(
     index_dir: Optional[str] = IndexOpt,
@@ -362,8 +366,12 @@ def serve(
     feedback: Optional[Path] = typer.Option(None, "--feedback",
                                             help="Feedback JSON Lines file (default: feedback.jsonl next to the index)."),
     concurrency: int = typer.Option(8, min=1, max=64, help="Requests worked on at once (model work is serialised)."),
+    allow_upload: Optional[bool] = typer.Option(None, "--allow-upload/--no-upload",
+                                                help="Let the page add files to the index (default: on when "
+                                                     "--host is loopback, off otherwise)."),
 ):
-    """The chat UI in the browser: answers with clickable citations, a search tab, feedback."""
+    """The chat UI in the browser: answers with clickable citations, a search tab, feedback, and
+    an "Add releases" tab for your own files."""
     from .answer import ANSWERERS
 
     settings = _settings(index_dir=index_dir, answerer=answerer)
@@ -374,7 +382,8 @@ def serve(
         from ui.app import build_app
     except ImportError as exc:
         _fail(f"the web UI needs gradio (pip install -e .): {exc}")
-    demo = _run(lambda: build_app(pipe, settings, feedback, concurrency=concurrency))
+    uploads = allow_upload if allow_upload is not None else is_loopback(host)
+    demo = _run(lambda: build_app(pipe, settings, feedback, concurrency=concurrency, allow_upload=uploads))
     try:
         demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True)
     except OSError as exc:

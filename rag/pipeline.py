@@ -147,6 +147,20 @@ class Pipeline:
         """Another retriever over the same generation (an evaluation's variant)."""
         self._generation = replace(self._generation, retriever=retriever)
 
+    def add_files(self, files: Sequence[str]):
+        """Files uploaded in the chat: saved under the index's uploads folder and indexed (that
+        folder is one more root; the rest of the index is kept). Returns ``(saved, BuildReport)``;
+        the next request serves the new generation."""
+        from .index.uploads import save_uploads, uploads_root
+
+        saved = save_uploads(self.settings.index_dir, files)
+        report = None
+        if saved.files:
+            report = index_corpus(self.settings, [str(uploads_root(self.settings.index_dir))],
+                                  embedder=self.embedder)
+        self.refresh()
+        return saved, report
+
     def refresh(self) -> Generation:
         """The generation to serve a request from: the live one, loaded first if ``rag index``
         committed it since the last request. A newer one that cannot be loaded (being replaced

@@ -8,6 +8,9 @@ adds the page's script, CSS and theme. API endpoints for ``gradio_client``:
 - ``/search`` (query, k, date_from, date_to, sources, as_of) -> ``{"query", "hits": [...]}``
   (as ``rag search --json``);
 - ``/release`` (release_id) -> the release's fields, body included.
+
+With ``allow_upload`` an "Add releases" tab takes .txt/.md/.html/.jsonl files or a .zip and indexes
+them beside the rest (``Pipeline.add_files``); questions keep being answered meanwhile.
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ BUNDLED_EXAMPLES = [
     "How did the inspectorate rate Bedfordshire Police's work with children?",
 ]
 BUNDLED_MARKER = "000_0fc0534938e8ed63.txt"
+MAX_UPLOAD = 100 * 2**20  # bytes in one upload request (a zip of a few thousand releases)
 SHOWN_QUESTION_CHARS = 300
 
 
@@ -48,13 +52,25 @@ class RagBlocks(gr.Blocks):
         from .guard import Guard
 
         kwargs.setdefault("enable_monitoring", False)
+        uploads = getattr(self, "rag_allow_upload", False)
+        if uploads:
+            kwargs.setdefault("max_file_size", MAX_UPLOAD)
         app_kwargs = dict(kwargs.get("app_kwargs") or {})
-        app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), Middleware(Guard)]
+        app_kwargs["middleware"] = [*app_kwargs.get("middleware", []),
+                                    Middleware(Guard, uploads=uploads, max_upload=MAX_UPLOAD)]
         kwargs["app_kwargs"] = app_kwargs
         kwargs.setdefault("head", HEAD)
         kwargs.setdefault("css", CSS)
         kwargs.setdefault("theme", theme())
         return super().launch(*args, **kwargs)
+
+
+def render_skip(s):
+    """A skipped upload named by its path under the uploads folder."""
+    from rag.index.uploads import FOLDER
+    from rag.models import Skipped
+
+    return Skipped(s.path.rsplit(f"/{FOLDER}/", 1)[-1], s.reason)
 
 
 def _shown_question(text: str) -> str:
@@ -82,7 +98,7 @@ def chat_messages(turns: list[Turn]) -> list[dict]:
 
 
 def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int = 8,
-              examples: list[str] | None = None) -> gr.Blocks:
+              examples: list[str] | None = None, allow_upload: bool = False) -> gr.Blocks:
     settings = settings or pipeline.settings
     service = ChatService(pipeline)
     service.warm_up()
@@ -176,6 +192,20 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
         return render.release_html(service.release(release_id), release_id)
 
     # ---- API (gradio_client) ----------------------------------------------------------
+    def add_files(paths):
+        if not paths:
+            return gr.skip(), gr.skip()
+        try:
+            saved, report = pipeline.add_files(paths)
+        except RagError as exc:
+            return render.error_html(f"Cannot add the files: {exc}"), gr.skip()
+        mine = tuple("/" + f for f in saved.files)
+        skipped = [*saved.skipped, *(render_skip(s) for s in (report.skipped if report else ())
+                                     if s.path.endswith(mine))]
+        ids = [*report.added_ids, *report.updated_ids] if report else []
+        return (render.upload_html(report, [service.release(i) for i in ids], skipped, service.stats()),
+                gr.update(choices=service.sources()))
+
     def ask(question: str, history: list[str] | None = None, answerer: str = "", k: int = 0,
             date_from: str = "", date_to: str = "", sources: list[str] | None = None, as_of: str = "") -> dict:
         """Answer a question from the releases; earlier questions in `history` make a follow-up standalone."""
@@ -247,6 +277,16 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
                     with gr.Column(scale=2):
                         sources_panel = gr.HTML(render.EMPTY_PANEL, label="Sources", show_label=True,
                                                 elem_id="rag-sources-panel", container=True, js_on_load=None)
+            if allow_upload:
+                with gr.Tab("Add releases", id="add"):
+                    gr.Markdown("Add your own releases to this index: `.txt`, `.md` (YAML front matter or a "
+                                "`date YYYY-MM-DD` line), saved web pages (`.html`), `.jsonl`, or a `.zip` of "
+                                "them. A file uploaded again under the same name replaces the earlier one.")
+                    # no file_types: a file of another type is taken and named in the report with the
+                    # reason, not dropped in the browser
+                    upload = gr.File(label="Releases to add", file_count="multiple", type="filepath",
+                                     elem_id="rag-upload")
+                    upload_status = gr.HTML("", elem_id="rag-upload-status")
             with gr.Tab("Search", id="search"):
                 with gr.Row():
                     query = gr.Textbox(label="Look up passages", placeholder="e.g. weapons sweeps in parks",
@@ -271,9 +311,13 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
               api_name="search_ui", api_visibility="undocumented")
         gr.on([release_id.submit, open_btn.click], open_release, [release_id], [release_view],
               api_name="release_ui", api_visibility="undocumented")
+        if allow_upload:
+            upload.upload(add_files, [upload], [upload_status, source_filter], concurrency_limit=1,
+                          api_name="upload_ui", api_visibility="undocumented")
         gr.api(ask, api_name="ask")
         gr.api(search, api_name="search")
         gr.api(release, api_name="release")
     demo.queue(default_concurrency_limit=concurrency)
     demo.rag_feedback_path = feedback.path
+    demo.rag_allow_upload = allow_upload
     return demo

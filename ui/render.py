@@ -323,3 +323,19 @@ def release_html(release: Release | None, release_id: str = "") -> str:
 
 def error_html(message: str) -> str:
     return f'<div class="rag-error">{esc(message)}</div>'
+
+
+def upload_html(report, releases: Sequence[Release | None], skipped: Sequence, stats: tuple[int, int]) -> str:
+    """What an upload added (title, date, id), what it skipped and why, and the index's size now."""
+    parts = []
+    if report is not None:
+        parts.append(f"<p class='rag-upload-summary'>Added {report.added}, updated {report.updated}, "
+                     f"unchanged {report.unchanged}; the index now holds {stats[0]} releases.</p>")
+    if releases:
+        rows = "".join(f"<li><b>{esc(r.title)}</b> <span class='rag-meta'>{esc(r.date or 'undated')} · "
+                       f"{esc(r.id)}</span></li>" for r in releases if r is not None)
+        parts.append(f"<ul class='rag-upload-added'>{rows}</ul>")
+    if skipped:
+        rows = "".join(f"<li>{esc(s.path)}: {esc(s.reason)}</li>" for s in skipped)
+        parts.append(f"<p>Skipped {len(skipped)}:</p><ul class='rag-upload-skipped'>{rows}</ul>")
+    return "<div id='rag-upload-report'>" + ("".join(parts) or "<p>Nothing to add.</p>") + "</div>"

@@ -42,6 +42,8 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     written: bool = False
     kept: dict[str, int] = field(default_factory=dict)  # releases from other roots/feeds kept: origin -> count
+    added_ids: list[str] = field(default_factory=list)
+    updated_ids: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -181,6 +183,7 @@ def _build(ingested: IngestResult, index_dir: Path, embedder: Embedder, chunker:
     kept = [old_paths[rid] for rid in old_hashes if rid not in new and not ours(rid)]
     report.kept = scopes.by_origin(kept, known_origins)
     report.added, report.updated, report.removed = len(added), len(updated), len(removed)
+    report.added_ids, report.updated_ids = added, updated
     report.unchanged = len(new) - len(added) - len(updated)
     # skips of files outside this build's scope stay on record
     all_skipped = sorted([*(s for s in old_skipped if not (replace or scope(s.path))), *report.skipped],
