@@ -122,7 +122,8 @@ def _finish(slots: list[_Slot], progress: bool, max_release_chars: int) -> Inges
         try:
             fields = parse_page(text, models[slot.group], name, keys)  # type: ignore[index]
             if slot.html is not None:  # what the page declared beats what its text suggests
-                fields = Fields(fields.title, slot.html.date or fields.date, slot.html.url, fields.body)
+                date = slot.html.date or fields.date or slot.html.guessed_date  # see rag.ingest.html
+                fields = Fields(fields.title, date, slot.html.url, fields.body)
             slot.fields = fields
         except Skip as exc:
             slot.reason = str(exc)
