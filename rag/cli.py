@@ -165,19 +165,24 @@ def sync(
 def sources(index_dir: Optional[str] = IndexOpt):
     """List the roots and feeds the index holds releases from, with counts and last update."""
     from .index import Index, scope
+    from .sync.state import FILE, SyncState
 
-    idx = _run(lambda: Index(_settings(index_dir=index_dir).index_dir))
-    recorded = idx.store.origins()
+    settings = _settings(index_dir=index_dir)
+    idx = _run(lambda: Index(settings.index_dir))
+    recorded = [o for o in idx.store.origins() if o[1] != "feed"]
     counts = scope.by_origin(idx.store.release_paths().values(), [loc for loc, _, _ in recorded])
-    shown = set()
     for location, kind, when in recorded:
-        key = scope.origin_of(location, []) if kind == "feed" else location
-        n = counts.get(key, 0)
-        print(f"{kind}\t{location}\t{n} releases\tupdated {when}")
-        shown.add(key)
+        print(f"{kind}\t{location}\t{counts.pop(location, 0)} releases\tupdated {when}")
+    if (Path(settings.index_dir) / FILE).exists():
+        state = _run(lambda: SyncState(settings.index_dir))
+        for url, s in state.summary().items():
+            extra = f"\t{s['failing']} pages failing (tried again next sync)" if s["failing"] else ""
+            extra += f"\tlast error: {s['error']}" if s["error"] else ""
+            print(f"feed\t{url}\t{s['pages']} releases\tsynced {s['synced_at'] or 'never'}{extra}")
+            counts.pop(scope.origin_of(url, []), None)
+        state.close()
     for origin, n in counts.items():
-        if origin not in shown:
-            print(f"{'site' if scope.is_url(origin) else 'folder'}\t{origin}\t{n} releases\t(not recorded)")
+        print(f"{'site' if scope.is_url(origin) else 'folder'}\t{origin}\t{n} releases\t(not recorded)")
 
 
 @app.command()

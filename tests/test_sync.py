@@ -155,3 +155,18 @@ def test_sync_refuses_a_path_and_needs_a_url_the_first_time(tmp_path, hash_embed
         sync_feeds(settings_for(tmp_path), ["corpus/"], embedder=hash_embedder)
     with pytest.raises(ConfigError, match="no feeds or sitemaps to sync"):
         sync_feeds(settings_for(tmp_path), [], embedder=hash_embedder)
+
+
+def test_rag_sources_lists_the_feed_with_its_pages_and_failures(site, tmp_path, hash_embedder, monkeypatch):
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    settings = settings_for(tmp_path)
+    run(settings, [site.base + "/feed.xml"], hash_embedder)
+    monkeypatch.setenv("RAG_EMBEDDER", "hash")
+    r = CliRunner().invoke(app, ["sources", "--index", settings.index_dir])
+    assert r.exit_code == 0, r.output
+    line = next(line for line in r.stdout.splitlines() if line.startswith("feed\t"))
+    assert line.startswith(f"feed\t{site.base}/feed.xml\t{len(site.pages)} releases\tsynced 20")
+    assert f"\t{len(FAULTS)} pages failing (tried again next sync)" in line

@@ -86,6 +86,26 @@ class SyncState:
                             (kind, etag, last_modified, lastmod, when, url))
         self.db.commit()
 
+    def summary(self) -> dict[str, dict]:
+        """Per feed given to ``rag sync``: pages read, pages failing now, last sync, last error."""
+        parent = {url: par for url, _k, _s, _w, _e, par in self.listings()}
+
+        def top(url: str) -> str:
+            for _ in range(8):  # a sitemap index's sitemaps name it as parent
+                if not parent.get(url):
+                    return url
+                url = parent[url]
+            return url
+
+        out = {url: {"pages": 0, "failing": 0, "synced_at": when, "error": error}
+               for url, _kind, _source, when, error, par in self.listings() if not par}
+        for page in self.pages():
+            entry = out.get(top(page.listing))
+            if entry is not None:
+                entry["pages"] += page.read
+                entry["failing"] += bool(page.error)
+        return out
+
     # ---- pages ---------------------------------------------------------------------------------
     def page(self, url: str) -> Page | None:
         row = self.db.execute(f"SELECT {_PAGE_COLS} FROM pages WHERE url=?", (url,)).fetchone()
