@@ -170,3 +170,35 @@ def test_rag_sources_lists_the_feed_with_its_pages_and_failures(site, tmp_path, 
     line = next(line for line in r.stdout.splitlines() if line.startswith("feed\t"))
     assert line.startswith(f"feed\t{site.base}/feed.xml\t{len(site.pages)} releases\tsynced 20")
     assert f"\t{len(FAULTS)} pages failing (tried again next sync)" in line
+
+
+def test_kill_9_during_sync_loses_nothing_and_the_next_sync_finishes_the_job(site, tmp_path, hash_embedder):
+    """A real `rag sync` process killed at several moments (fetching, reading, indexing): the index
+    always loads, holds no half page, and the next sync ends with every page indexed."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    site.extra_feed_items = ["/news/gone.html"]
+    index = tmp_path / "idx"
+    env = dict(os.environ, RAG_EMBEDDER="hash", PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    cmd = [sys.executable, "-c", "import sys; from rag.cli import app; sys.argv[0] = 'rag'; app()",
+           "sync", site.base + "/feed.xml", "--index", str(index), "--delay", "0.15"]
+    killed = 0
+    for wait in (0.8, 1.6, 2.4, 3.2):
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(wait)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            killed += 1
+        proc.wait()
+        if (index / "CURRENT").exists():
+            releases = Index(index).store.releases()  # loads: never half an update
+            assert all(r.id.startswith(site.base) and r.body for r in releases)
+    assert killed >= 1
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    ids = {r.id for r in Index(index).store.releases()}
+    assert ids == {site.base + p for p in site.pages}
