@@ -149,6 +149,7 @@ def _build(ingested: IngestResult, index_dir: Path, embedder: Embedder, chunker:
            progress: bool, vector_index: str, embed_cache: str, scope: scopes.Scope, replace: bool,
            origins: Sequence[tuple[str, str]], ingest_seconds: float) -> BuildReport:
     report = BuildReport()
+    report.skipped = list(ingested.skipped)
     t0 = time.perf_counter() - ingest_seconds
     report.seconds["ingest"] = ingest_seconds
 
