@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
+from .cli_report import parse_every, print_build_report, print_sync_report, reason_kind  # noqa: F401
 from .errors import RagError
 from .settings import Settings, load_settings
 
@@ -53,40 +53,6 @@ def _run(fn):
         _fail("interrupted", 130)
 
 
-def reason_kind(reason: str) -> str:
-    """Group skip reasons for the summary: the text before any detail."""
-    for sep in (":", " (", " of "):
-        reason = reason.split(sep)[0]
-    return reason.strip()
-
-
-def print_build_report(report, index_dir: str, out=None) -> None:
-    """The summary line on ``out`` (stdout), the skip details on stderr."""
-    err = sys.stderr
-    out = out or sys.stdout
-    if not report.written:
-        print(f"index {index_dir} is up to date: {report.releases} releases, {report.chunks} chunks "
-              f"({report.unchanged} unchanged, 0 added, 0 updated, 0 removed, {len(report.skipped)} skipped; "
-              f"{report.seconds.get('total', 0):.1f}s)", file=out)
-    else:
-        print(f"indexed into {index_dir}: added {report.added}, updated {report.updated}, removed {report.removed}, "
-              f"unchanged {report.unchanged}, skipped {len(report.skipped)}; embedded {report.chunks_embedded} chunks; "
-              f"now {report.releases} releases, {report.chunks} chunks "
-              f"({', '.join(f'{k} {v:.1f}s' for k, v in report.seconds.items())})", file=out)
-    if report.kept:
-        where = "; ".join(f"{n} from {origin}" for origin, n in report.kept.items())
-        print(f"kept {sum(report.kept.values())} releases from other roots or feeds ({where}): "
-              f"`rag index ... --replace` removes them", file=err)
-    if report.skipped:
-        kinds = Counter(reason_kind(s.reason) for s in report.skipped)
-        print("skipped by reason: " + "; ".join(f"{n} {k}" for k, n in kinds.most_common()), file=err)
-        for s in report.skipped[:20]:
-            print(f"  skipped {s.path}: {s.reason}", file=err)
-        if len(report.skipped) > 20:
-            print(f"  ... and {len(report.skipped) - 20} more: `rag skipped --index {index_dir}` lists them all",
-                  file=err)
-
-
 @app.command()
 def index(
     corpus: Optional[List[Path]] = typer.Argument(None, help="Corpus folder(s) or .jsonl file(s); default: the bundled corpus/."),
@@ -105,28 +71,6 @@ def index(
     roots = [str(p) for p in corpus] if corpus else [settings.corpus]
     report = _run(lambda: index_corpus(settings, roots, rebuild=rebuild, progress=True, replace=replace))
     print_build_report(report, settings.index_dir)
-
-
-def parse_every(text: str) -> float:
-    """Seconds in an interval such as ``90s``, ``15m``, ``1h`` or ``1d``."""
-    import re
-
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", text or "")
-    if not m or float(m.group(1)) <= 0:
-        raise typer.BadParameter(f"{text!r} is not an interval: write e.g. 30m, 1h or 1d")
-    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
-
-
-def print_sync_report(report, index_dir: str) -> None:
-    print(f"synced into {index_dir}: {report.new} new pages, {report.changed} changed, {report.unchanged} unchanged, "
-          f"{report.not_fetched} known and not fetched again, {len(report.failed)} failed; "
-          f"{report.requests} HTTP requests")
-    for url, reason in report.failed:
-        print(f"  failed {url}: {reason} (tried again next sync)", file=sys.stderr)
-    if report.build is not None:
-        print_build_report(report.build, index_dir)
-    else:
-        print("index unchanged (no page's text changed)")
 
 
 @app.command()

@@ -1,0 +1,62 @@
+"""What the `rag` commands print about index builds and syncs (kept out of cli.py's command list)."""
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+
+import typer
+
+
+def reason_kind(reason: str) -> str:
+    """Group skip reasons for the summary: the text before any detail."""
+    for sep in (":", " (", " of "):
+        reason = reason.split(sep)[0]
+    return reason.strip()
+
+
+def print_build_report(report, index_dir: str, out=None) -> None:
+    """The summary line on ``out`` (stdout), the skip details on stderr."""
+    err = sys.stderr
+    out = out or sys.stdout
+    if not report.written:
+        print(f"index {index_dir} is up to date: {report.releases} releases, {report.chunks} chunks "
+              f"({report.unchanged} unchanged, 0 added, 0 updated, 0 removed, {len(report.skipped)} skipped; "
+              f"{report.seconds.get('total', 0):.1f}s)", file=out)
+    else:
+        print(f"indexed into {index_dir}: added {report.added}, updated {report.updated}, removed {report.removed}, "
+              f"unchanged {report.unchanged}, skipped {len(report.skipped)}; embedded {report.chunks_embedded} chunks; "
+              f"now {report.releases} releases, {report.chunks} chunks "
+              f"({', '.join(f'{k} {v:.1f}s' for k, v in report.seconds.items())})", file=out)
+    if report.kept:
+        where = "; ".join(f"{n} from {origin}" for origin, n in report.kept.items())
+        print(f"kept {sum(report.kept.values())} releases from other roots or feeds ({where}): "
+              f"`rag index ... --replace` removes them", file=err)
+    if report.skipped:
+        kinds = Counter(reason_kind(s.reason) for s in report.skipped)
+        print("skipped by reason: " + "; ".join(f"{n} {k}" for k, n in kinds.most_common()), file=err)
+        for s in report.skipped[:20]:
+            print(f"  skipped {s.path}: {s.reason}", file=err)
+        if len(report.skipped) > 20:
+            print(f"  ... and {len(report.skipped) - 20} more: `rag skipped --index {index_dir}` lists them all",
+                  file=err)
+
+
+def parse_every(text: str) -> float:
+    """Seconds in an interval such as ``90s``, ``15m``, ``1h`` or ``1d``."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", text or "")
+    if not m or float(m.group(1)) <= 0:
+        raise typer.BadParameter(f"{text!r} is not an interval: write e.g. 30m, 1h or 1d")
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def print_sync_report(report, index_dir: str) -> None:
+    print(f"synced into {index_dir}: {report.new} new pages, {report.changed} changed, {report.unchanged} unchanged, "
+          f"{report.not_fetched} known and not fetched again, {len(report.failed)} failed; "
+          f"{report.requests} HTTP requests")
+    for url, reason in report.failed:
+        print(f"  failed {url}: {reason} (tried again next sync)", file=sys.stderr)
+    if report.build is not None:
+        print_build_report(report.build, index_dir)
+    else:
+        print("index unchanged (no page's text changed)")
