@@ -83,3 +83,19 @@ def test_a_release_s_own_date_label_beats_the_page_s_last_updated_line():
     assert labelled_date("Page last updated: 3 June 2025") is None
     assert day_first("<html lang='en-GB'>", None) and day_first("<html>", "https://www.police.example.uk/n")
     assert not day_first("<html lang='en-US'>", "https://www.example.gov/n")
+
+
+def test_a_saved_page_and_a_text_page_of_one_day_in_one_folder_are_both_dated(tmp_path):
+    """The issue's new user: a text file with "Published 14 March 2025" beside a saved page of the
+    same day. The two pages do not teach each other boilerplate (that line is no menu)."""
+    (tmp_path / "bridge.html").write_text(
+        "<html><head><title>Footbridge to close | Council</title></head><body><nav>Home News</nav><article>"
+        "<h1>Footbridge to close</h1><p>Published 14 March 2025</p><p>The Mill Green footbridge will close "
+        "for six weeks while repairs costing &pound;48,500 are carried out, the council said.</p></article>"
+        "</body></html>", encoding="utf-8")
+    (tmp_path / "gritting.txt").write_text(
+        "Winter gritting routes confirmed\n\nPublished 14 March 2025\n\nThe council will grit 212 miles of "
+        "priority roads this winter, up from 190 miles last year, it said on Friday.\n", encoding="utf-8")
+    got = {r.id: r for r in load_corpus([tmp_path]).releases}
+    assert got["bridge.html"].date == got["gritting.txt"].date == "2025-03-14"
+    assert got["bridge.html"].title == "Footbridge to close" and "£48,500" in got["bridge.html"].body

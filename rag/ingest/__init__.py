@@ -154,8 +154,10 @@ def _read(f: CorpusFile) -> list[_Slot]:
         if not text.strip():
             raise Skip("empty file (whitespace only)")
         if f.suffix in HTML_SUFFIXES or looks_like_html(text):
+            # HTML pages learn boilerplate among themselves: trafilatura already took their menus out, and
+            # what they share with the folder's scraped text (a "Published 14 March 2025" line) is no menu
             return [_page_slot(f.rel, f.path, f.source, extract_html(text), os.path.basename(f.rel),
-                               (f.root_index, f.group))]
+                               (f.root_index, f.group + "\x00html"))]
         kind = kind_of(text)
         if kind == "page":
             page = (text, os.path.basename(f.rel), boilerplate.text_line_keys(text)[1])
