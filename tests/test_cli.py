@@ -97,3 +97,14 @@ def test_snippet_is_centred_on_the_quoted_phrase():
     assert out.startswith("…") and out.endswith("…") and "«we can’t stop now»" in out and len(out) <= 64
     assert _snippet("short text", "no quotes") == "short text"
     assert _snippet("a " * 200, "no quotes").endswith("…")
+
+
+def test_sync_intervals():
+    import typer
+
+    from rag.cli_report import parse_every
+
+    assert [parse_every(t) for t in ("90s", "15m", "1h", "1.5h", "1d")] == [90, 900, 3600, 5400, 86400]
+    for bad in ("", "1", "h", "0h", "-1h", "1w"):
+        with pytest.raises(typer.BadParameter, match="is not an interval"):
+            parse_every(bad)

@@ -67,6 +67,7 @@ def test_files_dropped_on_the_page_are_indexed_and_answered_with_their_titles_an
         assert "Mill Green footbridge to close for repairs 2025-03-14 · footbridge.html" in report
         assert "Library hours extended in Millbrook" in report and "2025-02-03" in report
         assert "minutes.pdf: unsupported file type .pdf" in report
+        assert f"Index: {before + 2} releases" in page.locator("#rag-heading").inner_text()
         screenshot(page, "chat_upload")
 
         page.get_by_role("tab", name="Chat").click()

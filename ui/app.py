@@ -65,6 +65,12 @@ class RagBlocks(gr.Blocks):
         return super().launch(*args, **kwargs)
 
 
+def heading(n_releases: int, n_chunks: int) -> str:
+    return (f"## press-rag: ask the press releases\n"
+            f"Every claim in an answer carries a citation [n]: click it to see the quoted passage. "
+            f"Index: {n_releases} releases, {n_chunks} passages.")
+
+
 def render_skip(s):
     """A skipped upload named by its path under the uploads folder."""
     from rag.index.uploads import FOLDER
@@ -194,17 +200,17 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
     # ---- API (gradio_client) ----------------------------------------------------------
     def add_files(paths):
         if not paths:
-            return gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip()
         try:
             saved, report = pipeline.add_files(paths)
         except RagError as exc:
-            return render.error_html(f"Cannot add the files: {exc}"), gr.skip()
+            return render.error_html(f"Cannot add the files: {exc}"), gr.skip(), gr.skip()
         mine = tuple("/" + f for f in saved.files)
         skipped = [*saved.skipped, *(render_skip(s) for s in (report.skipped if report else ())
                                      if s.path.endswith(mine))]
         ids = [*report.added_ids, *report.updated_ids] if report else []
         return (render.upload_html(report, [service.release(i) for i in ids], skipped, service.stats()),
-                gr.update(choices=service.sources()))
+                gr.update(choices=service.sources()), heading(*service.stats()))
 
     def ask(question: str, history: list[str] | None = None, answerer: str = "", k: int = 0,
             date_from: str = "", date_to: str = "", sources: list[str] | None = None, as_of: str = "") -> dict:
@@ -242,9 +248,7 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
 
     # ---- layout -----------------------------------------------------------------------
     with RagBlocks(title="press-rag", analytics_enabled=False) as demo:
-        gr.Markdown(f"## press-rag: ask the press releases\n"
-                    f"Every claim in an answer carries a citation [n]: click it to see the quoted passage. "
-                    f"Index: {n_releases} releases, {n_chunks} passages.")
+        header = gr.Markdown(heading(n_releases, n_chunks), elem_id="rag-heading")
         with gr.Accordion("Filters: date range, source, as-of date", open=False):
             with gr.Row():
                 date_from = gr.Textbox(label="From (YYYY-MM-DD)", placeholder="2020-01-01", elem_id="rag-from")
@@ -312,7 +316,7 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
         gr.on([release_id.submit, open_btn.click], open_release, [release_id], [release_view],
               api_name="release_ui", api_visibility="undocumented")
         if allow_upload:
-            upload.upload(add_files, [upload], [upload_status, source_filter], concurrency_limit=1,
+            upload.upload(add_files, [upload], [upload_status, source_filter, header], concurrency_limit=1,
                           api_name="upload_ui", api_visibility="undocumented")
         gr.api(ask, api_name="ask")
         gr.api(search, api_name="search")
