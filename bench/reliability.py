@@ -8,6 +8,8 @@ Each part prints its figures; all go to OUT/reliability.md and .json:
   clients asking 3 questions each at once: errors, answer latency p50/p95, server RSS before/after;
 * kills -- ``--kills`` times `rag index --rebuild` of the bundled corpus killed with SIGKILL at a
   random moment: does the index still load, and does the next `rag index` equal a clean build;
+* sync_kills -- the same for `rag sync` of a loopback feed (tests/sync_site.py, 30 pages made from
+  real releases, a 0.1 s per-request delay so a kill lands in fetching as often as in indexing);
 * damage -- every file of an index x truncate / zero / garbage / delete: one-line errors naming the
   file, no other exception;
 * queries -- bad queries (empty, punctuation, control characters, invalid UTF-8, 100 kB): a clear
@@ -153,6 +155,63 @@ def kills(n: int, work: Path, seed: int = 0) -> dict:
             "index_lost": sum(not r["loads"] for r in rows), "next_run_equals_clean": _state(index_dir) == _state(clean)}
 
 
+def sync_kills(n: int, work: Path, seed: int = 0, pages: int = 30) -> dict:
+    """``n`` `rag sync` runs killed with SIGKILL at random moments; the index must load after each,
+    and the sync that follows must leave what a clean sync leaves."""
+    from rag.index import Index
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from sync_site import Page, Site
+    from rag.ingest import load_corpus
+
+    folder = REPO.parent / "shared" / "corpora" / "us-prosecutors" / "text" / "orange_ca"
+    folder = folder if folder.is_dir() else BUNDLED_CORPUS
+    releases = [r for r in load_corpus([folder]).releases if r.date][:pages]
+    site = Site({f"/news/{i:03d}.html": Page(r.title, r.date, r.body) for i, r in enumerate(releases)}).start()
+    e = {**env(), "RAG_EMBED_CACHE": "off"}
+    clean, index_dir = work / "sync-clean", work / "sync-killed"
+
+    def sync(index: Path) -> list[str]:
+        return [*RAG, "sync", site.base + "/feed.xml", "--index", str(index), "--delay", "0.1"]
+
+    try:
+        t0 = time.perf_counter()
+        subprocess.run(sync(clean), env=e, check=True, capture_output=True)
+        full = time.perf_counter() - t0
+        rng, rows = random.Random(seed), []
+        for k in range(n):
+            for path in rng.sample(sorted(site.pages), 5):  # every run has pages to fetch and index again
+                site.pages[path].body += f"\nUpdate {k}: the hearing was moved to a later date."
+                site.pages[path].modified += 60
+            site.feed_changed += 1
+            at = rng.uniform(0.05, full)
+            proc = subprocess.Popen(sync(index_dir), env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(at)
+            finished = proc.poll() is not None
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            try:  # killed before its first commit: no index yet, nothing to lose
+                loads = generations_current(index_dir) is None or Index(index_dir).store.count("releases") > 0
+            except RagError:
+                loads = False
+            rows.append({"at_s": round(at, 2), "finished_first": finished, "loads": loads})
+        subprocess.run(sync(index_dir), env=e, check=True, capture_output=True)
+        shutil.rmtree(clean)
+        subprocess.run(sync(clean), env=e, check=True, capture_output=True)  # the site as it ends
+        return {"kills": n, "pages": len(site.pages), "full_sync_s": round(full, 1),
+                "landed_mid_sync": sum(not r["finished_first"] for r in rows),
+                "index_lost": sum(not r["loads"] for r in rows),
+                "next_run_equals_clean": _state(index_dir) == _state(clean)}
+    finally:
+        site.stop()
+
+
+def generations_current(index_dir: Path):
+    from rag.index import generations
+
+    return generations.current(index_dir) if index_dir.exists() else None
+
+
 def damage(work: Path) -> dict:
     from rag.index import Index, generations
 
@@ -277,7 +336,8 @@ def main() -> None:
     last = Path(args.out) / "reliability.json"
     data = json.loads(last.read_text(encoding="utf-8")) if args.only and last.is_file() else {}
     data.update({"machine": machine(), "command": "python bench/reliability.py " + " ".join(sys.argv[1:])})
-    parts = (("kills", lambda: kills(args.kills, work)), ("damage", lambda: damage(work)),
+    parts = (("kills", lambda: kills(args.kills, work)), ("sync_kills", lambda: sync_kills(args.kills, work)),
+             ("damage", lambda: damage(work)),
              ("queries", lambda: queries(work)), ("injection", lambda: injection(work, args.local_every)),
              ("remote", remote), ("load", lambda: load(args.users, work)))
     for name, part in parts:
@@ -297,6 +357,13 @@ def main() -> None:
         f"server RSS {ld['rss_before_mb']} → {ld['rss_after_mb']} MB |",
         f"| kill -9 during `rag index --rebuild` | {k['index_lost']} of {k['kills']} kills lost the index "
         f"({k['landed_mid_build']} landed mid-build); next run equals a clean build: {k['next_run_equals_clean']} |",
+    ]
+    if "sync_kills" in data:
+        sk = data["sync_kills"]
+        rows.append(f"| kill -9 during `rag sync` ({sk['pages']} pages on loopback) | {sk['index_lost']} of "
+                    f"{sk['kills']} kills lost the index ({sk['landed_mid_sync']} landed mid-sync); next sync equals "
+                    f"a clean sync: {sk['next_run_equals_clean']} |")
+    rows += [
         f"| damaged index files (every file x truncate/zero/garbage/delete) | {d['tracebacks']} tracebacks in "
         f"{d['cases']} cases; {d['messages_not_naming_the_index']} messages not naming the file |",
         f"| bad queries (search and ask) | {q['tracebacks']} tracebacks in {q['queries']}; "
