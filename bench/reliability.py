@@ -179,12 +179,21 @@ def sync_kills(n: int, work: Path, seed: int = 0, pages: int = 30) -> dict:
         subprocess.run(sync(clean), env=e, check=True, capture_output=True)
         full = time.perf_counter() - t0
         rng, rows = random.Random(seed), []
-        for k in range(n):
-            for path in rng.sample(sorted(site.pages), 5):  # every run has pages to fetch and index again
+
+        def change(k: int) -> None:  # every run has pages to fetch and index again
+            for path in rng.sample(sorted(site.pages), 5):
                 site.pages[path].body += f"\nUpdate {k}: the hearing was moved to a later date."
                 site.pages[path].modified += 60
             site.feed_changed += 1
-            at = rng.uniform(0.05, full)
+
+        subprocess.run(sync(index_dir), env=e, check=True, capture_output=True)
+        change(-1)
+        t0 = time.perf_counter()
+        subprocess.run(sync(index_dir), env=e, check=True, capture_output=True)
+        update = time.perf_counter() - t0  # how long a run with 5 changed pages takes: kills land within it
+        for k in range(n):
+            change(k)
+            at = rng.uniform(0.05, update)
             proc = subprocess.Popen(sync(index_dir), env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(at)
             finished = proc.poll() is not None
@@ -198,7 +207,7 @@ def sync_kills(n: int, work: Path, seed: int = 0, pages: int = 30) -> dict:
         subprocess.run(sync(index_dir), env=e, check=True, capture_output=True)
         shutil.rmtree(clean)
         subprocess.run(sync(clean), env=e, check=True, capture_output=True)  # the site as it ends
-        return {"kills": n, "pages": len(site.pages), "full_sync_s": round(full, 1),
+        return {"kills": n, "pages": len(site.pages), "full_sync_s": round(full, 1), "update_sync_s": round(update, 1),
                 "landed_mid_sync": sum(not r["finished_first"] for r in rows),
                 "index_lost": sum(not r["loads"] for r in rows),
                 "next_run_equals_clean": _state(index_dir) == _state(clean)}
