@@ -180,8 +180,7 @@ class _Run:
         self.say(f"{url}: {what}")
 
     def _fail(self, url: str, reason: str) -> None:
-        self.report.failed.append((url, reason))
-        self.say(f"failed {url}: {reason}")
+        self.report.failed.append((url, reason))  # printed once, with the report
 
 
 def _decode(got: Fetched) -> str:
