@@ -96,7 +96,7 @@ def chat_messages(turns: list[Turn]) -> list[dict]:
         elif t.partial:
             content = render.streaming_markdown(t.partial)
         elif t.search_question:
-            content = render.pending_markdown(f"Found {len(t.hits)} passages; writing the answer…")
+            content = render.writing_markdown(len(t.hits), t.answerer, t.deadlines)
         else:
             content = render.pending_markdown("Searching the releases…")
         out.append({"role": "assistant", "content": content})
@@ -137,7 +137,7 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
         turns = list(turns or [])
         history = [t.question for t in turns if not t.error]
         turn = Turn(question=(message or "").strip(), history=history, answerer=answerer or settings.answerer,
-                    k=int(k or 0))
+                    k=int(k or 0), deadlines=service.deadlines(answerer))
         turns.append(turn)
         box = gr.skip()  # a refused question stays in the box to be edited
         try:

@@ -1,14 +1,16 @@
-"""The page's CSS and the one script it needs: opening a source when its [n] is clicked.
+"""The page's CSS and its script: opening a source when its [n] is clicked, and counting down
+a model server's first-token deadline while an answer is awaited.
 
 The script listens on the document (capture phase), so it works for links rendered at any
 time inside the Chatbot's Markdown: a click on ``<a href="#source-T-N">`` opens the
 ``<details id="source-T-N">`` in the sources panel (and the folded sections around it),
 scrolls it into view and flashes it. A click on a search result's "Open release" button
-puts its id into the release box and presses "Open".
+puts its id into the release box and presses "Open". A chat message saying "first words due within
+N s" gets a live "N s left" after it, from when it appeared (the server sends nothing while it waits).
 """
 from __future__ import annotations
 
-HEAD = """
+HEAD = r"""
 <script>
 (function () {
   if (window.__ragUi) return;
@@ -45,6 +47,19 @@ HEAD = """
     if (b) { ev.preventDefault(); openRelease(b.getAttribute('data-release-id')); }
   }, true);
   window.ragOpenSource = openSource;
+  var seen = new WeakMap();
+  setInterval(function () {
+    document.querySelectorAll('#rag-chat [data-testid="bot"]').forEach(function (msg) {
+      var m = /first words due within (\d+(?:\.\d+)?) s/.exec(msg.textContent || '');
+      if (!m) return;
+      var body = msg.querySelector('em') || msg;
+      if (!seen.has(body)) seen.set(body, Date.now());
+      var left = Math.max(0, Math.ceil(parseFloat(m[1]) - (Date.now() - seen.get(body)) / 1000));
+      var span = body.querySelector('.rag-countdown');
+      if (!span) { span = document.createElement('span'); span.className = 'rag-countdown'; body.appendChild(span); }
+      span.textContent = left > 0 ? ' ' + left + ' s left.' : ' Time is up: the extractive answer is on its way.';
+    });
+  }, 500);
 })();
 </script>
 """
@@ -75,6 +90,7 @@ CSS = """
   border: 1px solid var(--border-color-primary); }
 .rag-siblings { margin: 0.1rem 0 0.5rem 0.6rem; font-size: 0.88rem; } .rag-siblings summary { cursor: pointer; }
 .rag-criteria, .rag-dup { font-size: 0.85rem; color: var(--body-text-color-subdued); margin: 0.1rem 0; }
+.rag-countdown { font-style: normal; font-weight: 600; font-variant-numeric: tabular-nums; }
 .rag-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 #rag-sources-panel .rag-sources { max-height: 72vh; overflow-y: auto; padding-right: 0.3rem; }
 """

@@ -18,6 +18,7 @@ from typing import Iterator, Sequence
 
 from rag.answer import ANSWERERS
 from rag.answer.turns import Waiting
+from rag.errors import RagError
 from rag.errors import ConfigError
 from rag.models import Answer, Hit, Release
 from rag.pipeline import Retrieved as PipelineRetrieved
@@ -58,6 +59,7 @@ class Turn:
     k: int = 0
     filters: dict = field(default_factory=dict)
     siblings: dict = field(default_factory=dict)  # cited release id -> (defendant, other releases of the case)
+    deadlines: tuple[float, float] | None = None  # a model server's (first token, total) seconds: counted down
 
 
 def check_question(question: str | None, limit: int = MAX_QUESTION_CHARS) -> str:
@@ -132,6 +134,13 @@ class ChatService:
     # -- work --------------------------------------------------------------------------
     def answerer(self, name: str | None):
         return self.pipeline.answerer((name or "").strip() or None)  # unknown names: ConfigError listing them
+
+    def deadlines(self, name: str | None) -> tuple[float, float] | None:
+        """The answerer's ``(first token, whole answer)`` deadlines in seconds, if it has any."""
+        try:
+            return getattr(self.answerer(name), "deadlines", None)
+        except RagError:
+            return None
 
     def warm_up(self) -> None:
         """Load the lexical index and the default answerer before the first visitor does."""

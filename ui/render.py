@@ -136,6 +136,17 @@ def pending_markdown(stage: str) -> str:
     return f"*{escape_markdown(stage)}*"
 
 
+def writing_markdown(n_hits: int, answerer: str, deadlines: tuple[float, float] | None) -> str:
+    """The message while the answer is being written; with a model server's deadlines, the page's
+    script counts the first one down (``due within N s``: see ui/assets.py)."""
+    text = f"Found {n_hits} passages; writing the answer…"
+    if deadlines:
+        first, total = deadlines
+        text = (f"Found {n_hits} passages; {answerer} is writing the answer: first words due within {first:g} s, "
+                f"the whole answer within {total:g} s, else the extractive answer comes instead.")
+    return pending_markdown(text)
+
+
 def question_markdown(question: str) -> str:
     return escape_markdown(question)
 

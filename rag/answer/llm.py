@@ -111,6 +111,14 @@ class LLMAnswerer(AnswererBase):
         self.ranker = ranker
         self.checker = checker or CitationChecker(self.policy.unsupported)
 
+    @property
+    def deadlines(self) -> tuple[float, float] | None:
+        """``(first token, whole answer)`` seconds a model server is given before the fallback
+        answers (the chat counts them down); ``None`` for the in-process model, which has none."""
+        s = getattr(self.backend, "settings", None)
+        first = getattr(s, "first_token_s", None)
+        return (float(first), float(s.timeout_s)) if first is not None else None
+
     def uses(self, step: str) -> bool:
         """Whether ``step`` runs: switched on, and its component is there."""
         if not self.policy.on(step):
