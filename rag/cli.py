@@ -315,6 +315,9 @@ def serve(
     feedback: Optional[Path] = typer.Option(None, "--feedback",
                                             help="Feedback JSON Lines file (default: feedback.jsonl next to the index)."),
     concurrency: int = typer.Option(8, min=1, max=64, help="Requests worked on at once (model work is serialised)."),
+    api_key: Optional[str] = typer.Option(None, "--api-key", envvar="RAG_API_KEY",
+                                          help="Bearer token the OpenAI-compatible /v1 API requires (env "
+                                               "RAG_API_KEY); without one the API answers only on loopback."),
     allow_upload: Optional[bool] = typer.Option(None, "--allow-upload/--no-upload",
                                                 help="Let the page add files to the index (default: on when "
                                                      "--host is loopback, off otherwise)."),
@@ -332,13 +335,17 @@ def serve(
     except ImportError as exc:
         _fail(f"the web UI needs gradio (pip install -e .): {exc}")
     uploads = allow_upload if allow_upload is not None else is_loopback(host)
-    demo = _run(lambda: build_app(pipe, settings, feedback, concurrency=concurrency, allow_upload=uploads))
+    demo = _run(lambda: build_app(pipe, settings, feedback, concurrency=concurrency, allow_upload=uploads,
+                                  api_key=api_key or "", api=bool(api_key) or is_loopback(host)))
     try:
         demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True)
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc}")
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     print(f"press-rag UI: http://{shown}:{port}  (feedback: {demo.rag_feedback_path}; Ctrl+C stops)", flush=True)
+    if api_key or is_loopback(host):
+        print(f"OpenAI-compatible API: http://{shown}:{port}/v1  (models: press-rag-<answerer>"
+              f"{'; bearer key required' if api_key else ''})", flush=True)
     try:
         demo.block_thread()
     except KeyboardInterrupt:

@@ -62,7 +62,11 @@ class RagBlocks(gr.Blocks):
         kwargs.setdefault("head", HEAD)
         kwargs.setdefault("css", CSS)
         kwargs.setdefault("theme", theme())
-        return super().launch(*args, **kwargs)
+        out = super().launch(*args, **kwargs)
+        api = getattr(self, "rag_api", None)
+        if api is not None:  # the OpenAI-compatible routes on the same server (ui/openai_api.py)
+            self.server_app.include_router(api)
+        return out
 
 
 def heading(n_releases: int, n_chunks: int) -> str:
@@ -104,7 +108,10 @@ def chat_messages(turns: list[Turn]) -> list[dict]:
 
 
 def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int = 8,
-              examples: list[str] | None = None, allow_upload: bool = False) -> gr.Blocks:
+              examples: list[str] | None = None, allow_upload: bool = False, api_key: str = "",
+              api: bool = True) -> gr.Blocks:
+    """The page and, unless ``api`` is false, the OpenAI-compatible ``/v1`` API (``api_key``: the bearer
+    token it requires; see ui/openai_api.py)."""
     settings = settings or pipeline.settings
     service = ChatService(pipeline)
     service.warm_up()
@@ -324,4 +331,7 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
     demo.queue(default_concurrency_limit=concurrency)
     demo.rag_feedback_path = feedback.path
     demo.rag_allow_upload = allow_upload
+    from .openai_api import router
+
+    demo.rag_api = router(service, api_key=api_key, enabled=api)
     return demo
