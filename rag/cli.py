@@ -354,6 +354,17 @@ def serve(
         demo.close()
 
 
+@app.command()
+def mcp(index_dir: Optional[str] = IndexOpt):
+    """Serve the index as MCP tools over stdio (search_releases, ask, get_release, count_releases), for
+    agents and editors."""
+    from .mcp_server import build_server
+
+    settings = _settings(index_dir=index_dir)
+    server = _run(lambda: build_server(settings, _pipeline(settings)))
+    server.run("stdio")
+
+
 @app.command("feedback-to-eval")
 def feedback_to_eval(
     feedback: Path = typer.Argument(..., help="Feedback JSON Lines written by `rag serve`."),

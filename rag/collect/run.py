@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections.abc import Sequence
 
+from ..errors import ConfigError
 from ..models import Answer, Hit
 from ..question import Question
 from ..question.mentions import INSTITUTION_WORDS
@@ -19,7 +21,7 @@ from ..retrieval import Filters
 from ..text.tokenize import bm25_tokens
 from .case import case_history, defendant_name, named_case
 from .compose import answer_case, answer_matches
-from .criteria import Criteria, criteria_for
+from .criteria import Criteria, criteria_for, topic_runs
 from .match import find_matches
 
 __all__ = ["MAX_HITS", "SELF_NAMED", "case_answer", "case_siblings", "collect", "publisher_sources",
@@ -127,3 +129,17 @@ def case_siblings(release, index) -> tuple[str, list] | None:
     others = [s.release for s in named_case(index.store, index.lexical, name, (release.source,))
               if s.release.id != release.id]
     return (name, others) if others else None
+
+
+def count_topic(index, topic: str, *, sources: Sequence[str] = (), start: str | None = None,
+                end: str | None = None, answerer: str = "extractive") -> Answer:
+    """The releases of ``sources`` (all: empty) dated ``start``..``end`` whose text holds ``topic``
+    (its words in order within a sentence, as a count question's topic), counted and listed; for
+    callers that give the criteria themselves (the MCP tool ``count_releases``)."""
+    unknown = [s for s in sources if s not in index.store.sources()]
+    if unknown:
+        raise ConfigError(f"unknown source {unknown[0]!r}; valid: {', '.join(index.store.sources())}")
+    criteria = Criteria(sources=tuple(sources), start=start, end=end, topic=topic.strip(),
+                        runs=topic_runs(topic) if topic.strip() else ())
+    question = f"How many releases mention {topic}?" if topic.strip() else "How many releases?"
+    return answer_matches(find_matches(index.store, index.lexical, criteria), question, "count", answerer)

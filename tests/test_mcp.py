@@ -1,0 +1,86 @@
+"""`rag mcp` over stdio, driven by the official MCP SDK's client as an agent would: the four tools
+listed with their descriptions, each called on an index of the bundled corpus, bad values answered
+as tool errors."""
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import BUNDLED, REPO
+from ui_support import KNIVES, KNIVES_ID
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory, real_embedder):
+    from rag.pipeline import index_corpus
+    from rag.settings import Settings
+
+    folder = tmp_path_factory.mktemp("mcp-idx")
+    index_corpus(Settings(index_dir=str(folder), corpus=str(BUNDLED)), embedder=real_embedder)
+    return folder
+
+
+def readme_config() -> dict:
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- example: mcp-config -->\n```json\n(.*?)```", text, re.DOTALL)
+    assert m, "README's MCP configuration not found"
+    return json.loads(m.group(1))["mcpServers"]["press-rag"]
+
+
+def run_client(index_dir: Path, calls):
+    """The README's configuration as written, with the test's index for ``.rag/index`` and the
+    ``rag`` of this environment."""
+    from mcp import Client, StdioServerParameters
+
+    config = readme_config()
+    command = os.path.join(os.path.dirname(sys.executable), config["command"])
+    args = [str(index_dir) if a == ".rag/index" else a for a in config["args"]]
+    params = StdioServerParameters(command=command, args=args, env=dict(os.environ), cwd=str(REPO))
+
+    async def main():
+        async with Client(params, read_timeout_seconds=120) as client:
+            tools = await client.list_tools()
+            results = [await client.call_tool(name, args) for name, args in calls]
+            return tools, results
+
+    return asyncio.run(main())
+
+
+def payload(result):
+    if result.structured_content is not None:
+        data = result.structured_content
+        return data.get("result", data) if isinstance(data, dict) and set(data) == {"result"} else data
+    return json.loads(result.content[0].text)
+
+
+def test_the_tools_are_listed_and_each_answers(index_dir):
+    tools, (search, ask, release, count, bad_release, bad_k) = run_client(index_dir, [
+        ("search_releases", {"query": "knives seized in Luton parks", "k": 3}),
+        ("ask", {"question": KNIVES}),
+        ("get_release", {"release_id": KNIVES_ID}),
+        ("count_releases", {"topic": "weapons sweeps"}),
+        ("get_release", {"release_id": "nope.txt"}),
+        ("search_releases", {"query": "knives", "k": 500}),
+    ])
+    by_name = {t.name: t for t in tools.tools}
+    assert set(by_name) == {"search_releases", "ask", "get_release", "count_releases"}
+    assert all(len(t.description) > 80 for t in by_name.values())
+    assert by_name["ask"].input_schema["required"] == ["question"]
+
+    hits = payload(search)
+    assert hits[0]["release_id"] == KNIVES_ID and hits[0]["end"] > hits[0]["start"] and len(hits) == 3
+    answer = payload(ask)
+    assert "10 knives" in answer["answer"] and answer["citations"][0]["release_id"] == KNIVES_ID
+    assert answer["refused"] is False
+    whole = payload(release)
+    assert whole["date"] == "2022-04-12" and answer["citations"][0]["quote"] in whole["body"]
+    counted = payload(count)
+    assert counted["count"] == 1 and counted["matches"][0]["release_id"] == KNIVES_ID
+    assert counted["criteria"] == "releases mentioning “weapons sweeps” in one sentence"
+    assert bad_release.is_error and "no release with id 'nope.txt'" in bad_release.content[0].text
+    assert bad_k.is_error and "k must be from 1 to 50, got 500" in bad_k.content[0].text
