@@ -206,30 +206,42 @@ def ask(
     index_dir: Optional[str] = IndexOpt,
     answerer: Optional[str] = typer.Option(None, help="Answerer name (default: extractive)."),
     k: Optional[int] = typer.Option(None, "-k", "--top", min=1, max=50, help="Passages handed to the answerer."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (same as --format json)."),
+    fmt: str = typer.Option("text", "--format", help="text, json, or markdown (the answer, then its numbered "
+                                                     "sources with title, date, link and quote)."),
     date_from: Optional[str] = FromOpt, date_to: Optional[str] = ToOpt, source: Optional[List[str]] = SourceOpt,
     release: Optional[List[str]] = ReleaseOpt, as_of: Optional[str] = AsOfOpt,
     retriever: Optional[str] = RetrieverOpt, rerank: Optional[str] = RerankOpt, dates: Optional[bool] = DatesOpt,
 ):
-    """Answer a question from the releases, citing each claim [n]."""
+    """Answer a question from the releases, citing each claim \\[n]."""
+    if fmt not in ("text", "json", "markdown"):
+        _fail(f"unknown --format {fmt!r}; choose text, json or markdown")
+    as_json = as_json or fmt == "json"
     settings = _settings(index_dir=index_dir, answerer=answerer, top_k=k, retriever=retriever, rerank=rerank,
                          dates=dates)
     if not question.strip():
         _fail("the question is empty")
     filters = _filters(date_from, date_to, source, release, as_of)
     pipe = _pipeline(settings)
-    if as_json or not _run(lambda: pipe.answerer()).streams:
+    if as_json or fmt == "markdown" or not _run(lambda: pipe.answerer()).streams:
         answer, _hits = _run(lambda: pipe.ask(question, filters=filters))
-    else:  # an LLM answerer: show tokens as they come (stderr), then the checked answer
-        answer = _run(lambda: _stream_answer(pipe, question, filters))
+        shown = False
+    else:  # an LLM answerer: show tokens as they come, then the checked answer
+        answer, shown = _run(lambda: _stream_answer(pipe, question, filters))
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return
-    _print_answer(answer)
+    if fmt == "markdown":
+        from .export import answer_markdown
+
+        print(answer_markdown(question, answer), end="")
+        return
+    _print_answer(answer, text=not shown)
 
 
-def _print_answer(answer) -> None:
-    print(answer.text)
+def _print_answer(answer, text: bool = True) -> None:
+    if text:
+        print(answer.text)
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
@@ -382,22 +394,30 @@ def feedback_to_eval(
 
 
 def _stream_answer(pipe, question, filters):
+    """Show an LLM's tokens as they come; ``(answer, shown)``. In a terminal the tokens go to stdout
+    and the checked answer is printed again only when the check changed it (``shown``); when stdout
+    is a pipe or file the tokens go to stderr and stdout gets only the checked answer."""
     from .answer.turns import Waiting
     from .models import Answer
 
-    answer, waited = None, False
+    live = sys.stdout if sys.stdout.isatty() else sys.stderr
+    answer, waited, streamed = None, False, []
     for item in pipe.ask_stream(question, filters=filters):
         if isinstance(item, Answer):
             answer = item
         elif isinstance(item, str):
-            print(item, end="", flush=True, file=sys.stderr)
+            print(item, end="", flush=True, file=live)
+            streamed.append(item)
         elif isinstance(item, Waiting) and not waited:  # said once, not every second
             print(item.text, file=sys.stderr)
             waited = True
-    print("\n", file=sys.stderr)
+    print("", file=live)
+    same = " ".join("".join(streamed).split()) == " ".join(answer.text.split())
+    if live is sys.stdout and not same:
+        print("\nChecked answer:", file=sys.stdout)
     if answer.note:
         print(f"({answer.answerer}: {answer.note})", file=sys.stderr)
-    return answer
+    return answer, live is sys.stdout and same
 
 
 def main():  # console-script entry point

@@ -108,3 +108,18 @@ def test_sync_intervals():
     for bad in ("", "1", "h", "0h", "-1h", "1w"):
         with pytest.raises(typer.BadParameter, match="is not an interval"):
             parse_every(bad)
+
+
+def test_ask_prints_markdown_for_export(env):
+    assert runner.invoke(app, ["index", str(BUNDLED)]).exit_code == 0
+    r = runner.invoke(app, ["ask", "How many knives were seized in Luton parks?", "--format", "markdown"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("## How many knives were seized in Luton parks?\n\n")
+    assert "\nSources:\n\n1. " in r.stdout and "release `000_0fc0534938e8ed63.txt`, chars " in r.stdout
+    r = runner.invoke(app, ["ask", "x", "--format", "yaml"])
+    assert r.exit_code == 1 and "unknown --format 'yaml'; choose text, json or markdown" in r.stderr
+
+
+def test_help_shows_the_citation_marker():
+    r = runner.invoke(app, ["--help"])
+    assert "citing each claim [n]" in " ".join(r.stdout.replace("│", " ").split())  # (the box's borders out)

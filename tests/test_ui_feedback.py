@@ -115,3 +115,11 @@ def test_cli_feedback_to_eval_errors_are_one_line(tmp_path):
     assert result.exit_code == 1 and "bad.jsonl:1: not a feedback record" in result.output
     with pytest.raises(ConfigError):
         read_feedback(bad)
+
+
+def test_two_indexes_in_one_folder_get_two_feedback_files(tmp_path):
+    from ui.feedback import default_path
+
+    assert default_path(tmp_path / "index") == tmp_path / "feedback.jsonl"
+    assert default_path(tmp_path / "mine") == tmp_path / "feedback-mine.jsonl"
+    assert default_path(tmp_path / "mine") != default_path(tmp_path / "theirs")

@@ -171,6 +171,22 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
             turn.error = f"Something went wrong: {type(exc).__name__}: {exc}"
             yield chat_messages(turns), turns, panel(turns), box
 
+    def export(turns, kind: str):
+        """The conversation's answered turns as a Markdown or JSON file, for the download box."""
+        import tempfile
+        from pathlib import Path
+
+        from rag.export import conversation_json, conversation_markdown
+
+        done = [(t.question, t.answer) for t in (turns or []) if t.answer is not None]
+        if not done:
+            raise gr.Error("Nothing to export yet: ask a question first.", print_exception=False)
+        folder = Path(tempfile.mkdtemp(prefix="press-rag-export-"))
+        path = folder / f"press-rag-conversation.{'md' if kind == 'markdown' else 'json'}"
+        path.write_text(conversation_markdown(done) if kind == "markdown" else conversation_json(done),
+                        encoding="utf-8")
+        return str(path)
+
     def clear():
         return [], [], render.EMPTY_PANEL, ""
 
@@ -283,6 +299,10 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
                             k = gr.Slider(1, MAX_K, value=settings.retrieval.top_k, step=1, label="Passages (k)",
                                           elem_id="rag-k")
                             clear_btn = gr.Button("New conversation", elem_id="rag-clear")
+                        with gr.Row():
+                            export_md = gr.Button("Export conversation (Markdown)", size="sm", elem_id="rag-export-md")
+                            export_json = gr.Button("Export conversation (JSON)", size="sm", elem_id="rag-export-json")
+                        exported = gr.File(label="Exported conversation", interactive=False, elem_id="rag-export-file")
                         if examples:
                             gr.Examples([[q] for q in examples], inputs=[msg], label="Example questions")
                     with gr.Column(scale=2):
@@ -317,6 +337,10 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
               api_visibility="undocumented", show_progress="hidden")
         gr.on([clear_btn.click, chatbot.clear], clear, None, chat_outputs, api_name="clear_ui",
               api_visibility="undocumented", queue=False)
+        export_md.click(lambda t: export(t, "markdown"), [turns], [exported], api_name="export_md_ui",
+                        api_visibility="undocumented")
+        export_json.click(lambda t: export(t, "json"), [turns], [exported], api_name="export_json_ui",
+                          api_visibility="undocumented")
         chatbot.like(on_like, [turns], [feedback_status], api_name="feedback_ui", api_visibility="undocumented")
         gr.on([query.submit, search_btn.click], do_search, [query, search_k, *filter_inputs], [results, release_id],
               api_name="search_ui", api_visibility="undocumented")

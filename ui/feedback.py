@@ -28,8 +28,11 @@ _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
 
 def default_path(index_dir: str | Path) -> Path:
-    """``feedback.jsonl`` next to the index folder (``.rag/feedback.jsonl`` for ``.rag/index``)."""
-    return Path(index_dir).parent / "feedback.jsonl"
+    """``feedback.jsonl`` next to the index folder (``.rag/feedback.jsonl`` for ``.rag/index``); for an
+    index of another name, ``feedback-NAME.jsonl``, so two servers of two indexes in one folder do not
+    write into one file."""
+    index = Path(index_dir)
+    return index.parent / ("feedback.jsonl" if index.name == "index" else f"feedback-{index.name}.jsonl")
 
 
 def feedback_record(turn, rating: str, settings) -> dict:
