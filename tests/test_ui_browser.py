@@ -155,7 +155,19 @@ def test_search_tab_finds_and_opens_releases(page, server):
     page.wait_for_selector("#rag-release-view .rag-body")
     view = page.locator("#rag-release-view").inner_text()
     assert KNIVES_ID in view and "seized 10 knives" in view and "Detective Chief Inspector Aaron Kiff" in view
+    mark = page.locator("#rag-release-view mark").first  # the passage the search found, marked ...
+    mark.wait_for()
+    assert "weapons sweeps" in " ".join(page.locator("#rag-release-view mark").all_inner_texts())
+    page.wait_for_function("() => { const r = document.querySelector('#rag-release-view mark')"
+                           ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }")
+    assert page.locator("#rag-release-view .rag-body p").count() >= 4  # ... and scrolled to; paragraphs kept
     screenshot(page, "search_release")
+    page.fill("#rag-search-query textarea", "'we cannot arrest our way out of this'")  # a quoted phrase
+    page.click("#rag-search")
+    page.wait_for_selector("#rag-search-results .rag-result :text('002_eb340d827de47128.txt')")
+    page.locator("#rag-search-results .rag-result").first.locator("button.rag-open").click()
+    page.wait_for_selector("#rag-release-view :text('Dallow')")
+    assert page.locator("#rag-release-view mark").all_inner_texts() == ["We cannot arrest our way out of this"]
     page.fill("#rag-release-id textarea", "004_922700bf6da349a0.txt")
     page.click("#rag-open-release")
     page.wait_for_selector("#rag-release-view :text('Police and partners tackle crime hotspots in Luton')")

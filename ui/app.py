@@ -22,6 +22,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from rag.errors import RagError  # noqa: E402
+from rag.text.quotes import phrase_span  # noqa: E402
 
 from . import render  # noqa: E402
 from .assets import CSS, HEAD, theme  # noqa: E402
@@ -38,6 +39,11 @@ BUNDLED_EXAMPLES = [
     "How did the inspectorate rate Bedfordshire Police's work with children?",
 ]
 BUNDLED_MARKER = "000_0fc0534938e8ed63.txt"
+# after "Open release": bring the release, or the passage marked in it, into view
+SCROLL_TO_RELEASE = """() => { setTimeout(() => {
+  const el = document.querySelector('#rag-release-view mark') || document.querySelector('#rag-release-view article');
+  if (el) el.scrollIntoView({block: 'center'});
+}, 150); }"""
 MAX_UPLOAD = 100 * 2**20  # bytes in one upload request (a zip of a few thousand releases)
 SHOWN_QUESTION_CHARS = 300
 
@@ -211,14 +217,22 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
             filters = parse_filters(date_from, date_to, source_filter, as_of)
             hits = service.search(query, k, filters)
         except RagError as exc:
-            return render.error_html(f"Cannot search: {exc}"), gr.update()
-        return render.search_results_html(query, hits), (hits[0].release.id if hits else gr.update())
+            return render.error_html(f"Cannot search: {exc}"), gr.update(), None
+        found = {"query": query, "spans": {}}
+        for h in hits:  # each release's best passage, to mark when it is opened
+            if h.release.id not in found["spans"] and h.span() is not None:
+                found["spans"][h.release.id] = list(h.span())
+        return (render.search_results_html(query, hits), (hits[0].release.id if hits else gr.update()), found)
 
-    def open_release(release_id):
+    def open_release(release_id, found):
         release_id = (release_id or "").strip()
         if not release_id:
             return render.error_html("Enter a release id (search results show them).")
-        return render.release_html(service.release(release_id), release_id)
+        release = service.release(release_id)
+        span = None
+        if release is not None and found:
+            span = phrase_span(release.body, found.get("query") or "") or found.get("spans", {}).get(release_id)
+        return render.release_html(release, release_id, tuple(span) if span else None)
 
     # ---- API (gradio_client) ----------------------------------------------------------
     def add_files(paths):
@@ -330,6 +344,7 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
                                             scale=5, elem_id="rag-release-id")
                     open_btn = gr.Button("Open release", scale=1, elem_id="rag-open-release")
                 release_view = gr.HTML("", elem_id="rag-release-view", js_on_load=None)
+                last_search = gr.State(None)  # the last search's query and each release's best passage
 
         chat_inputs = [msg, turns, answerer, k, *filter_inputs]
         chat_outputs = [chatbot, turns, sources_panel, msg]
@@ -342,10 +357,11 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
         export_json.click(lambda t: export(t, "json"), [turns], [exported], api_name="export_json_ui",
                           api_visibility="undocumented")
         chatbot.like(on_like, [turns], [feedback_status], api_name="feedback_ui", api_visibility="undocumented")
-        gr.on([query.submit, search_btn.click], do_search, [query, search_k, *filter_inputs], [results, release_id],
+        gr.on([query.submit, search_btn.click], do_search, [query, search_k, *filter_inputs],
+              [results, release_id, last_search],
               api_name="search_ui", api_visibility="undocumented")
-        gr.on([release_id.submit, open_btn.click], open_release, [release_id], [release_view],
-              api_name="release_ui", api_visibility="undocumented")
+        gr.on([release_id.submit, open_btn.click], open_release, [release_id, last_search], [release_view],
+              api_name="release_ui", api_visibility="undocumented").then(None, js=SCROLL_TO_RELEASE)
         if allow_upload:
             upload.upload(add_files, [upload], [upload_status, source_filter, header], concurrency_limit=1,
                           api_name="upload_ui", api_visibility="undocumented")

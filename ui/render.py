@@ -323,13 +323,25 @@ def search_results_html(query: str, hits: Sequence[Hit]) -> str:
     return f'<div class="rag-search"><p class="rag-status">{len(hits)} passages for {esc(query)}</p>{rows}</div>'
 
 
-def release_html(release: Release | None, release_id: str = "") -> str:
-    """A whole release, escaped, its paragraphs kept."""
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def release_html(release: Release | None, release_id: str = "", span: tuple[int, int] | None = None) -> str:
+    """A whole release, escaped, one ``<p>`` per paragraph; ``span`` (start, end) marked (the
+    passage or phrase the search found: the page scrolls to it)."""
     if release is None:
         return f'<div class="rag-release"><p class="rag-status">No release with id {esc(release_id)}.</p></div>'
+    body = release.body.replace("\x00", "").replace("\x01", "")
+    if span and 0 <= span[0] < span[1] <= len(body):
+        body = body[:span[0]] + "\x00" + body[span[0]:span[1]] + "\x01" + body[span[1]:]
+    out, inside = [], False
+    for para in _PARAGRAPH.split(body):  # a mark across a paragraph break is closed and reopened
+        html = ("<mark>" if inside else "") + esc(para).replace("\x00", "<mark>").replace("\x01", "</mark>")
+        inside = (inside or "\x00" in para) and "\x01" not in para
+        out.append(f"<p>{html}{'</mark>' if inside else ''}</p>")
     return (f'<article class="rag-release" id="release-view"><h3 class="rag-title">{esc(release.title)}</h3>'
             + _meta(release.id, release.date, release.url, f'<span class="rag-source-name">source {esc(release.source)}</span>')
-            + f'<div class="rag-body">{esc(release.body)}</div></article>')
+            + f'<div class="rag-body">{"".join(out)}</div></article>')
 
 
 def error_html(message: str) -> str:
