@@ -8,7 +8,8 @@ from typing import List, Optional
 
 import typer
 
-from .cli_report import parse_every, print_build_report, print_sync_report, reason_kind  # noqa: F401
+from .cli_report import (parse_every, print_answer, print_build_report, print_sync_report,  # noqa: F401
+                         reason_kind, stream_answer)
 from .errors import RagError
 from .settings import Settings, load_settings
 
@@ -227,7 +228,7 @@ def ask(
         answer, _hits = _run(lambda: pipe.ask(question, filters=filters))
         shown = False
     else:  # an LLM answerer: show tokens as they come, then the checked answer
-        answer, shown = _run(lambda: _stream_answer(pipe, question, filters))
+        answer, shown = _run(lambda: stream_answer(pipe, question, filters))
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return
@@ -236,17 +237,7 @@ def ask(
 
         print(answer_markdown(question, answer), end="")
         return
-    _print_answer(answer, text=not shown)
-
-
-def _print_answer(answer, text: bool = True) -> None:
-    if text:
-        print(answer.text)
-    if answer.citations:
-        print("\nSources:")
-        for c in answer.citations:
-            print(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.release_id}")
-            print(f"    chars {c.start}-{c.end}: “{' '.join(c.quote.split())}”")
+    print_answer(answer, text=not shown)
 
 
 @app.command()
@@ -263,7 +254,7 @@ def case(
         return
     if answer.refused:
         _fail(answer.note)
-    _print_answer(answer)
+    print_answer(answer)
 
 
 @app.command("eval")
@@ -391,33 +382,6 @@ def feedback_to_eval(
     good, bad, review_path = _run(lambda: convert(feedback, out, review, corpus=corpus))
     print(f"wrote {good} question(s) to {out}" + (f"; {bad} thumbs-down question(s) to review in {review_path}"
                                                     if bad else ""))
-
-
-def _stream_answer(pipe, question, filters):
-    """Show an LLM's tokens as they come; ``(answer, shown)``. In a terminal the tokens go to stdout
-    and the checked answer is printed again only when the check changed it (``shown``); when stdout
-    is a pipe or file the tokens go to stderr and stdout gets only the checked answer."""
-    from .answer.turns import Waiting
-    from .models import Answer
-
-    live = sys.stdout if sys.stdout.isatty() else sys.stderr
-    answer, waited, streamed = None, False, []
-    for item in pipe.ask_stream(question, filters=filters):
-        if isinstance(item, Answer):
-            answer = item
-        elif isinstance(item, str):
-            print(item, end="", flush=True, file=live)
-            streamed.append(item)
-        elif isinstance(item, Waiting) and not waited:  # said once, not every second
-            print(item.text, file=sys.stderr)
-            waited = True
-    print("", file=live)
-    same = " ".join("".join(streamed).split()) == " ".join(answer.text.split())
-    if live is sys.stdout and not same:
-        print("\nChecked answer:", file=sys.stdout)
-    if answer.note:
-        print(f"({answer.answerer}: {answer.note})", file=sys.stderr)
-    return answer, live is sys.stdout and same
 
 
 def main():  # console-script entry point

@@ -1,4 +1,4 @@
-"""What the `rag` commands print about index builds and syncs (kept out of cli.py's command list)."""
+"""What the `rag` commands print: index builds, syncs and answers (kept out of cli.py's command list)."""
 from __future__ import annotations
 
 import re
@@ -60,3 +60,40 @@ def print_sync_report(report, index_dir: str) -> None:
         print_build_report(report.build, index_dir)
     else:
         print("index unchanged (no page's text changed)")
+
+
+def print_answer(answer, text: bool = True) -> None:
+    if text:
+        print(answer.text)
+    if answer.citations:
+        print("\nSources:")
+        for c in answer.citations:
+            print(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.release_id}")
+            print(f"    chars {c.start}-{c.end}: “{' '.join(c.quote.split())}”")
+
+
+def stream_answer(pipe, question, filters):
+    """Show an LLM's tokens as they come; ``(answer, shown)``. In a terminal the tokens go to stdout
+    and the checked answer is printed again only when the check changed it (``shown``); when stdout
+    is a pipe or file the tokens go to stderr and stdout gets only the checked answer."""
+    from .answer.turns import Waiting
+    from .models import Answer
+
+    live = sys.stdout if sys.stdout.isatty() else sys.stderr
+    answer, waited, streamed = None, False, []
+    for item in pipe.ask_stream(question, filters=filters):
+        if isinstance(item, Answer):
+            answer = item
+        elif isinstance(item, str):
+            print(item, end="", flush=True, file=live)
+            streamed.append(item)
+        elif isinstance(item, Waiting) and not waited:  # said once, not every second
+            print(item.text, file=sys.stderr)
+            waited = True
+    print("", file=live)
+    same = " ".join("".join(streamed).split()) == " ".join(answer.text.split())
+    if live is sys.stdout and not same:
+        print("\nChecked answer:", file=sys.stdout)
+    if answer.note:
+        print(f"({answer.answerer}: {answer.note})", file=sys.stderr)
+    return answer, live is sys.stdout and same
