@@ -51,6 +51,7 @@ class Site:
         self.extra_feed_items: list[str] = []  # paths listed in the feed beside the pages
         self.feed_changed = 0  # bump to make the feeds' validators change
         self.trickle_s = 3.0
+        self.broken: set[str] = set()  # paths answered 500 for now
         self._server = None
         self._lock = threading.Lock()
 
@@ -104,6 +105,8 @@ class Site:
     # ---- routes ----------------------------------------------------------------------------------
     def route(self, h: BaseHTTPRequestHandler) -> None:
         path = h.path.split("?", 1)[0]
+        if path in self.broken:
+            return self.send(h, 500, "<h1>Internal Server Error</h1>", "text/html")
         if path == "/robots.txt":
             return self.send(h, 200, ROBOTS, "text/plain")
         if path == "/feed.xml":

@@ -131,6 +131,19 @@ def test_a_sitemap_index_is_followed_and_an_unchanged_one_costs_one_request(site
     assert report.build is None
 
 
+def test_a_sitemap_that_failed_is_read_again_though_its_index_is_unchanged(site, tmp_path, hash_embedder):
+    settings = settings_for(tmp_path)
+    site.extra_feed_items = []
+    site.broken = {"/sitemap-2.xml"}
+    report, _ = run(settings, [site.base + "/sitemap_index.xml"], hash_embedder)
+    assert 0 < report.new < len(site.pages) and [u for u, _ in report.failed] == [site.base + "/sitemap-2.xml"]
+    site.broken = set()
+    site.reset_counts()
+    report, _ = run(settings, [], hash_embedder)  # the index answers 304; its failed sitemap is read
+    assert site.counts()["/sitemap-2.xml"] == 1 and not report.failed
+    assert len(Index(settings.index_dir).store.releases()) == len(site.pages)
+
+
 def test_an_atom_feed_works_like_rss(site, tmp_path, hash_embedder):
     settings = settings_for(tmp_path)
     report, _ = run(settings, [site.base + "/atom.xml"], hash_embedder)
