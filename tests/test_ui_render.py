@@ -51,8 +51,21 @@ def test_answer_text_with_a_payload_stays_text_and_keeps_its_link():
     assert "<script" not in out and "<img" not in out and 'href="javascript' not in out
     assert "[x](javascript:alert(1))" in html.unescape(out)  # shown, as text
     assert out.count("<a ") == 1 and '<a href="#source-1-1">[1]</a>' in out
-    assert "Answered by extractive" in out and "retrieve 31 ms" in out and "answer 1.5 s" in out
+    assert "Answered by extractive" in out and " ms" not in out  # timings: behind the panel's Details
     assert "best support" not in out  # the extractive answerer's score is not a note for readers
+    details = render.details_html(answer)
+    assert details.startswith('<details class="rag-details"><summary>Details</summary>')
+    assert "retrieve 31 ms · answer 1.5 s" in details and "best support 0.8" in details
+
+
+def test_an_llm_answer_s_checks_go_behind_details_and_a_decline_stays_in_the_chat():
+    checked = Answer(text="Seized 10 knives. [1]", refused=False, citations=(citation(),), answerer="local",
+                     note="cited a source for 2 uncited sentences")
+    assert "uncited" not in md(render.answer_markdown(checked, 1))
+    assert "cited a source for 2 uncited sentences" in render.details_html(checked)
+    declined = Answer(text="Seized 10 knives. [1]", refused=False, citations=(citation(),),
+                      answerer="extractive (openai declined)", note="the model said it cannot answer")
+    assert "Note:" in md(render.answer_markdown(declined, 1)) and "cannot answer" not in render.details_html(declined)
 
 
 def test_fallback_note_is_shown():

@@ -90,6 +90,8 @@ CSS = """
   border: 1px solid var(--border-color-primary); }
 .rag-siblings { margin: 0.1rem 0 0.5rem 0.6rem; font-size: 0.88rem; } .rag-siblings summary { cursor: pointer; }
 .rag-criteria, .rag-dup { font-size: 0.85rem; color: var(--body-text-color-subdued); margin: 0.1rem 0; }
+.rag-details { font-size: 0.82rem; color: var(--body-text-color-subdued); margin: 0.3rem 0; }
+.rag-details summary { cursor: pointer; }
 .rag-countdown { font-style: normal; font-weight: 600; font-variant-numeric: tabular-nums; }
 .rag-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 #rag-sources-panel .rag-sources { max-height: 72vh; overflow-y: auto; padding-right: 0.3rem; }

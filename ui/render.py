@@ -70,20 +70,34 @@ def _duration(ms: float) -> str:
 
 
 def show_note(answer: Answer) -> bool:
-    """Notes that tell the reader something: a fallback, a refusal, an LLM answer's checks.
-    (The extractive answerer's own note is a support score, shown only with a refusal.)"""
-    return bool(answer.note) and (answer.refused or answer.answerer != "extractive")
+    """Notes that tell the reader something in the chat: a fallback, a decline, a refusal. (The
+    extractive answerer's support score and an LLM answer's checks go to the panel's Details.)"""
+    label = answer.answerer or ""
+    return bool(answer.note) and (answer.refused or "fallback" in label or "declined" in label)
+
+
+def timings_text(answer: Answer) -> str:
+    return " · ".join(f"{name.replace('_', ' ')} {_duration(answer.timings_ms[name])}"
+                      for name in ("rewrite", "retrieve", "first_token", "answer") if name in answer.timings_ms)
 
 
 def answer_footer(answer: Answer) -> str:
-    """One italic line: who answered and how long it took; then the note, when it matters."""
-    label = answer.answerer or "unknown answerer"
-    times = [f"{name.replace('_', ' ')} {_duration(answer.timings_ms[name])}"
-             for name in ("rewrite", "retrieve", "first_token", "answer") if name in answer.timings_ms]
-    line = f"*Answered by {escape_markdown(label)}" + (f" · {escape_markdown(' · '.join(times))}" if times else "") + "*"
+    """One italic line: who answered; then the note, when it matters to the reader. Timings and
+    the answer's checks are behind the panel's "Details" (``details_html``)."""
+    line = f"*Answered by {escape_markdown(answer.answerer or 'unknown answerer')}.*"
     if show_note(answer):
         line += f"\n\n**Note:** {escape_markdown(answer.note)}"
     return line
+
+
+def details_html(answer: Answer) -> str:
+    """The panel's folded "Details" of an answer: its timings and its checks' note, for who wants them."""
+    rows = [f"<div>{esc(timings_text(answer))}</div>"] if answer.timings_ms else []
+    if answer.note and not show_note(answer):
+        rows.append(f"<div>{esc(answer.answerer)}: {esc(answer.note)}</div>")
+    if not rows:
+        return ""
+    return f'<details class="rag-details"><summary>Details</summary>{"".join(rows)}</details>'
 
 
 CHAT_ITEMS = 25  # listed releases written in a chat message; the sources panel pages through all
@@ -278,7 +292,9 @@ def turn_html(turn: int, question: str, hits: Sequence[Hit], answer: Answer | No
             if siblings and c.release_id in siblings and c.release_id not in shown:
                 shown.add(c.release_id)
                 parts.append(siblings_html(*siblings[c.release_id]))
-    elif answer is not None:
+    if answer is not None:
+        parts.append(details_html(answer))
+    if answer is not None and not answer.citations:
         parts.append('<p class="rag-status">No source cited.</p>' if hits else
                      '<p class="rag-status">No passages matched (are the filters too narrow?).</p>')
     if hits:
