@@ -177,8 +177,8 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
             turn.error = f"Something went wrong: {type(exc).__name__}: {exc}"
             yield chat_messages(turns), turns, panel(turns), box
 
-    def export(turns, kind: str):
-        """The conversation's answered turns as a Markdown or JSON file, for the download box."""
+    def export(turns, kind: str, which: str = "conversation"):
+        """The conversation's answered turns (or only the last) as a Markdown or JSON file to download."""
         import tempfile
         from pathlib import Path
 
@@ -187,8 +187,11 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
         done = [(t.question, t.answer) for t in (turns or []) if t.answer is not None]
         if not done:
             raise gr.Error("Nothing to export yet: ask a question first.", print_exception=False)
+        if which == "last answer":
+            done = done[-1:]
         folder = Path(tempfile.mkdtemp(prefix="press-rag-export-"))
-        path = folder / f"press-rag-conversation.{'md' if kind == 'markdown' else 'json'}"
+        stem = "press-rag-answer" if which == "last answer" else "press-rag-conversation"
+        path = folder / f"{stem}.{'md' if kind == 'markdown' else 'json'}"
         path.write_text(conversation_markdown(done) if kind == "markdown" else conversation_json(done),
                         encoding="utf-8")
         return str(path)
@@ -314,9 +317,11 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
                                           elem_id="rag-k")
                             clear_btn = gr.Button("New conversation", elem_id="rag-clear")
                         with gr.Row():
-                            export_md = gr.Button("Export conversation (Markdown)", size="sm", elem_id="rag-export-md")
-                            export_json = gr.Button("Export conversation (JSON)", size="sm", elem_id="rag-export-json")
-                        exported = gr.File(label="Exported conversation", interactive=False, elem_id="rag-export-file")
+                            export_which = gr.Radio(["conversation", "last answer"], value="conversation",
+                                                    label="Export", elem_id="rag-export-which")
+                            export_md = gr.Button("As Markdown", size="sm", elem_id="rag-export-md")
+                            export_json = gr.Button("As JSON", size="sm", elem_id="rag-export-json")
+                        exported = gr.File(label="Exported", interactive=False, elem_id="rag-export-file")
                         if examples:
                             gr.Examples([[q] for q in examples], inputs=[msg], label="Example questions")
                     with gr.Column(scale=2):
@@ -352,10 +357,10 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
               api_visibility="undocumented", show_progress="hidden")
         gr.on([clear_btn.click, chatbot.clear], clear, None, chat_outputs, api_name="clear_ui",
               api_visibility="undocumented", queue=False)
-        export_md.click(lambda t: export(t, "markdown"), [turns], [exported], api_name="export_md_ui",
-                        api_visibility="undocumented")
-        export_json.click(lambda t: export(t, "json"), [turns], [exported], api_name="export_json_ui",
-                          api_visibility="undocumented")
+        export_md.click(lambda t, w: export(t, "markdown", w), [turns, export_which], [exported],
+                        api_name="export_md_ui", api_visibility="undocumented")
+        export_json.click(lambda t, w: export(t, "json", w), [turns, export_which], [exported],
+                          api_name="export_json_ui", api_visibility="undocumented")
         chatbot.like(on_like, [turns], [feedback_status], api_name="feedback_ui", api_visibility="undocumented")
         gr.on([query.submit, search_btn.click], do_search, [query, search_k, *filter_inputs],
               [results, release_id, last_search],
