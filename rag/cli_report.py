@@ -63,12 +63,14 @@ def print_sync_report(report, index_dir: str) -> None:
 
 
 def print_answer(answer, text: bool = True) -> None:
+    from .export import source_line
+
     if text:
         print(answer.text)
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
-            print(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.release_id}")
+            print(source_line(c))
             print(f"    chars {c.start}-{c.end}: “{' '.join(c.quote.split())}”")
 
 

@@ -13,6 +13,11 @@ def _md_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]") if text else text
 
 
+def source_line(c) -> str:
+    """A citation as plain text: ``[n] Title (date) url-or-id`` (the CLI's and the API's "Sources:")."""
+    return f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.release_id}"
+
+
 def answer_markdown(question: str, answer: Answer, heading: str = "##") -> str:
     """One question and its answer; each source as ``n. [Title](url) (date), release id, chars a-b``
     with the quote below it."""

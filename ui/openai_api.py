@@ -26,6 +26,7 @@ from typing import Iterator
 from fastapi import Request  # (module level: FastAPI reads the handlers' annotations from here)
 
 from rag.errors import RagError
+from rag.export import source_line
 from rag.models import Answer
 from rag.text.sentences import split_sentences
 
@@ -42,8 +43,7 @@ def sources_text(answer: Answer) -> str:
     """The plain "Sources:" list a text-only client shows under the answer."""
     if not answer.citations:
         return ""
-    lines = [f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.release_id}" for c in answer.citations]
-    return "\n\nSources:\n" + "\n".join(lines)
+    return "\n\nSources:\n" + "\n".join(source_line(c) for c in answer.citations)
 
 
 def citations_json(answer: Answer) -> list[dict]:

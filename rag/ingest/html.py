@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape
 
 from .common import Skip
 
@@ -128,8 +129,6 @@ def headline(title: str, html: str) -> str:
     if not _SEPARATOR.search(title):
         return title
     for m in re.finditer(r"<h1\b[^>]*>(.*?)</h1>", html, re.IGNORECASE | re.DOTALL):
-        from html import unescape
-
         h1 = " ".join(unescape(re.sub(r"<[^>]+>", " ", m.group(1))).split())
         if h1 and h1 != title and any(part == h1 for part in _SEPARATOR.split(title)):
             return h1

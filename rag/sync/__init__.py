@@ -112,8 +112,7 @@ class _Run:
             if got.not_modified:
                 self.state.listing_done(url, _now(), etag=got.etag, last_modified=got.last_modified)
                 self._note(url, "not modified since the last sync")
-                for (child,) in self.state.db.execute(  # an index's sitemaps that failed last time
-                        "SELECT url FROM listings WHERE parent=? AND error IS NOT NULL", (url,)).fetchall():
+                for child in self.state.failed_children(url):  # an index's sitemaps that failed last time
                     self.listing(child, source, url, depth + 1)
                 return
             listing = read_listing(got.body, got.url)
@@ -129,9 +128,8 @@ class _Run:
                 if child.lastmod and known == child.lastmod:
                     continue  # the index says this sitemap has not changed
                 self.listing(child.url, source, url, depth + 1)
-                failed = self.state.db.execute("SELECT error FROM listings WHERE url=?", (child.url,)).fetchone()
-                if child.lastmod and not (failed and failed[0]):  # a sitemap that failed is read again next time
-                    self.state.db.execute("UPDATE listings SET lastmod=? WHERE url=?", (child.lastmod, child.url))
+                if child.lastmod and not self.state.listing_error(child.url):  # a failed one is read again next time
+                    self.state.set_lastmod(child.url, child.lastmod)
         else:
             self._note(url, f"{listing.kind}: {len(listing.entries)} pages listed")
             for entry in listing.entries:

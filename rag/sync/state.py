@@ -106,6 +106,19 @@ class SyncState:
                 entry["failing"] += bool(page.error)
         return out
 
+    def failed_children(self, url: str) -> list[str]:
+        """The sitemaps of the index ``url`` whose last fetch failed."""
+        return [u for (u,) in self.db.execute("SELECT url FROM listings WHERE parent=? AND error IS NOT NULL", (url,))]
+
+    def listing_error(self, url: str) -> str | None:
+        row = self.db.execute("SELECT error FROM listings WHERE url=?", (url,)).fetchone()
+        return row[0] if row else None
+
+    def set_lastmod(self, url: str, lastmod: str) -> None:
+        """The ``lastmod`` a sitemap index gave this sitemap, once its pages were read (committed with
+        the index's own record)."""
+        self.db.execute("UPDATE listings SET lastmod=? WHERE url=?", (lastmod, url))
+
     # ---- pages ---------------------------------------------------------------------------------
     def page(self, url: str) -> Page | None:
         row = self.db.execute(f"SELECT {_PAGE_COLS} FROM pages WHERE url=?", (url,)).fetchone()
