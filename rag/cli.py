@@ -349,6 +349,7 @@ def serve(
     if api_key or is_loopback(host):
         print(f"OpenAI-compatible API: http://{shown}:{port}/v1  (models: press-rag-<answerer>"
               f"{'; bearer key required' if api_key else ''})", flush=True)
+        print(f"MCP tools (streamable HTTP): http://{shown}:{port}/mcp", flush=True)
     try:
         demo.block_thread()
     except KeyboardInterrupt:

@@ -1,4 +1,5 @@
-"""`rag mcp`: the index as MCP tools for agents (official MCP Python SDK), over stdio.
+"""`rag mcp`: the index as MCP tools for agents (official MCP Python SDK), over stdio (and over streamable
+HTTP at ``/mcp`` on the `rag serve` app: ``ui/mcp_http.py``).
 
 Tools: ``search_releases`` (passages with their release, date and offsets), ``ask`` (a cited
 answer), ``get_release`` (a whole release) and ``count_releases`` (releases holding a topic, by

@@ -23,12 +23,12 @@ def index_dir(tmp_path_factory, real_embedder):
     return folder
 
 
-def readme_config() -> dict:
+def readme_config(name: str = "mcp-config") -> dict:
     import re
 
     text = (REPO / "README.md").read_text(encoding="utf-8")
-    m = re.search(r"<!-- example: mcp-config -->\n```json\n(.*?)```", text, re.DOTALL)
-    assert m, "README's MCP configuration not found"
+    m = re.search(rf"<!-- example: {name} -->\n```json\n(.*?)```", text, re.DOTALL)
+    assert m, f"README's MCP configuration {name!r} not found"
     return json.loads(m.group(1))["mcpServers"]["press-rag"]
 
 
@@ -84,3 +84,55 @@ def test_the_tools_are_listed_and_each_answers(index_dir):
     assert counted["criteria"] == "releases mentioning “weapons sweeps” in one sentence"
     assert bad_release.is_error and "no release with id 'nope.txt'" in bad_release.content[0].text
     assert bad_k.is_error and "k must be from 1 to 50, got 500" in bad_k.content[0].text
+
+
+def http_calls(url: str, calls, key: str | None = None):
+    """The SDK's client over streamable HTTP (``Authorization: Bearer key`` when a key is given)."""
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    async def main():
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        async with httpx2.AsyncClient(headers=headers, timeout=120) as http:
+            async with Client(streamable_http_client(url, http_client=http), read_timeout_seconds=120) as client:
+                tools = await client.list_tools()
+                return tools, [await client.call_tool(name, args) for name, args in calls]
+
+    return asyncio.run(main())
+
+
+def test_the_serve_app_answers_the_same_tools_over_http_with_its_key(tmp_path, real_embedder):
+    """`rag serve`'s /mcp: the four tools over streamable HTTP from the same process as the page and
+    /v1, the bearer key enforced as for /v1."""
+    import httpx
+
+    from ui.app import build_app
+    from ui_support import build_pipeline, serving
+
+    pipeline = build_pipeline(tmp_path / "idx", real_embedder)
+    with serving(build_app(pipeline, pipeline.settings, tmp_path / "f.jsonl", api_key="k1")) as url:
+        endpoint = readme_config("mcp-http-config")["url"].replace("http://127.0.0.1:7860/", url)
+        tools, (ask, bad) = http_calls(endpoint, [("ask", {"question": KNIVES}),
+                                                     ("get_release", {"release_id": "nope.txt"})], key="k1")
+        assert {t.name for t in tools.tools} == {"search_releases", "ask", "get_release", "count_releases"}
+        answer = payload(ask)
+        assert "10 knives" in answer["answer"] and answer["citations"][0]["release_id"] == KNIVES_ID
+        assert bad.is_error and "no release with id 'nope.txt'" in bad.content[0].text
+        init = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        for headers in ({}, {"Authorization": "Bearer wrong"}):
+            r = httpx.post(url + "mcp", json=init, headers=headers)
+            assert r.status_code == 401 and "API key" in r.json()["error"]
+        assert httpx.get(url + "v1/models", headers={"Authorization": "Bearer k1"}).status_code == 200
+
+
+def test_http_mcp_is_off_beyond_loopback_without_a_key(tmp_path, real_embedder):
+    import httpx
+
+    from ui.app import build_app
+    from ui_support import build_pipeline, serving
+
+    pipeline = build_pipeline(tmp_path / "idx", real_embedder)
+    with serving(build_app(pipeline, pipeline.settings, tmp_path / "f.jsonl", api=False)) as url:
+        r = httpx.post(url + "mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+        assert r.status_code == 403 and "--api-key" in r.json()["error"]

@@ -68,10 +68,16 @@ class RagBlocks(gr.Blocks):
         kwargs.setdefault("head", HEAD)
         kwargs.setdefault("css", CSS)
         kwargs.setdefault("theme", theme())
+        mcp = getattr(self, "rag_mcp", None)
+        if mcp is not None:  # MCP over streamable HTTP (ui/mcp_http.py): its session manager runs in the lifespan
+            mcp.prepare(kwargs.get("server_name"))
+            app_kwargs["lifespan"] = mcp.lifespan(app_kwargs.get("lifespan"))
         out = super().launch(*args, **kwargs)
         api = getattr(self, "rag_api", None)
         if api is not None:  # the OpenAI-compatible routes on the same server (ui/openai_api.py)
             self.server_app.include_router(api)
+        if mcp is not None:
+            self.server_app.router.routes.insert(0, mcp.route())
         return out
 
 
@@ -376,7 +382,9 @@ def build_app(pipeline, settings=None, feedback_path=None, *, concurrency: int =
     demo.queue(default_concurrency_limit=concurrency)
     demo.rag_feedback_path = feedback.path
     demo.rag_allow_upload = allow_upload
+    from .mcp_http import McpHttp
     from .openai_api import router
 
     demo.rag_api = router(service, api_key=api_key, enabled=api)
+    demo.rag_mcp = McpHttp(pipeline, settings, api_key=api_key, enabled=api)
     return demo
