@@ -141,6 +141,7 @@ def calibration_texts() -> list[str]:
     calibrating on these gives the same agreement with fp32 as calibrating on that
     corpus itself (min cosine 0.994)."""
     from .ingest import load_corpus
+    from .models import uncut_title
     from .settings import BUNDLED_CORPUS
 
     if not BUNDLED_CORPUS.is_dir():
@@ -148,7 +149,8 @@ def calibration_texts() -> list[str]:
     texts = []
     for release in sorted(load_corpus([BUNDLED_CORPUS]).releases, key=lambda r: r.id):
         words = release.body.split()
-        header = f"{release.title} ({release.date})\n" if release.date else f"{release.title}\n"
+        title = uncut_title(release.title)
+        header = f"{title} ({release.date})\n" if release.date else f"{title}\n"
         for size in (32, 96, 200):
             for start in range(0, max(1, len(words) - size + 1), max(16, size // 2)):
                 texts.append(header + " ".join(words[start:start + size]))

@@ -7,6 +7,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 
+TITLE_CUT = "\u2026"  # ends a title cut at TITLE_MAX characters (rag/ingest/common.py)
+
+
+def uncut_title(title: str) -> str:
+    """A title's words without the "…" that tells a reader it was cut (what embedders and the support
+    check compare, so the mark changes no score)."""
+    return title.strip().removesuffix(TITLE_CUT).rstrip()
+
 
 @dataclass(frozen=True)
 class Release:
@@ -55,8 +63,9 @@ class Chunk:
     text: str
 
     def embed_text(self, title: str, date: str | None) -> str:
-        """What the embedder sees: a short title/date header, then the passage."""
-        header = title.strip()
+        """What the embedder sees: a short title/date header, then the passage (a cut title's "…" is
+        for readers: left out)."""
+        header = uncut_title(title)
         if date:
             header = f"{header} ({date})"
         return f"{header}\n{self.text}" if header else self.text

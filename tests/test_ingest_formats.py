@@ -152,7 +152,9 @@ def test_dated_text_edge_cases(tmp_path: Path) -> None:
 
 def test_title_helpers() -> None:
     long = "word " * 60
-    assert len(truncate_words(long)) <= 120 and not truncate_words(long).endswith(" ")
+    assert len(truncate_words(long)) <= 120 and truncate_words(long).endswith("word\u2026")
+    assert truncate_words("a b " * 40, limit=10) == "a b a b a\u2026" and truncate_words("short title") == "short title"
+    assert truncate_words("Crime team seized knives, and more", limit=26) == "Crime team seized knives\u2026"
     assert derive_title("The U.S. Attorney said more. Then another sentence.") == "The U.S. Attorney said more."
     assert derive_title("\n\n  **Bold lead** rest of line") == "Bold lead rest of line"
     assert derive_title("## A heading\nbody") == "A heading"

@@ -42,7 +42,7 @@ import numpy as np
 from ..config import EvidenceConfig
 from ..embedding import Embedder
 from ..errors import ConfigError
-from ..models import Hit, Release
+from ..models import Hit, Release, uncut_title
 from ..question import Question, as_question
 from ..question.asked import REQUIRED_SHAPES, has_shape
 from ..question.mentions import Mention, ReleaseText, acronyms
@@ -260,7 +260,8 @@ class SentenceRanker:
         vecs = None
         if w > 0:
             t1 = time.perf_counter()
-            texts = [f"{c.release.title.strip()}\n{c.text}" if c.release.title.strip() else c.text for c in cands]
+            texts = [f"{uncut_title(c.release.title)}\n{c.text}" if uncut_title(c.release.title) else c.text
+                     for c in cands]
             vecs = np.asarray(self.embedder.embed([q.text] + texts), dtype=np.float32)
             if timings is not None:
                 timings["embed"] = (time.perf_counter() - t1) * 1000.0

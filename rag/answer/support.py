@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..models import uncut_title
 from ..text.normalize import normalize
 from ..text.tokenize import content_tokens
 
@@ -65,4 +66,4 @@ def supports(sentence: str, quotes: Iterable[str] | str) -> bool:
 def shown_text(title: str, date: str | None, quote: str) -> str:
     """What a reader (or the model) sees of a cited source: title, date, then the quote.
     Support is measured against this, so a claim naming the release's title is supported."""
-    return f"{title} ({date or 'undated'}) {quote}"
+    return f"{uncut_title(title)} ({date or 'undated'}) {quote}"

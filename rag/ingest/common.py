@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from ..models import TITLE_CUT
+
 TITLE_MAX = 120
 
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*(?=\s|$)")
@@ -20,12 +22,14 @@ def squash(text: str) -> str:
 
 
 def truncate_words(text: str, limit: int = TITLE_MAX) -> str:
-    """Cut ``text`` to at most ``limit`` characters at a word boundary."""
+    """``text`` cut to at most ``limit`` characters at a word boundary, ending in "…" when cut (a
+    reader sees that the title goes on)."""
     text = squash(text)
     if len(text) <= limit:
         return text
+    limit -= 1  # room for the ellipsis
     cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-    return cut.rstrip(" ,;:-\u2013\u2014")
+    return cut.rstrip(" ,;:-\u2013\u2014") + TITLE_CUT
 
 
 def clean_title(text: str) -> str:

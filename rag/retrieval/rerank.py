@@ -12,7 +12,7 @@ import os
 from typing import Protocol, Sequence, runtime_checkable
 
 from ..errors import ConfigError
-from ..models import Hit
+from ..models import Hit, uncut_title
 from ..question import Question, as_question
 from ..registry import Registry
 
@@ -96,7 +96,7 @@ class CrossEncoderReranker:
 
             self._model = CrossEncoder(self.path, device="cpu")
         text = as_question(question).text
-        pairs = [(text, f"{h.release.title}\n{h.chunk.text}") for h in hits]
+        pairs = [(text, f"{uncut_title(h.release.title)}\n{h.chunk.text}") for h in hits]
         scores = self._model.predict(pairs, batch_size=self.batch_size, show_progress_bar=False)
         order = sorted(range(len(hits)), key=lambda i: (-float(scores[i]), i))
         return _reranked(hits, [(i, float(scores[i])) for i in order])
