@@ -55,7 +55,7 @@ def test_dated_text_format(bundled: IngestResult) -> None:
     r = by_id(bundled)["000_0fc0534938e8ed63.txt"]
     assert r.date == "2022-04-12"
     assert r.url is None
-    assert r.source == "corpus"  # root-level file without an area: the root's name
+    assert r.source == "bedfordshire"  # root-level file: the name in the root's .rag-source
     assert r.body.startswith("Since February, officers from across Bedfordshire Police")
     assert "date 2022" not in r.body
     assert r.title.startswith("Since February, officers from across Bedfordshire Police")
@@ -148,6 +148,23 @@ def test_dated_text_edge_cases(tmp_path: Path) -> None:
     assert a.date is None and a.body.startswith("Impossible date")
     assert [Path(s.path).name for s in result.skipped] == ["b.txt"]
     assert result.skipped[0].reason == "no body text after the date marker"
+
+
+def test_root_level_files_take_the_marker_or_the_folder_name(tmp_path: Path) -> None:
+    from rag.errors import ConfigError
+
+    body = " Officers thanked residents for their help and asked anyone with information to call 101." * 3
+    write(tmp_path / "newsroom", "a.txt", "Title A\n\nA man was charged with fraud in Luton." + body)
+    write(tmp_path / "newsroom" / "kent", "b.txt", "Title B\n\nA burglar was jailed in Kent." + body)
+    assert {r.id: r.source for r in load_corpus([tmp_path / "newsroom"]).releases} == {
+        "a.txt": "newsroom", "kent/b.txt": "kent"}
+    (tmp_path / "newsroom" / ".rag-source").write_text("Luton Council\n")
+    result = load_corpus([tmp_path / "newsroom"])
+    assert {r.id: r.source for r in result.releases} == {"a.txt": "Luton Council", "kent/b.txt": "kent"}
+    assert not result.skipped  # the marker is not a release
+    (tmp_path / "newsroom" / ".rag-source").write_text("two\nlines")
+    with pytest.raises(ConfigError, match=r"newsroom/\.rag-source: the source name must be one line.*'two\\nlines'"):
+        load_corpus([tmp_path / "newsroom"])
 
 
 def test_title_helpers() -> None:

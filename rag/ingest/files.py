@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,8 @@ TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 MAX_BYTES = 64 * 1024 * 1024  # bigger "text" files are almost surely not press releases
+SOURCE_MARKER = ".rag-source"  # in a root folder: one line, the source of the files at its top level
+_SOURCE_NAME = re.compile(r"[A-Za-z0-9][\w .&'-]{0,79}")
 
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
@@ -67,7 +70,7 @@ def discover(roots: Sequence[str | os.PathLike]) -> list[CorpusFile]:
         if not base.exists():
             raise ConfigError(f"corpus root does not exist: {os.fspath(root)}")
         if base.is_file():
-            found.append(CorpusFile(index, base.parent.name, str(base), base.name, ""))
+            found.append(CorpusFile(index, root_source(base.parent), str(base), base.name, ""))
             continue
         if not base.is_dir():
             raise ConfigError(f"corpus root is not a directory or file: {os.fspath(root)}")
@@ -85,7 +88,9 @@ def _walk(index: int, base: Path) -> list[CorpusFile]:
     def found(full: str, problem: str = "") -> None:
         rel = os.path.relpath(full, base).replace(os.sep, "/")
         group = rel.split("/", 1)[0] if "/" in rel else ""
-        out.append(CorpusFile(index, base.name, full, rel, group, problem))
+        out.append(CorpusFile(index, root_name, full, rel, group, problem))
+
+    root_name = root_source(base)
 
     for dirpath, dirnames, filenames in os.walk(base):
         links = [d for d in dirnames if not d.startswith(".") and os.path.islink(os.path.join(dirpath, d))]
@@ -97,6 +102,23 @@ def _walk(index: int, base: Path) -> list[CorpusFile]:
             found(full, symlink_problem(full, real_base) if os.path.islink(full) else "")
     out.sort(key=lambda f: f.rel)
     return out
+
+
+def root_source(base: Path) -> str:
+    """The source of the files at ``base``'s top level: the name in its ``.rag-source`` file (the
+    bundled ``corpus/`` says ``bedfordshire``), else the folder's own name; a bad marker is a
+    :class:`ConfigError` naming the file."""
+    marker = base / SOURCE_MARKER
+    if not marker.is_file():
+        return base.name
+    try:
+        name = marker.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{marker}: cannot read the source name: {exc}") from None
+    if not _SOURCE_NAME.fullmatch(name):
+        raise ConfigError(f"{marker}: the source name must be one line of letters, digits, spaces or _.&'- "
+                          f"(at most 80 characters), got {name[:100]!r}")
+    return name
 
 
 def symlink_problem(path: str, real_base: str) -> str:
