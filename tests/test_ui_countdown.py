@@ -1,6 +1,7 @@
 """A model server that does not answer: the chat counts its first-token deadline down, live, then
 the extractive answer arrives. Real Gradio server, Debian Chromium, a fake OpenAI server on loopback
-that sends headers and keep-alives and never a token (tests/fake_openai_server.py, mode "hang")."""
+that sends headers and keep-alives and never a token (tests/fake_openai_server.py, mode "hang"). No
+like/dislike under the message while it is being written; both once the answer is there."""
 import re
 import time
 
@@ -34,6 +35,8 @@ def test_the_first_token_deadline_counts_down_then_the_fallback_answers(tmp_path
             countdown.wait_for(timeout=60_000)
             message = page.locator("#rag-chat [data-testid='bot']").nth(0).inner_text()
             assert f"first words due within {FIRST_TOKEN_S} s, the whole answer within 20 s" in message
+            like = page.locator("#rag-chat button[aria-label='Like']")
+            assert like.count() == 1 and not like.is_visible()  # no like/dislike under an answer being written
             first = int(re.search(r"(\d+) s left", countdown.inner_text()).group(1))
             screenshot(page, "chat_countdown")
             time.sleep(2.2)
@@ -44,5 +47,6 @@ def test_the_first_token_deadline_counts_down_then_the_fallback_answers(tmp_path
                                    timeout=60_000)
             final = page.locator("#rag-chat [data-testid='bot']").nth(0).inner_text()
             assert "10 knives" in final and "s left" not in final
+            assert like.is_visible() and page.locator("#rag-chat button[aria-label='Dislike']").is_visible()
     finally:
         llm_server.mode, llm_server.delay = "sse", delay

@@ -93,6 +93,7 @@ CSS = """
 .rag-details { font-size: 0.82rem; color: var(--body-text-color-subdued); margin: 0.3rem 0; }
 .rag-details summary { cursor: pointer; }
 .rag-countdown { font-style: normal; font-weight: 600; font-variant-numeric: tabular-nums; }
+#rag-chat .bot-row:has(.rag-writing) + .message-buttons { display: none; }  /* no like/dislike/copy while writing */
 .rag-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 #rag-sources-panel .rag-sources { max-height: 72vh; overflow-y: auto; padding-right: 0.3rem; }
 """

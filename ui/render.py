@@ -141,13 +141,16 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     return f"{body}\n\n{answer_footer(answer)}"
 
 
+WRITING = '<span class="rag-writing"></span>'  # marks a message still being written: no like/dislike yet (CSS)
+
+
 def streaming_markdown(partial: str) -> str:
     """Text of an answer still being written (links come with the checked answer)."""
-    return escape_markdown(partial) + " ▌"
+    return escape_markdown(partial) + " ▌" + WRITING
 
 
 def pending_markdown(stage: str) -> str:
-    return f"*{escape_markdown(stage)}*"
+    return f"*{escape_markdown(stage)}*{WRITING}"
 
 
 def writing_markdown(n_hits: int, answerer: str, deadlines: tuple[float, float] | None) -> str:
