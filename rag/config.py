@@ -302,6 +302,18 @@ class SyncConfig(Config):
 @dataclass(frozen=True)
 class VectorIndexConfig(Config):
     """The vector index type: ``auto`` (exact flat up to 100k vectors, IVF + SQ8 beyond) or a
-    registered type forced (faiss-flat, faiss-ivf-flat, faiss-ivf-sq8, faiss-ivf-pq, numpy)."""
+    registered type forced (faiss-flat, faiss-ivf-flat, faiss-ivf-sq8, faiss-ivf-pq, numpy,
+    qdrant-edge: the Qdrant engine in-process; qdrant: a Qdrant server at ``qdrant_url`` /
+    ``QDRANT_URL``, or qdrant-client's local mode in ``qdrant_path`` (default: beside the index))."""
 
     kind: str = "auto"
+    qdrant_url: str = ""
+    qdrant_api_key: str = ""
+    qdrant_collection: str = "press-rag"
+    qdrant_path: str = ""
+
+    def qdrant(self, index_dir: str) -> dict:
+        """Where a ``qdrant`` index lives, for rag.index (url, or local-mode path; collection; key)."""
+        path = "" if self.qdrant_url else (self.qdrant_path or str(Path(index_dir) / "qdrant-local"))
+        return {"url": self.qdrant_url, "path": path, "collection": self.qdrant_collection,
+                "api_key": self.qdrant_api_key}

@@ -44,6 +44,7 @@ def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=Fals
         rebuild=rebuild,
         progress=progress,
         vector_index=settings.vectors.kind,
+        qdrant=settings.vectors.qdrant(settings.index_dir),
         embed_cache=settings.cache.embed_cache,
         max_release_chars=settings.ingest.max_release_chars,
         replace=replace,
@@ -66,7 +67,8 @@ def sync_feeds(settings: Settings, urls: Sequence[str] = (), *, source: str | No
     def build(ingested, origins):
         return update_index(ingested, settings.index_dir, embedder or make_embedder(settings), settings.chunking,
                             scope=urls_scope, origins=origins, progress=progress,
-                            vector_index=settings.vectors.kind, embed_cache=settings.cache.embed_cache, locked=True)
+                            vector_index=settings.vectors.kind, embed_cache=settings.cache.embed_cache, locked=True,
+                            qdrant=settings.vectors.qdrant(settings.index_dir))
 
     with WriteLock(Path(settings.index_dir), on_wait=say):
         return sync(settings.index_dir, list(urls), build, config=settings.sync, source=source, client=client,
@@ -125,7 +127,7 @@ class Pipeline:
         self._answerers_lock = threading.Lock()  # the chat serves several sessions at once
 
     def _load(self) -> Generation:
-        index = Index(self.settings.index_dir)
+        index = Index(self.settings.index_dir, qdrant=self.settings.vectors.qdrant(self.settings.index_dir))
         index.check(self.embedder)
         retriever = make_retriever(self.settings, index, self.embedder)
         if retriever.config.bm25:

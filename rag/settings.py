@@ -121,6 +121,9 @@ ENVIRONMENT: dict[str, str] = {
     "OPENAI_API_KEY": "openai.api_key",
     "OPENAI_MODEL": "openai.model",
     "RAG_LLM_MODEL": "openai.model",
+    "QDRANT_URL": "vectors.qdrant_url",
+    "QDRANT_API_KEY": "vectors.qdrant_api_key",
+    "QDRANT_COLLECTION": "vectors.qdrant_collection",
 }
 
 

@@ -1,8 +1,8 @@
 """Contract suite: every VectorIndex type behaves like the numpy reference.
 
-Exact types (faiss-flat, numpy) must match the reference id for id; the
-approximate IVF types (rag/index/ann.py) must find nearly the same neighbours
-with nearly the same scores. Everything else (shapes, empty results, removal,
+Exact types (faiss-flat, numpy; and Qdrant on data this small) must match the reference id for id;
+the approximate IVF types (rag/index/ann.py) must find nearly the same neighbours with nearly the
+same scores. Everything else (shapes, empty results, removal,
 ``allowed``, save and load) is the same contract for all.
 """
 import numpy as np
@@ -29,6 +29,10 @@ DIM = 16
 # at most 1/255 per number, at most sqrt(DIM)/255 = 0.016 on a dot product with a unit query),
 # well inside 0.05; PQ keeps a byte per sub-vector and is lossy by design
 APPROXIMATE = {"faiss-ivf-pq": (0.5, 0.2)}
+# Qdrant builds HNSW only for a segment past its indexing threshold (thousands of vectors); the few
+# hundred here are searched exhaustively in float32 (qdrant-client's local mode: always numpy), so
+# here they must match the reference as the exact types do
+EXACT_HERE = (*EXACT_INDEXES, "qdrant", "qdrant-edge")
 
 
 def float32_dot_bound(dim: int) -> float:
@@ -40,7 +44,7 @@ def float32_dot_bound(dim: int) -> float:
 def assert_like_reference(backend, got, want):
     min_recall, atol = APPROXIMATE.get(backend, (0.9, 0.05))
     (s1, i1), (s2, i2) = got, want
-    if backend in EXACT_INDEXES:
+    if backend in EXACT_HERE:
         bound = float32_dot_bound(DIM)
         gaps = -np.diff(s2, axis=1)
         # the data has no near-ties, so the order is the same on every CPU
@@ -108,7 +112,7 @@ def test_shape_errors(backend):
 
 
 def test_unknown_backend_lists_names():
-    with pytest.raises(ConfigError, match="faiss-flat, faiss-ivf-flat, faiss-ivf-pq, faiss-ivf-sq8, numpy"):
+    with pytest.raises(ConfigError, match="faiss-flat, faiss-ivf-flat, faiss-ivf-pq, faiss-ivf-sq8, numpy, qdrant, qdrant-edge"):
         new_vector_index("annoy", 4)
 
 

@@ -20,7 +20,7 @@ __all__ = ["Index", "BuildReport", "build_index", "Manifest"]
 class Index:
     """A loaded, read-only index: load once, then answer many queries."""
 
-    def __init__(self, index_dir: str | Path):
+    def __init__(self, index_dir: str | Path, qdrant: dict | None = None):
         self.dir = Path(index_dir)
         folder = generations.current(self.dir)
         if folder is None:
@@ -29,7 +29,7 @@ class Index:
         self.manifest = Manifest.read(folder)
         self.manifest.verify(folder)
         self.store = MetaStore(folder / META, readonly=True, check=not self.manifest.files)  # checksummed above
-        self.vectors = load_vector_index(folder / VECTORS, self.manifest.vector_params)
+        self.vectors = load_vector_index(folder / VECTORS, self.manifest.vector_params, qdrant)
         self._lexical = None
 
     def check(self, embedder) -> None:

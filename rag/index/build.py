@@ -90,6 +90,7 @@ def build_index(
     embed_cache: str = "",
     max_release_chars: int = IngestConfig.max_release_chars,
     replace: bool = False,
+    qdrant: dict | None = None,
 ) -> BuildReport:
     """Bring the releases of ``index_dir`` that come from ``roots`` in line with the files there.
 
@@ -99,7 +100,8 @@ def build_index(
     ``replace`` (then the index holds exactly ``roots``; ``rebuild`` implies it).
     Nothing is written when nothing changed. Every save is atomic (see generations), and one
     process at a time writes an index (``lock.WriteLock``: a second waits, saying for whom when
-    ``progress`` is on). ``vector_index`` forces a vector index type (``auto``: by size);
+    ``progress`` is on). ``vector_index`` forces a vector index type (``auto``: by size; ``qdrant``: where
+    a Qdrant server index lives, settings ``vectors.qdrant_*``);
     ``embed_cache`` is the embedding cache file (empty: beside the index; ``off``: none); a release
     longer than ``max_release_chars`` is skipped.
     """
@@ -111,7 +113,7 @@ def build_index(
         ingested = load_corpus(roots, progress=progress, max_release_chars=max_release_chars)
         return update_index(ingested, index_dir, embedder, chunker, scope=scopes.roots_scope(roots),
                             origins=origins, rebuild=rebuild, replace=replace, progress=progress,
-                            vector_index=vector_index, embed_cache=embed_cache,
+                            vector_index=vector_index, embed_cache=embed_cache, qdrant=qdrant,
                             ingest_seconds=time.perf_counter() - t0, locked=True)
 
 
@@ -130,6 +132,7 @@ def update_index(
     embed_cache: str = "",
     ingest_seconds: float = 0.0,
     locked: bool = False,
+    qdrant: dict | None = None,
 ) -> BuildReport:
     """Make the releases of ``index_dir`` that lie in ``scope`` (a test on a release's path) exactly
     ``ingested``; keep the others (``replace``: remove them too). ``origins`` (location, kind) are
@@ -140,14 +143,14 @@ def update_index(
         with WriteLock(index_dir, on_wait=say):
             return update_index(ingested, index_dir, embedder, chunker, scope=scope, origins=origins,
                                 rebuild=rebuild, replace=replace, progress=progress, vector_index=vector_index,
-                                embed_cache=embed_cache, ingest_seconds=ingest_seconds, locked=True)
+                                embed_cache=embed_cache, ingest_seconds=ingest_seconds, locked=True, qdrant=qdrant)
     return _build(ingested, index_dir, embedder, chunker, rebuild, progress, vector_index, embed_cache,
-                  scope, replace or rebuild, origins, ingest_seconds)
+                  scope, replace or rebuild, origins, ingest_seconds, qdrant)
 
 
 def _build(ingested: IngestResult, index_dir: Path, embedder: Embedder, chunker: ChunkerSettings, rebuild: bool,
            progress: bool, vector_index: str, embed_cache: str, scope: scopes.Scope, replace: bool,
-           origins: Sequence[tuple[str, str]], ingest_seconds: float) -> BuildReport:
+           origins: Sequence[tuple[str, str]], ingest_seconds: float, qdrant: dict | None = None) -> BuildReport:
     report = BuildReport()
     report.skipped = list(ingested.skipped)
     t0 = time.perf_counter() - ingest_seconds
@@ -199,7 +202,9 @@ def _build(ingested: IngestResult, index_dir: Path, embedder: Embedder, chunker:
     folder = generations.new_generation(index_dir)
     if live is not None:
         shutil.copyfile(live / META, folder / META)
-        vectors = load_vector_index(live / VECTORS, live_manifest.vector_params)
+        vectors = load_vector_index(live / VECTORS, live_manifest.vector_params, qdrant)
+        if hasattr(vectors, "branch"):  # a server collection: the new generation writes to its own copy
+            vectors = vectors.branch()
     else:
         vectors = None  # its type is chosen below, once the number of chunks is known
     store = MetaStore(folder / META)
@@ -236,7 +241,7 @@ def _build(ingested: IngestResult, index_dir: Path, embedder: Embedder, chunker:
         chunk_texts.update(zip(new_ids, (c.text for c in chunks)))
         ids += new_ids
     if vectors is None:
-        vectors = new_vector_index(choose_index(len(ids), embedder.dim, vector_index), embedder.dim)
+        vectors = new_vector_index(choose_index(len(ids), embedder.dim, vector_index), embedder.dim, qdrant)
     vectors.add(ids, embedded)
     vectors = fit_index(vectors, len(vectors), vector_index)  # another type (or retrained buckets) past a size threshold
     t3 = time.perf_counter()

@@ -25,10 +25,22 @@ VECTOR_INDEXES.register("faiss-flat", FaissFlatIndex)
 for _name in ("faiss-ivf-flat", "faiss-ivf-pq", "faiss-ivf-sq8"):
     VECTOR_INDEXES.register(_name, partial(FaissIVFIndex, name=_name))
 VECTOR_INDEXES.register("numpy", NumpyIndex)
-EXACT_INDEXES = ("faiss-flat", "numpy")  # the others are approximate (rag/index/ann.py)
+VECTOR_INDEXES.register("qdrant-edge", lambda dim: _qdrant().QdrantEdgeIndex(dim))
+VECTOR_INDEXES.register("qdrant", lambda dim, **where: _qdrant().QdrantServerIndex(dim, **where))
+EXACT_INDEXES = ("faiss-flat", "numpy")  # the others are approximate (rag/index/ann.py, HNSW in Qdrant)
 
 
-def new_vector_index(name: str, dim: int) -> VectorIndex:
+def _qdrant():
+    from . import qdrant  # qdrant-client and qdrant-edge load only when a Qdrant index is used
+
+    return qdrant
+
+
+def new_vector_index(name: str, dim: int, qdrant: dict | None = None) -> VectorIndex:
+    """A new, empty index of type ``name``; ``qdrant``: where a ``qdrant`` index lives (url, path,
+    collection, api_key: settings ``vectors.qdrant_*``)."""
+    if name == "qdrant":
+        return VECTOR_INDEXES.get(name, dim=dim, **(qdrant or {}))
     return VECTOR_INDEXES.get(name, dim=dim)
 
 
@@ -46,8 +58,15 @@ def choose_index(n: int, dim: int, kind: str = AUTO) -> str:
     return "faiss-flat" if n <= FLAT_MAX else "faiss-ivf-sq8"
 
 
-def load_vector_index(path: Path, params: dict | None = None) -> VectorIndex:
-    """Whatever index type was saved at ``path``, wrapped in its VectorIndex class."""
+def load_vector_index(path: Path, params: dict | None = None, qdrant: dict | None = None) -> VectorIndex:
+    """Whatever index type was saved at ``path``, wrapped in its VectorIndex class (a Qdrant one
+    beside it, named by ``params["store"]``; ``qdrant``: the server URL and key seen from here)."""
+    store = (params or {}).get("store", "")
+    if store == "qdrant-edge":
+        return _qdrant().QdrantEdgeIndex.load(path)
+    if store == "qdrant":
+        where = qdrant or {}
+        return _qdrant().QdrantServerIndex.load(path, url=where.get("url", ""), api_key=where.get("api_key", ""))
     import faiss
 
     try:
