@@ -63,12 +63,15 @@ def index(
     replace: bool = typer.Option(False, "--replace", help="Remove the releases of other roots and feeds "
                                  "(kept by default)."),
     embedder: Optional[str] = typer.Option(None, help="Embedding backend name (minilm, hash)."),
+    ray: Optional[str] = typer.Option(None, "--ray", metavar="ADDRESS",
+                                      help="Embed on a Ray cluster: 'local' (started in this process), "
+                                           "HOST:PORT of a running head, or 'auto' (env RAG_RAY_ADDRESS)."),
 ):
     """Build or update the index: embeds only new or changed releases. Releases the index holds
     from other roots or feeds are kept unless --replace."""
     from .pipeline import index_corpus
 
-    settings = _settings(index_dir=index_dir, embedder=embedder)
+    settings = _settings(index_dir=index_dir, embedder=embedder, ray__address=ray)
     roots = [str(p) for p in corpus] if corpus else [settings.corpus]
     report = _run(lambda: index_corpus(settings, roots, rebuild=rebuild, progress=True, replace=replace))
     print_build_report(report, settings.index_dir)

@@ -276,6 +276,21 @@ class IngestConfig(Config):
 
 
 @dataclass(frozen=True)
+class RayConfig(Config):
+    """Embedding on a Ray cluster while indexing (rag/index/distributed.py): ``address`` empty: off;
+    ``local``: a cluster started in the indexing process; else a running head (``HOST:PORT`` or
+    ``auto``). ``actors``: model copies (0: one per CPU of the cluster); ``batch_size``: texts per task."""
+
+    address: str = ""
+    actors: int = 0
+    batch_size: int = 256
+
+    def __post_init__(self):
+        check_count("ray_actors", self.actors, 0)
+        check_count("ray_batch_size", self.batch_size, 1)
+
+
+@dataclass(frozen=True)
 class SyncConfig(Config):
     """``rag sync``'s web client: at most one request per ``delay_s`` to a host, robots.txt honoured,
     a request given up after ``timeout_s`` in all (a server trickling bytes included) and tried

@@ -36,10 +36,16 @@ def make_embedder(settings: Settings) -> Embedder:
 
 def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=False,
                  embedder: Embedder | None = None, replace: bool = False) -> BuildReport:
+    embedder = embedder or make_embedder(settings)
+    if settings.ray.address:  # embedding on a Ray cluster; everything else as a local build
+        from .index.distributed import RayEmbedder
+
+        embedder = RayEmbedder(embedder, settings.embedding, settings.cache.dir, settings.ray.address,
+                               settings.ray.actors, settings.ray.batch_size, progress=progress)
     return build_index(
         roots or [settings.corpus],
         settings.index_dir,
-        embedder or make_embedder(settings),
+        embedder,
         settings.chunking,
         rebuild=rebuild,
         progress=progress,

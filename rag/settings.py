@@ -29,6 +29,7 @@ from .config import (
     IngestConfig,
     LocalModelConfig,
     OpenAIConfig,
+    RayConfig,
     RetrievalConfig,
     SyncConfig,
     VectorIndexConfig,
@@ -57,6 +58,7 @@ class Settings(Config):
     vectors: VectorIndexConfig = field(default_factory=VectorIndexConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    ray: RayConfig = field(default_factory=RayConfig)
 
     def get(self, path: str) -> Any:
         """The value at a dotted path or short name (``retrieval.top_k``, ``top_k``)."""
@@ -112,6 +114,8 @@ ALIASES: dict[str, str] = {
     "cache_dir": "cache.dir",
     "embed_cache": "cache.embed_cache",
     "local_model": "local.model_path",
+    "ray_address": "ray.address",
+    "ray_actors": "ray.actors",
 }
 
 # Environment variables -> settings paths (besides RAG_<NAME> and RAG_<PATH>): an OpenAI

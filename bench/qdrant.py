@@ -1,0 +1,107 @@
+"""Qdrant beside FAISS: the same index served from another vector backend, and query latency.
+
+    python bench/qdrant.py convert SRC_INDEX DST_INDEX [--kind qdrant-edge|qdrant]
+        DST_INDEX = SRC_INDEX's live generation with its vectors moved into Qdrant (same chunk ids,
+        metadata and BM25), so `rag eval --index DST_INDEX` measures only the backend's effect.
+    python bench/qdrant.py latency [--n 100000] [--dim 384] [--queries 200] [--kinds ...]
+        p50/p95 of one-query searches (k=10) on N random unit vectors, per backend (incl. a 10% id
+        filter); writes bench/results/qdrant_latency.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rag.index import generations  # noqa: E402
+from rag.index.build import META, VECTORS  # noqa: E402
+from rag.index.manifest import Manifest, record_files  # noqa: E402
+from rag.index.vector_registry import all_vectors, load_vector_index, new_vector_index  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def convert(src: Path, dst: Path, kind: str) -> None:
+    live = generations.current(src)
+    manifest = Manifest.read(live)
+    vectors = load_vector_index(live / VECTORS, manifest.vector_params)
+    ids, vecs = all_vectors(vectors)
+    t0 = time.perf_counter()
+    target = new_vector_index(kind, manifest.dim, {"path": str(dst / "qdrant-local"), "collection": "bench"})
+    for s in range(0, len(ids), 8192):
+        target.add(ids[s:s + 8192], vecs[s:s + 8192])
+    loaded = time.perf_counter() - t0
+    folder = generations.new_generation(dst)
+    shutil.copyfile(live / META, folder / META)
+    shutil.copytree(live / "bm25", folder / "bm25")
+    target.save(folder / VECTORS)
+    data = json.loads((live / "manifest.json").read_text())
+    data.update(vector_index=target.name, vector_params=target.params)
+    (folder / "manifest.json").write_text(json.dumps(data, indent=2))
+    data["files"] = record_files(folder)
+    (folder / "manifest.json").write_text(json.dumps(data, indent=2))
+    generations.publish(dst, folder)
+    print(f"{dst}: {len(ids)} vectors into {kind} in {loaded:.1f}s")
+
+
+def latency(n: int, dim: int, n_queries: int, kinds: list[str]) -> dict:
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(n, dim)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    queries = vecs[rng.choice(n, n_queries, replace=False)] + 0.05 * rng.normal(size=(n_queries, dim)).astype(np.float32)
+    allowed = np.sort(rng.choice(n, n // 10, replace=False))
+    out = {"n": n, "dim": dim, "queries": n_queries, "k": 10, "backends": {}}
+    for kind in kinds:
+        idx = new_vector_index(kind, dim, {"path": ":memory:", "collection": "bench"})
+        t0 = time.perf_counter()
+        for s in range(0, n, 8192):
+            idx.add(np.arange(s, min(n, s + 8192)), vecs[s:s + 8192])
+        if hasattr(idx, "shard"):
+            idx.shard.optimize()  # build the HNSW graph as a served shard would have it
+        built = time.perf_counter() - t0
+        row = {"build_s": round(built, 1)}
+        for label, where in (("all", None), ("10% ids", allowed)):
+            times = []
+            for q in queries:
+                t = time.perf_counter()
+                idx.search(q[None, :], 10, allowed=where)
+                times.append((time.perf_counter() - t) * 1000)
+            row[label] = {"p50_ms": round(float(np.percentile(times, 50)), 2),
+                          "p95_ms": round(float(np.percentile(times, 95)), 2)}
+        out["backends"][kind] = row
+        print(kind, row, flush=True)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("convert")
+    c.add_argument("src", type=Path)
+    c.add_argument("dst", type=Path)
+    c.add_argument("--kind", default="qdrant-edge", choices=["qdrant-edge", "qdrant"])
+    lat = sub.add_parser("latency")
+    lat.add_argument("--n", type=int, default=100_000)
+    lat.add_argument("--dim", type=int, default=384)
+    lat.add_argument("--queries", type=int, default=200)
+    lat.add_argument("--kinds", nargs="+", default=["faiss-flat", "faiss-ivf-sq8", "qdrant-edge"])
+    args = ap.parse_args()
+    if args.cmd == "convert":
+        convert(args.src, args.dst, args.kind)
+    else:
+        result = latency(args.n, args.dim, args.queries, args.kinds)
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / f"qdrant_latency_{args.n}.json"
+        path.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Indexing with the embedding on a real Ray cluster equals a local build: an in-process cluster
+(``--ray local``), and a head plus a second worker node started as separate processes on 127.0.0.1
+(``rag index --ray HOST:PORT``), on 200 releases of two counties of the shared prosecutor corpus."""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import PROSECUTORS, needs_shared
+from ui_support import free_port
+
+pytestmark = needs_shared()
+RAY = str(Path(sys.executable).with_name("ray"))
+RAG = str(Path(sys.executable).with_name("rag"))
+TABLES = ("releases", "chunks", "skipped", "names", "chunk_tokens", "title_tokens")  # all but times
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("two-counties")
+    for county in ("dallas_tx", "harris_tx"):
+        (root / county).mkdir()
+        for f in sorted((PROSECUTORS / county).glob("*.txt"))[:100]:
+            shutil.copy(f, root / county / f.name)
+    return root
+
+
+@pytest.fixture(scope="module")
+def local_build(corpus, tmp_path_factory):
+    from rag.pipeline import index_corpus
+    from rag.settings import Settings
+
+    settings = Settings(index_dir=str(tmp_path_factory.mktemp("local"))).with_(cache__embed_cache="off")
+    report = index_corpus(settings, [str(corpus)])
+    assert report.releases >= 195 and report.chunks > 500
+    return Path(settings.index_dir)
+
+
+def dump(index_dir: Path) -> dict:
+    from rag.index import generations
+
+    db = sqlite3.connect(generations.current(index_dir) / "meta.sqlite")
+    return {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall()) for t in TABLES}
+
+
+def assert_same_index(got: Path, want: Path) -> None:
+    from rag.index import Index
+    from rag.index.vector_registry import all_vectors
+
+    a, b = dump(got), dump(want)
+    for table in TABLES:
+        assert a[table] == b[table], table  # releases, chunks and offsets, names, BM25 tokens: identical
+    (ids_a, va), (ids_b, vb) = all_vectors(Index(got).vectors), all_vectors(Index(want).vectors)
+    order_a, order_b = np.argsort(ids_a), np.argsort(ids_b)
+    np.testing.assert_array_equal(ids_a[order_a], ids_b[order_b])
+    # the same int8 model on the same CPU; only the thread count per process differs (the backends'
+    # rule for mixing variants in one index is cosine >= 0.99; one model with other threads is far closer)
+    cos = np.sum(va[order_a] * vb[order_b], axis=1)
+    assert cos.min() >= 0.999, cos.min()
+
+
+def test_an_in_process_cluster_builds_the_local_index(corpus, local_build, tmp_path):
+    import ray
+
+    from rag.pipeline import index_corpus
+    from rag.settings import Settings
+
+    settings = Settings(index_dir=str(tmp_path / "ray")).with_(cache__embed_cache="off", ray__address="local",
+                                                             ray__actors=2)
+    try:
+        report = index_corpus(settings, [str(corpus)])
+        assert ray.is_initialized() and report.chunks_embedded == report.chunks
+        assert_same_index(tmp_path / "ray", local_build)
+    finally:
+        ray.shutdown()
+
+
+def test_a_head_and_a_worker_node_build_the_local_index(corpus, local_build, tmp_path):
+    port = free_port()
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
+    head = [RAY, "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1", "--num-cpus=1",
+            "--include-dashboard=false", "--disable-usage-stats"]
+    worker = [RAY, "start", f"--address=127.0.0.1:{port}", "--node-ip-address=127.0.0.1", "--num-cpus=1"]
+    try:
+        for cmd in (head, worker):
+            started = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+            assert started.returncode == 0, started.stderr[-2000:]
+        out = subprocess.run([RAG, "index", str(corpus), "--index", str(tmp_path / "two"),
+                              "--ray", f"127.0.0.1:{port}"],
+                             env=dict(env, RAG_EMBED_CACHE="off", RAG_RAY_ACTORS="2"),
+                             capture_output=True, text=True, timeout=900)
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert f"on the Ray cluster at 127.0.0.1:{port}: 2 node(s), 2 actor(s)" in out.stderr
+        assert_same_index(tmp_path / "two", local_build)
+    finally:
+        subprocess.run([RAY, "stop", "--force"], env=env, capture_output=True, timeout=120)
+
+
+def test_an_unreachable_cluster_is_a_one_line_error(tmp_path):
+    out = subprocess.run([RAG, "index", "--index", str(tmp_path / "x"), "--ray", f"127.0.0.1:{free_port()}"],
+                         capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, RAY_USAGE_STATS_ENABLED="0"))
+    assert out.returncode == 1
+    assert "error: cannot reach a Ray cluster at '127.0.0.1:" in out.stderr
+    bad = subprocess.run([RAG, "index", "--index", str(tmp_path / "y"), "--ray", "nonsense"],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1 and "Ray address must be 'local', 'auto' or HOST:PORT, got 'nonsense'" in bad.stderr
