@@ -56,6 +56,25 @@ def test_a_qdrant_index_searches_like_faiss(kind, tmp_path, real_embedder, faiss
 
 
 @pytest.mark.parametrize("kind", QDRANT_KINDS)
+def test_filters_are_pushed_down_to_qdrant_and_match_faiss(kind, tmp_path, real_embedder, faiss_pipeline):
+    from rag.retrieval import Filters
+
+    pipe = pipeline_for(tmp_path, real_embedder, kind)
+    dated = sorted(r.date for r in faiss_pipeline.index.store.releases_where(dated=True))
+    cases = [Filters(sources=("bedfordshire",)), Filters(date_from=dated[1], date_to=dated[-1]),
+             Filters(date_from=dated[0], date_to=dated[0]), Filters(release_ids=("002_eb340d827de47128.txt",)),
+             Filters(sources=("nowhere",))]
+    for filters in cases:
+        pipe.index.vectors.last_filter = ""
+        for question in QUESTIONS[:3]:
+            got = [(h.release.id, h.chunk.seq) for h in pipe.search(question, 5, filters)]
+            want = [(h.release.id, h.chunk.seq) for h in faiss_pipeline.search(question, 5, filters)]
+            assert got == want, (filters, question)
+        # the payload conditions went to Qdrant, not a list of ids (no source "nowhere": no search at all)
+        assert pipe.index.vectors.last_filter == ("" if filters.sources == ("nowhere",) else "payload")
+
+
+@pytest.mark.parametrize("kind", QDRANT_KINDS)
 def test_an_update_leaves_the_generation_being_read_whole(kind, tmp_path, real_embedder):
     from rag.index import Index
     from rag.pipeline import index_corpus

@@ -129,7 +129,7 @@ class FaissIVFIndex:
         ivf.nprobe = self.nprobe
         self.index, self.trained_on = index, len(vectors)
 
-    def add(self, ids, vectors) -> None:
+    def add(self, ids, vectors, payload=None) -> None:
         ids, vectors = _check(ids, vectors, self.dim)
         if not len(ids):
             return

@@ -22,6 +22,7 @@ from .lock import WriteLock
 from .manifest import Manifest, record_files
 from .store import MetaStore
 from .vector_registry import AUTO, choose_index, fit_index, load_vector_index, new_vector_index
+from .vectors import day_number
 
 META = "meta.sqlite"
 VECTORS = "vectors.faiss"
@@ -233,16 +234,19 @@ def _build(ingested: IngestResult, index_dir: Path, embedder: Embedder, chunker:
     report.cache_hits = cached.hits
 
     ids: list[int] = []
+    payload: list[dict] = []  # what a Qdrant index filters on (FAISS keeps ids only)
     chunk_texts: dict[int, str] = {}
     names_were_ready = store.names_ready
     for release, chunks in per_release:
         new_ids = store.add_release(release, chunks)
+        payload += [{"release_id": release.id, "source": release.source, "date": day_number(release.date),
+                     "start": c.start, "end": c.end} for c in chunks]
         store.add_names(release.id, named_people(release.body), case_numbers(release.body))
         chunk_texts.update(zip(new_ids, (c.text for c in chunks)))
         ids += new_ids
     if vectors is None:
         vectors = new_vector_index(choose_index(len(ids), embedder.dim, vector_index), embedder.dim, qdrant)
-    vectors.add(ids, embedded)
+    vectors.add(ids, embedded, payload=payload)
     vectors = fit_index(vectors, len(vectors), vector_index)  # another type (or retrained buckets) past a size threshold
     t3 = time.perf_counter()
     lexical.store_tokens(store.db, chunk_texts, {r.id: r.title for r, _ in per_release})

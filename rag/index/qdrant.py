@@ -14,7 +14,9 @@ inner-product search as FAISS, kept by the Qdrant engine.
   on it: see ``drop_collections``).
 
 Both use dot-product distance on the embedder's normalised vectors (cosine), as ``faiss-flat``.
-``allowed`` (the chunk ids a date/source filter leaves) goes to Qdrant as a ``has_id`` condition.
+Each point carries its chunk's release_id, source, date (YYYYMMDD), start and end as payload, with
+payload indexes on the first three; a date/source/release filter (``allowed`` as a ``ChunkIds``) is
+pushed down to Qdrant as conditions on them, any other ``allowed`` goes as a ``has_id`` condition.
 """
 from __future__ import annotations
 
@@ -32,10 +34,22 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, IndexUnavailable
-from .vectors import _check
+from .vectors import _check, day_number
 
 VECTOR = "dense"
 BATCH = 1024  # points per upsert request
+KEYWORDS, INTEGERS = ("release_id", "source"), ("date",)
+
+
+def _conditions(where: dict, field, match_any, rng) -> list:
+    """The payload conditions for a ChunkIds' ``where`` (the same set as rag.index.store.chunk_ids_where)."""
+    out = []
+    if where.get("date_from") or where.get("date_to"):
+        out.append(field("date", range=rng(gte=day_number(where.get("date_from")), lte=day_number(where.get("date_to")))))
+    for key, name in (("sources", "source"), ("release_ids", "release_id")):
+        if where.get(key):
+            out.append(field(name, match=match_any(list(where[key]))))
+    return out
 
 
 def _empty(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,7 +69,7 @@ class QdrantEdgeIndex:
 
     name = "qdrant-edge"
 
-    def __init__(self, dim: int, _workdir: str | None = None):
+    def __init__(self, dim: int, _workdir: str | None = None, payload: bool = True):
         import qdrant_edge as qe
 
         if not isinstance(dim, int) or dim < 1:
@@ -67,18 +81,27 @@ class QdrantEdgeIndex:
         if _workdir is None:
             config = qe.EdgeConfig(vectors={VECTOR: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Dot)})
             self.shard = qe.EdgeShard.create(self._dir, config)
+            for name, kind in [(k, qe.PayloadSchemaType.Keyword) for k in KEYWORDS] + [
+                    (k, qe.PayloadSchemaType.Integer) for k in INTEGERS]:
+                self.shard.update(qe.UpdateOperation.create_field_index(name, kind))
         else:
             shutil.move(_workdir, self._dir)
             self.shard = qe.EdgeShard.load(self._dir)
+        self.payload = payload  # False: an index saved without payload (filters go as ids)
+        self.last_filter = ""  # what the last filtered search sent: "payload" or "ids"
 
     def __len__(self) -> int:
         return int(self.shard.count(self._qe.CountRequest(exact=True)))
 
-    def add(self, ids, vectors) -> None:
+    def add(self, ids, vectors, payload=None) -> None:
         ids, vectors = _check(ids, vectors, self.dim)
         qe = self._qe
+        if payload is None:
+            self.payload = self.payload and not len(ids)
+        loads = list(payload) if payload is not None else [None] * len(ids)
         for s in range(0, len(ids), BATCH):
-            points = [qe.Point(id=int(i), vector={VECTOR: v.tolist()}) for i, v in zip(ids[s:s + BATCH], vectors[s:s + BATCH])]
+            points = [qe.Point(id=int(i), vector={VECTOR: v.tolist()}, payload=p)
+                      for i, v, p in zip(ids[s:s + BATCH], vectors[s:s + BATCH], loads[s:s + BATCH])]
             self.shard.update(qe.UpdateOperation.upsert_points(points))
 
     def remove(self, ids) -> None:
@@ -92,14 +115,20 @@ class QdrantEdgeIndex:
         k = max(1, int(k))
         if allowed is not None and len(allowed) == 0:
             return _empty(len(queries), k)
-        where = None if allowed is None else qe.Filter(must=[qe.HasIdCondition(point_ids={int(i) for i in allowed})])
+        where = None
+        if allowed is not None and self.payload and getattr(allowed, "where", None):
+            where = qe.Filter(must=_conditions(allowed.where, qe.FieldCondition, qe.MatchAny, qe.RangeFloat))
+            self.last_filter = "payload"
+        elif allowed is not None:
+            where = qe.Filter(must=[qe.HasIdCondition(point_ids={int(i) for i in allowed})])
+            self.last_filter = "ids"
         batch = qe.QueryBatchRequest([qe.QueryRequest(limit=k, query=qe.Query.Nearest(q.tolist(), using=VECTOR),
                                                       filter=where) for q in queries])
         return _results(self.shard.query_batch(batch), len(queries), k)
 
     @property
     def params(self) -> dict:
-        return {"store": self.name}
+        return {"store": self.name, "payload": self.payload}
 
     def save(self, path: Path) -> None:
         """The shard, flushed and closed, as ``<path stem>.qdrant.tar`` beside ``path``; reopened after."""
@@ -115,7 +144,7 @@ class QdrantEdgeIndex:
             self.shard = self._qe.EdgeShard.load(self._dir)
 
     @classmethod
-    def load(cls, path: Path) -> "QdrantEdgeIndex":
+    def load(cls, path: Path, payload: bool = False) -> "QdrantEdgeIndex":
         source = qdrant_file(path, ".tar")
         if not source.is_file():
             raise IndexUnavailable(f"cannot read vector index {source}: missing")
@@ -124,7 +153,7 @@ class QdrantEdgeIndex:
             with tarfile.open(source) as tar:
                 tar.extractall(tmp, filter="data")
             dim = json.loads((Path(tmp) / "shard" / "edge_config.json").read_text())["vectors"][VECTOR]["size"]
-            return cls(int(dim), _workdir=os.path.join(tmp, "shard"))
+            return cls(int(dim), _workdir=os.path.join(tmp, "shard"), payload=payload)
         except (OSError, tarfile.TarError, KeyError, ValueError) as exc:
             raise IndexUnavailable(f"cannot read vector index {source}: {exc}") from None
         finally:
@@ -137,7 +166,7 @@ class QdrantServerIndex:
     name = "qdrant"
 
     def __init__(self, dim: int, url: str = "", path: str = "", collection: str = "press-rag", api_key: str = "",
-                 _existing: str | None = None):
+                 _existing: str | None = None, payload: bool = True):
         from qdrant_client import models
 
         if not isinstance(dim, int) or dim < 1:
@@ -155,18 +184,27 @@ class QdrantServerIndex:
                 self.collection = f"{collection}-{uuid.uuid4().hex[:12]}"
                 self.client.create_collection(self.collection, vectors_config=models.VectorParams(
                     size=dim, distance=models.Distance.DOT))
+                for names, kind in ((KEYWORDS, models.PayloadSchemaType.KEYWORD),
+                                    (INTEGERS, models.PayloadSchemaType.INTEGER)):
+                    for name in names if url else ():  # (local mode filters without indexes)
+                        self.client.create_payload_index(self.collection, name, kind)
         except IndexUnavailable:
             raise
         except Exception as exc:  # connection refused, bad URL, server error: one line naming the server
             raise IndexUnavailable(f"Qdrant at {url or path or ':memory:'}: {type(exc).__name__}: {exc}") from None
+        self.payload = payload
+        self.last_filter = ""
 
     def __len__(self) -> int:
         return int(self.client.count(self.collection, exact=True).count)
 
-    def add(self, ids, vectors) -> None:
+    def add(self, ids, vectors, payload=None) -> None:
         ids, vectors = _check(ids, vectors, self.dim)
+        if payload is None:
+            self.payload = self.payload and not len(ids)
         if len(ids):
             self.client.upload_collection(self.collection, vectors=vectors, ids=[int(i) for i in ids],
+                                          payload=list(payload) if payload is not None else None,
                                           batch_size=BATCH, wait=True)
 
     def remove(self, ids) -> None:
@@ -180,7 +218,14 @@ class QdrantServerIndex:
         k = max(1, int(k))
         if allowed is not None and len(allowed) == 0:
             return _empty(len(queries), k)
-        where = None if allowed is None else m.Filter(must=[m.HasIdCondition(has_id=[int(i) for i in allowed])])
+        where = None
+        if allowed is not None and self.payload and getattr(allowed, "where", None):
+            where = m.Filter(must=_conditions(allowed.where, lambda key, **kw: m.FieldCondition(key=key, **kw),
+                                              lambda values: m.MatchAny(any=values), m.Range))
+            self.last_filter = "payload"
+        elif allowed is not None:
+            where = m.Filter(must=[m.HasIdCondition(has_id=[int(i) for i in allowed])])
+            self.last_filter = "ids"
         requests = [m.QueryRequest(query=q.tolist(), limit=k, filter=where) for q in queries]
         rows = [r.points for r in self.client.query_batch_points(self.collection, requests=requests)]
         return _results(rows, len(queries), k)
@@ -188,19 +233,21 @@ class QdrantServerIndex:
     def branch(self) -> "QdrantServerIndex":
         """A new collection holding this one's points (the next generation's, so that readers of this
         one never see its update)."""
-        other = QdrantServerIndex(self.dim, url=self.url, path=self.path, collection=self.prefix, api_key=self.api_key)
+        other = QdrantServerIndex(self.dim, url=self.url, path=self.path, collection=self.prefix, api_key=self.api_key,
+                                  payload=self.payload)
         offset = None
         while True:
             records, offset = self.client.scroll(self.collection, limit=BATCH, offset=offset, with_vectors=True,
-                                                 with_payload=False)
+                                                 with_payload=self.payload)
             if records:
-                other.add([int(r.id) for r in records], np.asarray([r.vector for r in records], dtype=np.float32))
+                other.add([int(r.id) for r in records], np.asarray([r.vector for r in records], dtype=np.float32),
+                          payload=[r.payload for r in records] if self.payload else None)
             if offset is None:
                 return other
 
     @property
     def params(self) -> dict:
-        return {"store": self.name}
+        return {"store": self.name, "payload": self.payload}
 
     def save(self, path: Path) -> None:
         """A pointer to the collection: ``<path stem>.qdrant.json`` beside ``path``."""
@@ -208,7 +255,7 @@ class QdrantServerIndex:
         qdrant_file(path, ".json").write_text(json.dumps(pointer) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path, url: str = "", api_key: str = "") -> "QdrantServerIndex":
+    def load(cls, path: Path, url: str = "", api_key: str = "", payload: bool = False) -> "QdrantServerIndex":
         """The collection a saved pointer names (on ``url`` when given: the same cluster seen from here)."""
         source = qdrant_file(path, ".json")
         try:
@@ -216,7 +263,7 @@ class QdrantServerIndex:
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"cannot read vector index {source}: {exc}") from None
         return cls(int(pointer["dim"]), url=url or pointer.get("url", ""), path=pointer.get("path", ""),
-                   api_key=api_key, _existing=pointer["collection"])
+                   api_key=api_key, _existing=pointer["collection"], payload=payload)
 
 
 @functools.lru_cache(maxsize=None)

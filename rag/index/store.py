@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 
 from ..errors import IndexUnavailable
 from ..models import Chunk, Release, Skipped
+from .vectors import ChunkIds
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS releases(
@@ -261,7 +262,9 @@ class MetaStore:
         if not where:
             return None
         sql = "SELECT c.id FROM chunks c JOIN releases r ON r.id = c.release_id WHERE " + " AND ".join(where)
-        return [row[0] for row in self.db.execute(sql, args)]
+        return ChunkIds((row[0] for row in self.db.execute(sql, args)),
+                        {"date_from": date_from or None, "date_to": date_to or None, "sources": tuple(sources),
+                         "release_ids": tuple(release_ids)})
 
     def releases_where(self, *, sources: Sequence[str] = (), date_from: str | None = None,
                        date_to: str | None = None, release_ids: Iterable[str] | None = None,

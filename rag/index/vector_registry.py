@@ -62,11 +62,13 @@ def load_vector_index(path: Path, params: dict | None = None, qdrant: dict | Non
     """Whatever index type was saved at ``path``, wrapped in its VectorIndex class (a Qdrant one
     beside it, named by ``params["store"]``; ``qdrant``: the server URL and key seen from here)."""
     store = (params or {}).get("store", "")
+    payload = bool((params or {}).get("payload"))
     if store == "qdrant-edge":
-        return _qdrant().QdrantEdgeIndex.load(path)
+        return _qdrant().QdrantEdgeIndex.load(path, payload=payload)
     if store == "qdrant":
         where = qdrant or {}
-        return _qdrant().QdrantServerIndex.load(path, url=where.get("url", ""), api_key=where.get("api_key", ""))
+        return _qdrant().QdrantServerIndex.load(path, url=where.get("url", ""), api_key=where.get("api_key", ""),
+                                                payload=payload)
     import faiss
 
     try:

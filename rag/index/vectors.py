@@ -22,14 +22,32 @@ class VectorIndex(Protocol):
     dim: int
 
     def __len__(self) -> int: ...
-    def add(self, ids: Sequence[int], vectors: np.ndarray) -> None: ...
+    def add(self, ids: Sequence[int], vectors: np.ndarray, payload: Sequence[dict] | None = None) -> None:
+        """``payload``: per vector, its chunk's release_id, source, date (YYYYMMDD int or None), start
+        and end, for a backend that filters on them itself (Qdrant); FAISS keeps ids only."""
+        ...
     def remove(self, ids: Sequence[int]) -> None: ...
     def search(self, queries: np.ndarray, k: int, allowed: Sequence[int] | None = None
                ) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids), each of shape (len(queries), k); missing results have id -1.
-        ``allowed`` (ids) restricts the search; None searches everything."""
+        ``allowed`` (ids; a :class:`ChunkIds` also says which conditions chose them) restricts the
+        search; None searches everything."""
         ...
     def save(self, path: Path) -> None: ...
+
+
+def day_number(iso: str | None) -> int | None:
+    """``2024-07-31`` -> 20240731: a payload's date (integer order is date order)."""
+    return int(iso.replace("-", "")) if iso else None
+
+
+class ChunkIds(list):
+    """Chunk ids with the conditions that chose them (``where``: date_from/date_to as ISO days,
+    sources, release_ids), so a backend holding those fields can filter on them itself."""
+
+    def __init__(self, ids, where: dict):
+        super().__init__(ids)
+        self.where = where
 
 
 def _check(ids: Sequence[int], vectors: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -75,7 +93,7 @@ class FaissFlatIndex:
     def __len__(self) -> int:
         return int(self.index.ntotal)
 
-    def add(self, ids, vectors) -> None:
+    def add(self, ids, vectors, payload=None) -> None:
         ids, vectors = _check(ids, vectors, self.dim)
         if len(ids):
             self.index.add_with_ids(vectors, ids)
@@ -127,7 +145,7 @@ class NumpyIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def add(self, ids, vectors) -> None:
+    def add(self, ids, vectors, payload=None) -> None:
         ids, vectors = _check(ids, vectors, self.dim)
         self.ids = np.concatenate([self.ids, ids])
         self.vectors = np.vstack([self.vectors, vectors])
