@@ -110,3 +110,50 @@ def test_an_unreachable_cluster_is_a_one_line_error(tmp_path):
     bad = subprocess.run([RAG, "index", "--index", str(tmp_path / "y"), "--ray", "nonsense"],
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 1 and "Ray address must be 'local', 'auto' or HOST:PORT, got 'nonsense'" in bad.stderr
+
+
+def map_workers() -> list[int]:
+    """Pids of Ray Data's actor processes (their process title names the map they run)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmd = Path(f"/proc/{entry}/cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if cmd.startswith("ray::MapWorker(MapBatches(EmbedActor))"):
+                pids.append(int(entry))
+    return pids
+
+
+def test_a_worker_killed_mid_run_is_retried(corpus, local_build, tmp_path):
+    """SIGKILL one embedding actor as soon as it exists: Ray restarts it and reruns its work, and the
+    index is still the local build's."""
+    import signal
+    import threading
+    import time
+
+    import ray
+
+    from rag.pipeline import index_corpus
+    from rag.settings import Settings
+
+    settings = Settings(index_dir=str(tmp_path / "killed")).with_(cache__embed_cache="off", ray__address="local",
+                                                                 ray__actors=2, ray__batch_size=64)
+    result = {}
+    run = threading.Thread(target=lambda: result.update(report=index_corpus(settings, [str(corpus)])))
+    try:
+        run.start()
+        killed = None
+        while run.is_alive() and killed is None:
+            pids = map_workers()
+            if pids:
+                os.kill(pids[0], signal.SIGKILL)
+                killed = pids[0]
+            time.sleep(0.2)
+        run.join(timeout=900)
+        assert killed is not None, "the build ended before an embedding actor could be killed"
+        assert "report" in result and result["report"].chunks_embedded == result["report"].chunks
+        assert_same_index(tmp_path / "killed", local_build)
+    finally:
+        ray.shutdown()
