@@ -4,8 +4,8 @@
         DST_INDEX = SRC_INDEX's live generation with its vectors moved into Qdrant (same chunk ids,
         metadata and BM25), so `rag eval --index DST_INDEX` measures only the backend's effect.
     python bench/qdrant.py latency [--n 100000] [--dim 384] [--queries 200] [--kinds ...]
-        p50/p95 of one-query searches (k=10) on N random unit vectors, per backend (incl. a 10% id
-        filter); writes bench/results/qdrant_latency.json.
+        p50/p95 of one-query searches (k=10) on N random unit vectors, per backend (and with a filter to
+        10% of the ids), recall@10 against exact search; writes bench/results/qdrant_latency_N.json.
 """
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ def latency(n: int, dim: int, n_queries: int, kinds: list[str]) -> dict:
     queries = vecs[rng.choice(n, n_queries, replace=False)] + 0.05 * rng.normal(size=(n_queries, dim)).astype(np.float32)
     allowed = np.sort(rng.choice(n, n // 10, replace=False))
     out = {"n": n, "dim": dim, "queries": n_queries, "k": 10, "backends": {}}
+    exact = np.argsort(-(queries @ vecs.T), axis=1)[:, :10]  # the true top 10 of each query
     for kind in kinds:
         idx = new_vector_index(kind, dim, {"path": ":memory:", "collection": "bench"})
         t0 = time.perf_counter()
@@ -67,6 +68,8 @@ def latency(n: int, dim: int, n_queries: int, kinds: list[str]) -> dict:
             idx.shard.optimize()  # build the HNSW graph as a served shard would have it
         built = time.perf_counter() - t0
         row = {"build_s": round(built, 1)}
+        found = idx.search(queries, 10)[1]
+        row["recall@10"] = round(float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact)])), 3)
         for label, where in (("all", None), ("10% ids", allowed)):
             times = []
             for q in queries:

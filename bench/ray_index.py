@@ -69,7 +69,7 @@ def main() -> None:
     for row in rows[1:]:
         row["overhead_vs_local"] = round(row["total_s"] / base - 1, 2)
     result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-              "load_avg_start": os.getloadavg(), "date": time.strftime("%Y-%m-%d %H:%M"), "ray": ray.__version__,
+              "load_avg_end": os.getloadavg(), "date": time.strftime("%Y-%m-%d %H:%M"), "ray": ray.__version__,
               "corpus": str(args.corpus), "rows": rows}
     args.out.parent.mkdir(exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

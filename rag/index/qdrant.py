@@ -52,6 +52,18 @@ def _conditions(where: dict, field, match_any, rng) -> list:
     return out
 
 
+def _where(index, allowed, by_payload, by_ids):
+    """The Qdrant filter for ``allowed`` (None: none): a ChunkIds' conditions as payload conditions
+    when the index holds payload, else the ids; ``index.last_filter`` says which."""
+    if allowed is None:
+        return None
+    if index.payload and getattr(allowed, "where", None):
+        index.last_filter = "payload"
+        return by_payload(allowed.where)
+    index.last_filter = "ids"
+    return by_ids([int(i) for i in allowed])
+
+
 def _empty(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.full((n, k), -np.inf, dtype=np.float32), np.full((n, k), -1, dtype=np.int64)
 
@@ -111,17 +123,12 @@ class QdrantEdgeIndex:
 
     def search(self, queries, k, allowed=None):
         qe = self._qe
-        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
-        k = max(1, int(k))
+        queries, k = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32), max(1, int(k))
         if allowed is not None and len(allowed) == 0:
             return _empty(len(queries), k)
-        where = None
-        if allowed is not None and self.payload and getattr(allowed, "where", None):
-            where = qe.Filter(must=_conditions(allowed.where, qe.FieldCondition, qe.MatchAny, qe.RangeFloat))
-            self.last_filter = "payload"
-        elif allowed is not None:
-            where = qe.Filter(must=[qe.HasIdCondition(point_ids={int(i) for i in allowed})])
-            self.last_filter = "ids"
+        where = _where(self, allowed, lambda w: qe.Filter(must=_conditions(w, qe.FieldCondition, qe.MatchAny,
+                                                                             qe.RangeFloat)),
+                       lambda ids: qe.Filter(must=[qe.HasIdCondition(point_ids=set(ids))]))
         batch = qe.QueryBatchRequest([qe.QueryRequest(limit=k, query=qe.Query.Nearest(q.tolist(), using=VECTOR),
                                                       filter=where) for q in queries])
         return _results(self.shard.query_batch(batch), len(queries), k)
@@ -214,18 +221,12 @@ class QdrantServerIndex:
 
     def search(self, queries, k, allowed=None):
         m = self._m
-        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
-        k = max(1, int(k))
+        queries, k = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32), max(1, int(k))
         if allowed is not None and len(allowed) == 0:
             return _empty(len(queries), k)
-        where = None
-        if allowed is not None and self.payload and getattr(allowed, "where", None):
-            where = m.Filter(must=_conditions(allowed.where, lambda key, **kw: m.FieldCondition(key=key, **kw),
-                                              lambda values: m.MatchAny(any=values), m.Range))
-            self.last_filter = "payload"
-        elif allowed is not None:
-            where = m.Filter(must=[m.HasIdCondition(has_id=[int(i) for i in allowed])])
-            self.last_filter = "ids"
+        where = _where(self, allowed, lambda w: m.Filter(must=_conditions(
+            w, lambda key, **kw: m.FieldCondition(key=key, **kw), lambda values: m.MatchAny(any=values), m.Range)),
+            lambda ids: m.Filter(must=[m.HasIdCondition(has_id=ids)]))
         requests = [m.QueryRequest(query=q.tolist(), limit=k, filter=where) for q in queries]
         rows = [r.points for r in self.client.query_batch_points(self.collection, requests=requests)]
         return _results(rows, len(queries), k)
