@@ -116,7 +116,7 @@ def sources(index_dir: Optional[str] = IndexOpt):
     from .sync.state import FILE, SyncState
 
     settings = _settings(index_dir=index_dir)
-    idx = _run(lambda: Index(settings.index_dir))
+    idx = _run(lambda: Index(settings.index_dir, qdrant=settings.vectors.qdrant(settings.index_dir)))
     recorded = [o for o in idx.store.origins() if o[1] != "feed"]
     counts = scope.by_origin(idx.store.release_paths().values(), [loc for loc, _, _ in recorded])
     for location, kind, when in recorded:
