@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from ..config import EmbeddingConfig
-from ..errors import ConfigError
+from ..errors import ConfigError, RagError
 
 LOCAL = "local"  # --ray local: start a Ray cluster inside this process
 
@@ -72,6 +72,12 @@ def _reachable(address: str, timeout: float = 5.0) -> None:
         raise ConfigError(f"cannot reach a Ray cluster at {address!r}: {exc}") from None
 
 
+def alive_nodes() -> int:
+    import ray
+
+    return sum(1 for node in ray.nodes() if node.get("Alive"))
+
+
 def quiet(on: bool) -> None:
     """Ray Data's progress bars and INFO lines only when the build shows progress."""
     import logging
@@ -114,12 +120,12 @@ class RayEmbedder:
         threads = self._embedding.threads or max(1, cpus // actors)
         embedding = self._embedding.to_dict() | {"threads": threads}
         if progress or self.progress:
-            print(f"embedding {len(texts)} chunks on the Ray cluster at {self.address}: {len(ray.nodes())} node(s), "
+            print(f"embedding {len(texts)} chunks on the Ray cluster at {self.address}: {alive_nodes()} node(s), "
                   f"{actors} actor(s) x {threads} thread(s)", file=sys.stderr, flush=True)
         rows = ray.data.from_items([{"i": i, "text": t} for i, t in enumerate(texts)])
         out = rows.map_batches(EmbedActor, fn_constructor_kwargs={"embedding": embedding, "cache_dir": self.cache_dir},
                                batch_size=self.batch_size, compute=ray.data.ActorPoolStrategy(size=actors),
-                               num_cpus=threads,
+                               num_cpus=min(threads, cpus / actors),  # more actors than CPUs: they share
                                batch_format="numpy")
         vectors = np.zeros((len(texts), self.local.dim), dtype=np.float32)
         seen = 0
@@ -127,7 +133,7 @@ class RayEmbedder:
             vectors[np.asarray(batch["i"], dtype=np.int64)] = np.stack(list(batch["vector"]))
             seen += len(batch["i"])
         if seen != len(texts):
-            raise RuntimeError(f"the Ray cluster returned {seen} vectors for {len(texts)} texts")
+            raise RagError(f"the Ray cluster at {self.address!r} returned {seen} vectors for {len(texts)} texts")
         self.last_run = {"address": self.address, "actors": actors, "threads_per_actor": threads,
-                         "nodes": len(ray.nodes()), "texts": len(texts), "pid": os.getpid()}
+                         "nodes": alive_nodes(), "texts": len(texts), "pid": os.getpid()}
         return vectors
