@@ -17,7 +17,7 @@ _UPLOAD_PATHS = ("/gradio_api/upload", "/upload")
 _MONITORING = ("/monitoring", "/gradio_api/monitoring")
 
 
-async def _reply(send, status: int, message: str) -> None:
+async def reply_json(send, status: int, message: str) -> None:
     body = json.dumps({"error": message}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
@@ -38,15 +38,15 @@ class Guard:
         limit = self.max_body
         if path.rstrip("/") in _UPLOAD_PATHS:
             if not self.uploads:
-                return await _reply(send, 403, "uploads are off on this server")
+                return await reply_json(send, 403, "uploads are off on this server")
             limit = self.max_upload
         if any(path == p or path.startswith(p + "/") for p in _MONITORING):
-            return await _reply(send, 404, "not found")
+            return await reply_json(send, 404, "not found")
         length = dict(scope.get("headers") or []).get(b"content-length")
         try:
             too_big = length is not None and int(length) > limit
         except ValueError:
-            return await _reply(send, 400, "bad Content-Length")
+            return await reply_json(send, 400, "bad Content-Length")
         if too_big:
-            return await _reply(send, 413, f"request body over {limit} bytes")
+            return await reply_json(send, 413, f"request body over {limit} bytes")
         return await self.app(scope, receive, send)

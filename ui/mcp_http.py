@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 
-from .guard import _reply
+from .guard import reply_json
 from .openai_api import authorised
 
 PATH = "/mcp"
@@ -56,10 +56,10 @@ class McpHttp:
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
             if not self.enabled:
-                return await _reply(send, 403, "MCP over HTTP is off on this server: it listens beyond loopback "
+                return await reply_json(send, 403, "MCP over HTTP is off on this server: it listens beyond loopback "
                                                "without an API key (start it with --api-key or RAG_API_KEY)")
             if self.api_key:
                 header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
                 if not authorised(header, self.api_key):
-                    return await _reply(send, 401, "missing or wrong API key (send Authorization: Bearer KEY)")
+                    return await reply_json(send, 401, "missing or wrong API key (send Authorization: Bearer KEY)")
         return await self._app(scope, receive, send)

@@ -14,7 +14,6 @@ restarts the actor; the generation being served is not touched until the new one
 """
 from __future__ import annotations
 
-import os
 import sys
 from typing import Sequence
 
@@ -100,7 +99,6 @@ class RayEmbedder:
         self.cache_dir = cache_dir
         self._actors = actors
         self._embedding = embedding
-        self.last_run: dict = {}
 
     def __getattr__(self, attr):  # name, dim, variant, fingerprint, dtype: the local embedder's
         if attr == "local":
@@ -134,6 +132,4 @@ class RayEmbedder:
             seen += len(batch["i"])
         if seen != len(texts):
             raise RagError(f"the Ray cluster at {self.address!r} returned {seen} vectors for {len(texts)} texts")
-        self.last_run = {"address": self.address, "actors": actors, "threads_per_actor": threads,
-                         "nodes": alive_nodes(), "texts": len(texts), "pid": os.getpid()}
         return vectors
