@@ -279,15 +279,18 @@ class IngestConfig(Config):
 class RayConfig(Config):
     """Embedding on a Ray cluster while indexing (rag/index/distributed.py): ``address`` empty: off;
     ``local``: a cluster started in the indexing process; else a running head (``HOST:PORT`` or
-    ``auto``). ``actors``: model copies (0: one per CPU of the cluster); ``batch_size``: texts per task."""
+    ``auto``). ``actors``: model copies (0: one per CPU of the cluster); ``batch_size``: texts per
+    embedding task; ``map_batch_size``: files, page groups or releases per reading/cleaning/chunking task."""
 
     address: str = ""
     actors: int = 0
     batch_size: int = 256
+    map_batch_size: int = 64
 
     def __post_init__(self):
         check_count("ray_actors", self.actors, 0)
         check_count("ray_batch_size", self.batch_size, 1)
+        check_count("ray_map_batch_size", self.map_batch_size, 1)
 
 
 @dataclass(frozen=True)

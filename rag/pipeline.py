@@ -37,11 +37,13 @@ def make_embedder(settings: Settings) -> Embedder:
 def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=False,
                  embedder: Embedder | None = None, replace: bool = False) -> BuildReport:
     embedder = embedder or make_embedder(settings)
-    if settings.ray.address:  # embedding on a Ray cluster; everything else as a local build
-        from .index.distributed import RayEmbedder
+    mapper = None
+    if settings.ray.address:  # per-file and per-release work and the embedding on a Ray cluster
+        from .index.distributed import RayEmbedder, RayMap
 
         embedder = RayEmbedder(embedder, settings.embedding, settings.cache.dir, settings.ray.address,
                                settings.ray.actors, settings.ray.batch_size, progress=progress)
+        mapper = RayMap(settings.ray.address, settings.ray.map_batch_size, progress=progress)
     return build_index(
         roots or [settings.corpus],
         settings.index_dir,
@@ -54,6 +56,7 @@ def index_corpus(settings: Settings, roots=None, *, rebuild=False, progress=Fals
         embed_cache=settings.cache.embed_cache,
         max_release_chars=settings.ingest.max_release_chars,
         replace=replace,
+        mapper=mapper,
     )
 
 

@@ -126,6 +126,34 @@ def test_an_unreachable_server_is_a_one_line_error():
     assert str(exc.value).startswith(f"Qdrant at {url}: ") and "\n" not in str(exc.value)
 
 
+def test_server_collections_of_replaced_generations_are_dropped_a_build_later(tmp_path, real_embedder):
+    """Each build keeps its own collection and the one it replaced (readers may still be on it), and
+    drops the older ones its index made; a collection of another index on the same server stays."""
+    import json
+    from pathlib import Path
+
+    from rag.index import generations
+    from rag.index.qdrant import LEDGER, _client, collection_of
+    from rag.index.vector_registry import new_vector_index
+    from rag.pipeline import index_corpus
+
+    corpus = tmp_path / "releases"
+    shutil.copytree(BUNDLED, corpus)
+    pipe = pipeline_for(tmp_path, real_embedder, "qdrant", corpus=corpus)
+    index_dir = Path(pipe.settings.index_dir)
+    where = pipe.settings.vectors.qdrant(index_dir)
+    other = new_vector_index("qdrant", real_embedder.dim, where)  # another index's collection, same prefix
+    seen = [collection_of(generations.current(index_dir))]
+    for f in sorted(corpus.glob("*.txt"))[:2]:
+        f.unlink()
+        assert index_corpus(pipe.settings, embedder=real_embedder).written
+        seen.append(collection_of(generations.current(index_dir)))
+    names = {c.name for c in _client(where["url"], where["path"], where["api_key"]).get_collections().collections}
+    assert len(set(seen)) == 3 and all(seen)
+    assert seen[0] not in names and {seen[1], seen[2], other.collection} <= names
+    assert json.loads((index_dir / LEDGER).read_text()) == sorted(seen[1:])
+
+
 @pytest.mark.skipif(not os.environ.get("QDRANT_URL"), reason="QDRANT_URL is not set: no real Qdrant server to test")
 def test_a_real_server(tmp_path):
     from rag.index.vector_registry import load_vector_index, new_vector_index

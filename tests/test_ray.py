@@ -1,6 +1,7 @@
-"""Indexing with the embedding on a real Ray cluster equals a local build: an in-process cluster
-(``--ray local``), and a head plus a second worker node started as separate processes on 127.0.0.1
-(``rag index --ray HOST:PORT``), on 200 releases of two counties of the shared prosecutor corpus."""
+"""Indexing on a real Ray cluster (reading, cleaning, chunking and tokenizing in Ray Data tasks, the
+embedding in an actor pool) equals a local build: an in-process cluster (``--ray local``), and a head
+plus a second worker node started as separate processes on 127.0.0.1 (``rag index --ray HOST:PORT``),
+on 200 releases of two counties of the shared prosecutor corpus."""
 import os
 import shutil
 import sqlite3
@@ -70,11 +71,14 @@ def test_an_in_process_cluster_builds_the_local_index(corpus, local_build, tmp_p
     from rag.pipeline import index_corpus
     from rag.settings import Settings
 
-    settings = Settings(index_dir=str(tmp_path / "ray")).with_(cache__embed_cache="off", ray__address="local",
-                                                             ray__actors=2)
+    settings = Settings(index_dir=str(tmp_path / "ray")).with_(cache__embed_cache=str(tmp_path / "cache.sqlite"),
+                                                             ray__address="local", ray__actors=2)
     try:
         report = index_corpus(settings, [str(corpus)])
         assert ray.is_initialized() and report.chunks_embedded == report.chunks
+        assert_same_index(tmp_path / "ray", local_build)
+        again = index_corpus(settings, [str(corpus)], rebuild=True)  # every vector is in the embedding cache:
+        assert again.written and again.cache_hits == again.chunks and again.chunks_embedded == 0  # none sent
         assert_same_index(tmp_path / "ray", local_build)
     finally:
         ray.shutdown()
@@ -96,6 +100,8 @@ def test_a_head_and_a_worker_node_build_the_local_index(corpus, local_build, tmp
                              capture_output=True, text=True, timeout=900)
         assert out.returncode == 0, out.stderr[-3000:]
         assert f"on the Ray cluster at 127.0.0.1:{port}: 2 node(s), 2 actor(s)" in out.stderr
+        for stage in ("reading: 200 item(s)", "chunking: "):  # the per-file and per-release work: Ray tasks
+            assert f"{stage}" in out.stderr and f"in Ray tasks on the cluster at 127.0.0.1:{port}" in out.stderr
         assert_same_index(tmp_path / "two", local_build)
     finally:
         subprocess.run([RAY, "stop", "--force"], env=env, capture_output=True, timeout=120)
@@ -156,4 +162,35 @@ def test_a_worker_killed_mid_run_is_retried(corpus, local_build, tmp_path):
         assert "report" in result and result["report"].chunks_embedded == result["report"].chunks
         assert_same_index(tmp_path / "killed", local_build)
     finally:
+        ray.shutdown()
+
+
+MARK = "RAG_TEST_RAY_MAP_MARK"
+
+
+def die_once_at_37(x: int) -> tuple[int, int]:
+    """x * 2 and the pid that computed it; the worker given x == 37 first dies (os._exit) instead."""
+    mark = Path(os.environ[MARK])
+    if x == 37 and not mark.exists():
+        mark.touch()
+        os._exit(1)
+    return x * 2, os.getpid()
+
+
+def test_ray_map_runs_in_worker_processes_and_reruns_a_dead_one(tmp_path, monkeypatch):
+    import ray
+    import ray.cloudpickle
+
+    from rag.index.distributed import RayMap
+
+    monkeypatch.setenv(MARK, str(tmp_path / "died"))  # before ray.init: the workers inherit it
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import this test module
+    try:
+        out = RayMap("local", batch_size=8)(die_once_at_37, list(range(100)))
+        assert (tmp_path / "died").exists()  # a worker died mid-run ...
+        assert [y for y, _ in out] == [x * 2 for x in range(100)]  # ... and every result came back, in order
+        assert os.getpid() not in {pid for _, pid in out}  # computed in Ray's worker processes
+        assert RayMap("local")(die_once_at_37, []) == []
+    finally:
+        ray.cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
         ray.shutdown()

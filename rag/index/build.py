@@ -1,6 +1,7 @@
 """Build or update an index from corpus roots: embed only what is new or changed."""
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 import time
@@ -9,17 +10,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from ..chunking import ChunkerSettings, chunk_release
+from ..chunking import ChunkerSettings
 from ..config import IngestConfig
 from ..embedding import Embedder
 from ..errors import IndexUnavailable
 from ..ingest import IngestResult, load_corpus
+from ..mapping import LocalMap, Mapper
 from ..models import Skipped
 from ..text.people import case_numbers, named_people
 from . import generations, lexical, scope as scopes
 from .embcache import CachedEmbedder, EmbeddingCache, cache_path, fingerprint
 from .lock import WriteLock
 from .manifest import Manifest, record_files
+from .prepare import prepare
 from .store import MetaStore
 from .vector_registry import AUTO, choose_index, fit_index, load_vector_index, new_vector_index
 from .vectors import day_number
@@ -79,6 +82,12 @@ def _has_date_index(folder: Path) -> bool:
         store.close()
 
 
+def _collection_read_now(index_dir: Path) -> str | None:
+    from .qdrant import collection_of
+
+    return collection_of(generations.current(index_dir))
+
+
 def build_index(
     roots: Sequence[str | Path],
     index_dir: str | Path,
@@ -92,6 +101,7 @@ def build_index(
     max_release_chars: int = IngestConfig.max_release_chars,
     replace: bool = False,
     qdrant: dict | None = None,
+    mapper: Mapper | None = None,
 ) -> BuildReport:
     """Bring the releases of ``index_dir`` that come from ``roots`` in line with the files there.
 
@@ -104,18 +114,19 @@ def build_index(
     ``progress`` is on). ``vector_index`` forces a vector index type (``auto``: by size; ``qdrant``: where
     a Qdrant server index lives, settings ``vectors.qdrant_*``);
     ``embed_cache`` is the embedding cache file (empty: beside the index; ``off``: none); a release
-    longer than ``max_release_chars`` is skipped.
+    longer than ``max_release_chars`` is skipped. ``mapper`` (rag.mapping) runs the per-file and
+    per-release work (reading, cleaning, chunking, tokenizing): here by default, or on a Ray cluster.
     """
     index_dir = Path(index_dir)
     say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
     origins = [(str(Path(r).resolve()), "file" if Path(r).is_file() else "folder") for r in roots]
     with WriteLock(index_dir, on_wait=say):
         t0 = time.perf_counter()
-        ingested = load_corpus(roots, progress=progress, max_release_chars=max_release_chars)
+        ingested = load_corpus(roots, progress=progress, max_release_chars=max_release_chars, mapper=mapper)
         return update_index(ingested, index_dir, embedder, chunker, scope=scopes.roots_scope(roots),
                             origins=origins, rebuild=rebuild, replace=replace, progress=progress,
                             vector_index=vector_index, embed_cache=embed_cache, qdrant=qdrant,
-                            ingest_seconds=time.perf_counter() - t0, locked=True)
+                            ingest_seconds=time.perf_counter() - t0, locked=True, mapper=mapper)
 
 
 def update_index(
@@ -134,24 +145,28 @@ def update_index(
     ingest_seconds: float = 0.0,
     locked: bool = False,
     qdrant: dict | None = None,
+    mapper: Mapper | None = None,
 ) -> BuildReport:
     """Make the releases of ``index_dir`` that lie in ``scope`` (a test on a release's path) exactly
     ``ingested``; keep the others (``replace``: remove them too). ``origins`` (location, kind) are
-    recorded as brought in now. ``locked``: the caller holds the index's write lock."""
+    recorded as brought in now. ``locked``: the caller holds the index's write lock; ``mapper``: where
+    the per-release work runs (rag.mapping; default here)."""
     index_dir = Path(index_dir)
     if not locked:
         say = (lambda line: print(line, file=sys.stderr, flush=True)) if progress else None
         with WriteLock(index_dir, on_wait=say):
             return update_index(ingested, index_dir, embedder, chunker, scope=scope, origins=origins,
                                 rebuild=rebuild, replace=replace, progress=progress, vector_index=vector_index,
-                                embed_cache=embed_cache, ingest_seconds=ingest_seconds, locked=True, qdrant=qdrant)
+                                embed_cache=embed_cache, ingest_seconds=ingest_seconds, locked=True, qdrant=qdrant,
+                                mapper=mapper)
     return _build(ingested, index_dir, embedder, chunker, rebuild, progress, vector_index, embed_cache,
-                  scope, replace or rebuild, origins, ingest_seconds, qdrant)
+                  scope, replace or rebuild, origins, ingest_seconds, qdrant, mapper or LocalMap(progress))
 
 
 def _build(ingested: IngestResult, index_dir: Path, embedder: Embedder, chunker: ChunkerSettings, rebuild: bool,
            progress: bool, vector_index: str, embed_cache: str, scope: scopes.Scope, replace: bool,
-           origins: Sequence[tuple[str, str]], ingest_seconds: float, qdrant: dict | None = None) -> BuildReport:
+           origins: Sequence[tuple[str, str]], ingest_seconds: float, qdrant: dict | None,
+           mapper: Mapper) -> BuildReport:
     report = BuildReport()
     report.skipped = list(ingested.skipped)
     t0 = time.perf_counter() - ingest_seconds
@@ -217,9 +232,9 @@ def _build(ingested: IngestResult, index_dir: Path, embedder: Embedder, chunker:
 
     t1 = time.perf_counter()
     todo = [new[rid] for rid in added + updated]
-    per_release = [(r, chunk_release(r, chunker)) for r in todo]
+    prepared = mapper(functools.partial(prepare, chunker=chunker), todo, "chunking")
     report.seconds["chunk"] = time.perf_counter() - t1
-    texts = [c.embed_text(r.title, r.date) for r, chunks in per_release for c in chunks]
+    texts = [c.embed_text(p.release.title, p.release.date) for p in prepared for c in p.chunks]
     t2 = time.perf_counter()
     path = cache_path(index_dir, embed_cache)
     cache = EmbeddingCache(path, fingerprint(embedder), embedder.dim) if path is not None and texts else None
@@ -235,21 +250,22 @@ def _build(ingested: IngestResult, index_dir: Path, embedder: Embedder, chunker:
 
     ids: list[int] = []
     payload: list[dict] = []  # what a Qdrant index filters on (FAISS keeps ids only)
-    chunk_texts: dict[int, str] = {}
+    chunk_tokens: dict[int, list[str]] = {}
     names_were_ready = store.names_ready
-    for release, chunks in per_release:
-        new_ids = store.add_release(release, chunks)
+    for p in prepared:
+        release = p.release
+        new_ids = store.add_release(release, p.chunks)
         payload += [{"release_id": release.id, "source": release.source, "date": day_number(release.date),
-                     "start": c.start, "end": c.end} for c in chunks]
-        store.add_names(release.id, named_people(release.body), case_numbers(release.body))
-        chunk_texts.update(zip(new_ids, (c.text for c in chunks)))
+                     "start": c.start, "end": c.end} for c in p.chunks]
+        store.add_names(release.id, p.names, p.cases)
+        chunk_tokens.update(zip(new_ids, p.chunk_tokens))
         ids += new_ids
     if vectors is None:
         vectors = new_vector_index(choose_index(len(ids), embedder.dim, vector_index), embedder.dim, qdrant)
     vectors.add(ids, embedded, payload=payload)
     vectors = fit_index(vectors, len(vectors), vector_index)  # another type (or retrained buckets) past a size threshold
     t3 = time.perf_counter()
-    lexical.store_tokens(store.db, chunk_texts, {r.id: r.title for r, _ in per_release})
+    lexical.store_token_lists(store.db, chunk_tokens, {p.release.id: p.title_tokens for p in prepared})
     lexical.backfill(store.db)  # an index from before BM25 existed gets its tokens once
     if names_were_ready or live is None:
         store.mark_names_ready()
@@ -286,7 +302,12 @@ def _build(ingested: IngestResult, index_dir: Path, embedder: Embedder, chunker:
                "embed_variants": sorted({*(live_manifest.extra.get("embed_variants", [live_manifest.variant])
                                            if live_manifest and variant else []), *([variant] if variant else [])})},
     ).write(folder)
+    reading = _collection_read_now(index_dir) if vectors.name == "qdrant" else None
     generations.publish(index_dir, folder)
+    if vectors.name == "qdrant":  # server collections of generations no reader is on any more
+        from .qdrant import retire
+
+        retire(index_dir, vectors, reading)
     report.written = True
     report.seconds["total"] = time.perf_counter() - t0
     return report

@@ -191,11 +191,16 @@ def ensure_tables(db: sqlite3.Connection) -> None:
 
 def store_tokens(db: sqlite3.Connection, chunk_texts: dict[int, str], titles: dict[str, str]) -> None:
     """Tokenize and insert (or replace) chunk texts and release titles."""
+    store_token_lists(db, {c: tokenize(t) for c, t in chunk_texts.items()}, {r: tokenize(t) for r, t in titles.items()})
+
+
+def store_token_lists(db: sqlite3.Connection, chunks: dict[int, list[str]], titles: dict[str, list[str]]) -> None:
+    """Insert (or replace) chunks' and release titles' tokens, already made by :func:`tokenize`."""
     ensure_tables(db)
     db.executemany("INSERT OR REPLACE INTO chunk_tokens(chunk_id, tokens) VALUES (?,?)",
-                   ((int(c), " ".join(tokenize(t))) for c, t in chunk_texts.items()))
+                   ((int(c), " ".join(t)) for c, t in chunks.items()))
     db.executemany("INSERT OR REPLACE INTO title_tokens(release_id, tokens) VALUES (?,?)",
-                   ((r, " ".join(tokenize(t))) for r, t in titles.items()))
+                   ((r, " ".join(t)) for r, t in titles.items()))
 
 
 def delete_tokens(db: sqlite3.Connection, chunk_ids: Iterable[int], release_ids: Iterable[str]) -> None:

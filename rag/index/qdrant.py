@@ -10,8 +10,10 @@ inner-product search as FAISS, kept by the Qdrant engine.
   mode when no URL is set (``vectors.qdrant_path``, default ``:memory:``). One collection per index
   generation (``<collection>-<uuid>``); ``save`` writes a small pointer file (``vectors.qdrant.json``)
   naming it, so every `rag serve` behind a load balancer that loads the generation queries the
-  same collection, and a new generation is a new collection (the old one is left for readers still
-  on it: see ``drop_collections``).
+  same collection, and a new generation is a new collection. The index folder's ledger
+  (``qdrant-collections.json``) lists the collections its builds made; each build drops those but
+  its own and the one it replaces (readers may still be on that one until they see the new
+  ``CURRENT``; it goes at the next build): see :func:`retire`.
 
 Both use dot-product distance on the embedder's normalised vectors (cosine), as ``faiss-flat``.
 Each point carries its chunk's release_id, source, date (YYYYMMDD), start and end as payload, with
@@ -279,6 +281,43 @@ def _client(url: str, path: str, api_key: str):
         client = QdrantClient(path=path) if path and path != ":memory:" else QdrantClient(":memory:")
     atexit.register(client.close)  # before the interpreter tears down what close() imports
     return client
+
+
+LEDGER = "qdrant-collections.json"
+
+
+def collection_of(generation: Path | None) -> str | None:
+    """The Qdrant collection a generation folder's vectors live in (None: not a ``qdrant`` index)."""
+    try:
+        pointer = qdrant_file(Path(generation) / "vectors.faiss", ".json") if generation else None
+        return json.loads(pointer.read_text(encoding="utf-8"))["collection"] if pointer else None
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def retire(index_dir: Path, index: QdrantServerIndex, reading: str | None) -> list[str]:
+    """Note ``index``'s collection in ``index_dir``'s ledger and drop every collection listed there
+    but it and ``reading`` (the replaced generation's); returns the dropped names. Only collections
+    this index made are touched: indexes sharing a server and prefix do not drop each other's."""
+    from .manifest import write_atomic
+
+    ledger = Path(index_dir) / LEDGER
+    try:
+        known = json.loads(ledger.read_text(encoding="utf-8")) if ledger.is_file() else []
+    except (OSError, ValueError):
+        known = []
+    keep = [c for c in (reading, index.collection) if c]
+    dropped = []
+    for name in known:
+        if name not in keep:
+            try:
+                index.client.delete_collection(name)
+            except Exception:  # gone already, or the server refused: listed again next time
+                keep.append(name)
+                continue
+            dropped.append(name)
+    write_atomic(ledger, json.dumps(sorted(set(keep))) + "\n")
+    return dropped
 
 
 def qdrant_file(path: Path, suffix: str) -> Path:

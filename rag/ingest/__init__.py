@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from rag.config import IngestConfig
+from rag.mapping import LocalMap, Mapper
 from rag.models import Release, Skipped
 
 from . import boilerplate
@@ -77,20 +77,21 @@ class SyncedPage:
 
 
 def load_corpus(roots: Sequence[str | Path] | str | Path, *, progress: bool = False,
-                max_release_chars: int = IngestConfig.max_release_chars) -> IngestResult:
+                max_release_chars: int = IngestConfig.max_release_chars, mapper: Mapper | None = None
+                ) -> IngestResult:
     """Ingest every release under ``roots`` (directories, or single files).
 
     ``progress=True`` shows tqdm bars on stderr. A release whose text is longer than
-    ``max_release_chars`` is skipped with the reason.
+    ``max_release_chars`` is skipped with the reason. ``mapper`` (rag.mapping) runs the reading
+    and the cleaning of pages (default: here); learning the boilerplate and assembling the releases
+    (ids, duplicates) happen here, as they need every page of a group at once.
     """
     if isinstance(roots, (str, os.PathLike)):
         roots = [roots]
+    mapper = mapper or LocalMap(progress)
     files = discover(roots)
-    slots: list[_Slot] = []
-    for f in _bar(files, progress, "reading"):
-        slots.extend(_read(f))
-
-    return _finish(slots, progress, max_release_chars)
+    slots = [slot for read in mapper(_read, files, "reading") for slot in read]
+    return _finish(slots, mapper, max_release_chars)
 
 
 def load_pages(pages: Sequence[SyncedPage], *, max_release_chars: int = IngestConfig.max_release_chars
@@ -98,7 +99,7 @@ def load_pages(pages: Sequence[SyncedPage], *, max_release_chars: int = IngestCo
     """Releases from synced pages: each page's id and path are its URL; boilerplate per group."""
     slots = [_page_slot(p.url, p.url, p.source, p.extracted, p.url.rsplit("/", 1)[-1], (-1, p.group))
              for p in pages]
-    return _finish(slots, False, max_release_chars)
+    return _finish(slots, LocalMap(), max_release_chars)
 
 
 def _page_slot(rid: str, path: str, source: str, extracted: Extracted, name: str,
@@ -107,38 +108,45 @@ def _page_slot(rid: str, path: str, source: str, extracted: Extracted, name: str
     return _Slot(rid, path, source, page=page, group=group, html=extracted)
 
 
-def _finish(slots: list[_Slot], progress: bool, max_release_chars: int) -> IngestResult:
+CLEAN_BATCH = 64  # pages of one group cleaned per work item (each item carries its group's model)
+
+
+def _finish(slots: list[_Slot], mapper: Mapper, max_release_chars: int) -> IngestResult:
     """Learn boilerplate per group of pages, clean the pages, then assemble the releases."""
     pages: dict[tuple[int, str], list[_Slot]] = defaultdict(list)
     for slot in slots:
         if slot.page is not None and slot.group is not None:
             pages[slot.group].append(slot)
-    models = {
-        key: boilerplate.learn([s.page[2] for s in group])  # type: ignore[index]
-        for key, group in pages.items()
-    }
-    for slot in _bar([s for s in slots if s.page is not None], progress, "cleaning"):
-        text, name, keys = slot.page  # type: ignore[misc]
-        try:
-            fields = parse_page(text, models[slot.group], name, keys)  # type: ignore[index]
-            if slot.html is not None:  # what the page declared beats what its text suggests
-                date = slot.html.date or fields.date or slot.html.guessed_date  # see rag.ingest.html
-                fields = Fields(fields.title, date, slot.html.url, fields.body)
-            slot.fields = fields
-        except Skip as exc:
-            slot.reason = str(exc)
-        except Exception as exc:  # a bad file must never stop ingestion
-            slot.reason = f"could not parse: {type(exc).__name__}: {exc}"
-        slot.page = None
-    return _assemble(slots, max_release_chars)
+    work = []  # (the group's model, up to CLEAN_BATCH of its pages)
+    for group in pages.values():
+        model = boilerplate.learn([s.page[2] for s in group])  # type: ignore[index]
+        work += [(model, group[i:i + CLEAN_BATCH]) for i in range(0, len(group), CLEAN_BATCH)]
+    cleaned = {id(slot): new for (_, group), done in zip(work, mapper(_clean, work, "cleaning"))
+               for slot, new in zip(group, done)}
+    return _assemble([cleaned.get(id(s), s) for s in slots], max_release_chars)
 
 
-def _bar(items: list, progress: bool, desc: str):
-    if not progress:
-        return items
-    from tqdm import tqdm
+def _clean(item: tuple[object, list[_Slot]]) -> list[_Slot]:
+    """Pages of one group, cleaned with the group's boilerplate model: each slot with its fields, or
+    the reason it was skipped (never raises)."""
+    model, group = item
+    return [_clean_page(slot, model) for slot in group]
 
-    return tqdm(items, desc=desc, unit="file", file=sys.stderr, leave=False)
+
+def _clean_page(slot: _Slot, model) -> _Slot:
+    text, name, keys = slot.page  # type: ignore[misc]
+    out = _Slot(slot.id, slot.path, slot.source, group=slot.group)
+    try:
+        fields = parse_page(text, model, name, keys)
+        if slot.html is not None:  # what the page declared beats what its text suggests
+            date = slot.html.date or fields.date or slot.html.guessed_date  # see rag.ingest.html
+            fields = Fields(fields.title, date, slot.html.url, fields.body)
+        out.fields = fields
+    except Skip as exc:
+        out.reason = str(exc)
+    except Exception as exc:  # a bad file must never stop ingestion
+        out.reason = f"could not parse: {type(exc).__name__}: {exc}"
+    return out
 
 
 def _read(f: CorpusFile) -> list[_Slot]:
