@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rag.index import generations  # noqa: E402
 from rag.index.build import META, VECTORS  # noqa: E402
 from rag.index.manifest import Manifest, record_files  # noqa: E402
-from rag.index.vector_registry import all_vectors, load_vector_index, new_vector_index  # noqa: E402
+from rag.index.vector_registry import all_vectors, fit_index, load_vector_index, new_vector_index  # noqa: E402
 from rag.index.vectors import ChunkIds  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -71,6 +71,7 @@ def built(kind: str, dim: int, vecs: np.ndarray, keep: Path | None):
         idx.add(ids, vecs[s:s + 8192], payload=[{"source": f"s{i % 10}"} for i in ids])
     if hasattr(idx, "shard"):
         idx.shard.optimize()  # build the HNSW graph as a served shard would have it
+    idx = fit_index(idx, n, kind)  # as a build does: IVF buckets trained on all the vectors, not the first batch
     seconds = round(time.perf_counter() - t0, 1)
     if saved:
         keep.mkdir(parents=True, exist_ok=True)
