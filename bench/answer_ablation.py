@@ -45,6 +45,7 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("no whole-release BM25 field", OLD_RETRIEVAL),
         ("none of the three (the rules before #14)",
          {"extractive__reader": False, "retrieval__split": False, **OLD_RETRIEVAL}),
+        ("no release-level support for lookups", {"extractive__release_support": False}),
     ],
     "local": [  # two-part questions are not split for an LLM (rag/pipeline.py)
         ("shipped", {}),

@@ -159,6 +159,7 @@ class ExtractiveConfig(Config):
     min_relative: float = 0.75
     reader: bool = True             # the fitted reader's best sentence leads (rag/answer/reader.py)
     reader_weights: str = ""        # a weights file from bench/fit_reader.py (empty: the shipped one)
+    release_support: bool = True    # "which release ...?" may pass min_support on the whole release
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     def __post_init__(self):

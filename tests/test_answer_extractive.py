@@ -414,3 +414,29 @@ def test_a_lookup_of_a_quoted_phrase_is_answered_by_the_sentence_holding_it(answ
     assert (plain.confidence or 0.0) < 1.0
     # a phrase nobody said is no evidence
     assert answerer.answer("Which release quotes someone saying 'crime does not pay'?", hits).refused
+
+
+SPREAD = ("Officers launched a new scheme in Dunstable on Monday.\n\n"
+          "Youth workers will be part of it from June.\n\n"
+          "They will join the patrols at weekends.\n\n"
+          "The Home Office is paying for the first year.\n\n"
+          "The money comes from the safer streets fund.")
+R_SPREAD = release("spread.txt", SPREAD, "New scheme launched in Dunstable", "2023-05-02")
+
+
+def test_a_lookup_whose_details_are_spread_over_a_release_is_answered_by_that_release():
+    """No one sentence holds enough of what the question describes; the release as a whole does
+    (lexical support only: no embedder)."""
+    hits = hits_for(R_KINGS, R_SPREAD, R_ORANGE)
+    q = "Which release described youth workers joining weekend patrols in Dunstable, paid for by the Home Office safer streets fund?"
+    off = ExtractiveAnswerer(top_k=20, release_support=False).answer(q, hits)
+    assert off.refused and off.note.startswith("weak evidence")  # each sentence alone is weak evidence
+    ans = ExtractiveAnswerer(top_k=20).answer(q, hits)
+    assert not ans.refused and ans.note.startswith("release support")
+    assert ans.text.startswith("The release is “New scheme launched in Dunstable” (2023-05-02): ")
+    assert {c.release_id for c in ans.citations} == {"spread.txt"}
+    check_citations(ans, hits)
+    # not a lookup: the same details asked as a fact get no release-level pass
+    assert ExtractiveAnswerer(top_k=20).answer(
+        "Did youth workers join weekend patrols in Dunstable, paid for by the Home Office safer streets fund?",
+        hits).refused

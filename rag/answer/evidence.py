@@ -237,6 +237,28 @@ class SentenceRanker:
             top = [h for h in top if named[h.release.id] == most]
         return missing, top
 
+    def release_support(self, question: Question | str, cands: Sequence[Candidate]) -> tuple[Release, float] | None:
+        """For a question asking which release: the candidate release best supported as a whole, and
+        that support - the sentence formula over the release (dense: its best sentence's; lexical:
+        the IDF-weighted share of the question's terms found anywhere in its title and body, IDF over
+        the candidate releases). A lookup describes a release, and its details are spread over the
+        release's sentences rather than gathered in one. None without candidates."""
+        q = as_question(question)
+        releases: dict[str, Release] = {}
+        dense: dict[str, float] = {}
+        for c in cands:
+            releases.setdefault(c.release.id, c.release)
+            dense[c.release.id] = max(dense.get(c.release.id, 0.0), c.dense)
+        if not releases:
+            return None
+        ids = list(releases)
+        stems = [frozenset(content_stems(f"{releases[r].title}\n{releases[r].body}")) for r in ids]
+        lex = lexical_scores(question_terms(q), stems)
+        w = self.config.dense_weight if self.embedder is not None else 0.0
+        scored = [(round(max(0.0, w * dense[r] + (1 - w) * x), 6), -i) for i, (r, x) in enumerate(zip(ids, lex))]
+        support, neg = max(scored)
+        return releases[ids[-neg]], support
+
     def rank(self, question: Question | str, hits: Sequence[Hit],
              timings: dict[str, float] | None = None) -> tuple[list[Candidate], np.ndarray | None]:
         """Candidate sentences of ``hits``, scored and sorted best first, with their

@@ -18,7 +18,10 @@ For one question and the hits (best first), with the sentence ranker (``evidence
    words with the question ("Capital One alerted the Postal Service" for "how was the theft
    uncovered?"). The lead comes first, the rest follow by release, in body order; each quoted
    sentence is its own source ``[n]``, n = 1, 2, ... in text order. A question asking which
-   release said something is answered with that release's title and date first.
+   release said something is answered with that release's title and date first; when no one
+   sentence reaches ``min_support`` but a release as a whole does (``release_support``: a lookup
+   describes a release, its details spread over several sentences), with that release and its
+   best-ranked sentence.
 """
 from __future__ import annotations
 
@@ -103,6 +106,15 @@ class ExtractiveAnswerer(AnswererBase):
         if not cands:
             return done(None, "no sentences in the retrieved passages")
         top_support = max(c.support for c in cands)
+        if top_support < cfg.min_support and q.asks_for_release and cfg.release_support:
+            found = self.ranker.release_support(q, cands)  # a lookup's evidence is the release as a whole
+            if found is not None and found[1] >= cfg.min_support:
+                release, support = found
+                lead = next(c for c in cands if c.release.id == release.id)
+                text, citations = compose([lead])
+                text = f"The release is “{release.title}” ({release.date or 'undated'}): {text}"
+                return replace(done(text, f"release support {support:.2f} (best sentence {top_support:.2f})",
+                                    citations), confidence=support)
         if top_support < cfg.min_support:
             return done(None, f"weak evidence: best support {top_support:.2f} < {cfg.min_support:.2f}")
         floor = max(cfg.min_support, cfg.min_relative * top_support)
