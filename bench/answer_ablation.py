@@ -53,6 +53,7 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("no reader (hand-set sentence rank)", {"extractive__reader": False}),
         ("no rescue", {"local__policy__steps": [s for s in STEPS if s != "rescue"]}),
         ("no quote after the answer", {"local__policy__steps": [s for s in STEPS if s != "quote_lead"]}),
+        ("no release-level support for lookups", {"extractive__release_support": False}),
     ],
 }
 KEYS = ("key_fact_accuracy", "false_refusal_rate", "refusal_rate_unanswerable", "citation_precision",
