@@ -133,6 +133,7 @@ def test_server_collections_of_replaced_generations_are_dropped_a_build_later(tm
     from pathlib import Path
 
     from rag.index import generations
+    from rag.index.build import VECTORS
     from rag.index.qdrant import LEDGER, _client, collection_of
     from rag.index.vector_registry import new_vector_index
     from rag.pipeline import index_corpus
@@ -143,11 +144,11 @@ def test_server_collections_of_replaced_generations_are_dropped_a_build_later(tm
     index_dir = Path(pipe.settings.index_dir)
     where = pipe.settings.vectors.qdrant(index_dir)
     other = new_vector_index("qdrant", real_embedder.dim, where)  # another index's collection, same prefix
-    seen = [collection_of(generations.current(index_dir))]
+    seen = [collection_of(generations.current(index_dir) / VECTORS)]
     for f in sorted(corpus.glob("*.txt"))[:2]:
         f.unlink()
         assert index_corpus(pipe.settings, embedder=real_embedder).written
-        seen.append(collection_of(generations.current(index_dir)))
+        seen.append(collection_of(generations.current(index_dir) / VECTORS))
     names = {c.name for c in _client(where["url"], where["path"], where["api_key"]).get_collections().collections}
     assert len(set(seen)) == 3 and all(seen)
     assert seen[0] not in names and {seen[1], seen[2], other.collection} <= names

@@ -112,9 +112,8 @@ class ExtractiveAnswerer(AnswererBase):
                 release, support = found
                 lead = next(c for c in cands if c.release.id == release.id)
                 text, citations = compose([lead])
-                text = f"The release is “{release.title}” ({release.date or 'undated'}): {text}"
-                return replace(done(text, f"release support {support:.2f} (best sentence {top_support:.2f})",
-                                    citations), confidence=support)
+                note = f"release support {support:.2f} (best sentence {top_support:.2f})"
+                return replace(done(release_head(release, text), note, citations), confidence=support)
         if top_support < cfg.min_support:
             return done(None, f"weak evidence: best support {top_support:.2f} < {cfg.min_support:.2f}")
         floor = max(cfg.min_support, cfg.min_relative * top_support)
@@ -142,9 +141,13 @@ class ExtractiveAnswerer(AnswererBase):
         chosen = [cands[i] for i in picked]
         text, citations = compose(chosen)
         if q.asks_for_release:
-            head = chosen[0].release
-            text = f"The release is “{head.title}” ({head.date or 'undated'}): {text}"
+            text = release_head(chosen[0].release, text)
         return replace(done(text, f"best support {top_support:.2f}", citations), confidence=top_support)
+
+
+def release_head(release, text: str) -> str:
+    """A lookup's answer: the release's title and date, then the quoted sentences."""
+    return f"The release is “{release.title}” ({release.date or 'undated'}): {text}"
 
 
 def compose(chosen: Sequence[Candidate]) -> tuple[str, tuple[Citation, ...]]:

@@ -83,9 +83,11 @@ def _has_date_index(folder: Path) -> bool:
 
 
 def _collection_read_now(index_dir: Path) -> str | None:
+    """The Qdrant collection of the generation being replaced (readers may still be on it)."""
     from .qdrant import collection_of
 
-    return collection_of(generations.current(index_dir))
+    live = generations.current(index_dir)
+    return collection_of(live / VECTORS) if live is not None else None
 
 
 def build_index(

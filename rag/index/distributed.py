@@ -96,6 +96,17 @@ def quiet(on: bool) -> None:
     logging.getLogger("ray.data").setLevel(logging.WARNING if on else logging.INFO)
 
 
+def _batches(out, expected: int, address: str, what: str, of: str):
+    """The result batches of a Ray Data pipeline; RagError naming the cluster when they hold other
+    than ``expected`` rows (``what`` returned for ``of``: "vectors", "texts")."""
+    seen = 0
+    for batch in out.iter_batches(batch_format="numpy", batch_size=None):
+        seen += len(batch["i"])
+        yield batch
+    if seen != expected:
+        raise RagError(f"the Ray cluster at {address!r} returned {seen} {what} for {expected} {of}")
+
+
 def _apply(batch: dict, fn: Callable) -> dict:
     """One Ray Data task: ``fn`` over a batch of pickled items, results pickled."""
     out = np.empty(len(batch["x"]), dtype=object)
@@ -127,14 +138,9 @@ class RayMap:
                                     for i, x in enumerate(items)])
         out = rows.map_batches(_apply, fn_kwargs={"fn": fn}, batch_size=self.batch_size, batch_format="numpy")
         results: list = [None] * len(items)
-        seen = 0
-        for batch in out.iter_batches(batch_format="numpy", batch_size=None):
+        for batch in _batches(out, len(items), self.address, "results", f"items ({desc or 'map'})"):
             for i, y in zip(batch["i"], batch["y"]):
                 results[int(i)] = pickle.loads(y)
-                seen += 1
-        if seen != len(items):
-            raise RagError(f"the Ray cluster at {self.address!r} returned {seen} results for {len(items)} "
-                           f"items ({desc or 'map'})")
         return results
 
 
@@ -177,10 +183,6 @@ class RayEmbedder:
                                num_cpus=min(threads, cpus / actors),  # more actors than CPUs: they share
                                batch_format="numpy")
         vectors = np.zeros((len(texts), self.local.dim), dtype=np.float32)
-        seen = 0
-        for batch in out.iter_batches(batch_format="numpy", batch_size=None):
+        for batch in _batches(out, len(texts), self.address, "vectors", "texts"):
             vectors[np.asarray(batch["i"], dtype=np.int64)] = np.stack(list(batch["vector"]))
-            seen += len(batch["i"])
-        if seen != len(texts):
-            raise RagError(f"the Ray cluster at {self.address!r} returned {seen} vectors for {len(texts)} texts")
         return vectors

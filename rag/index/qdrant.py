@@ -286,11 +286,11 @@ def _client(url: str, path: str, api_key: str):
 LEDGER = "qdrant-collections.json"
 
 
-def collection_of(generation: Path | None) -> str | None:
-    """The Qdrant collection a generation folder's vectors live in (None: not a ``qdrant`` index)."""
+def collection_of(vectors: Path) -> str | None:
+    """The Qdrant collection a generation's vectors file (``vectors.faiss`` or beside it) names
+    (None: not a ``qdrant`` index)."""
     try:
-        pointer = qdrant_file(Path(generation) / "vectors.faiss", ".json") if generation else None
-        return json.loads(pointer.read_text(encoding="utf-8"))["collection"] if pointer else None
+        return json.loads(qdrant_file(vectors, ".json").read_text(encoding="utf-8"))["collection"]
     except (OSError, ValueError, KeyError):
         return None
 
