@@ -69,6 +69,7 @@ GROUPS = {
     "rank of release and hit": ("release_rank", "hit_pos"), "position and opening": ("position", "opening"),
     "form (fragment, length, numbers)": ("fragment", "log_words", "numbers"),
     **{f"asks {k}": (f"asks_{k}_holds", f"asks_{k}_lacks") for k in ASK_KINDS},
+    "outcome asked vs possible outcome stated": ("outcome_hypothetical", "potential_hypothetical"),
 }
 
 

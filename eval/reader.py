@@ -5,6 +5,9 @@ reproduce their committed scores. A candidate is a sentence of the passages the 
 answerer reads for the question (retrieved as ``rag eval`` retrieves, grounded as the
 answerer grounds); it is a positive when it holds one of the question's key facts
 (``must_include``, compared as the evaluation compares them) and belongs to a gold release.
+A question asking two things is read as the pipeline reads it (``retrieval.split``): one
+record per part, from that part's own passages; when it has as many key facts as parts, the
+i-th fact is the i-th part's (the dev sets list them in the order asked), else any counts.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import numpy as np
 
 from rag.answer.evidence import SentenceRanker
 from rag.answer.reader import features
-from rag.question import analyse
+from rag.question import analyse, analyse_parts
 from rag.retrieval import NO_FILTERS, Filters
 
 from .dataset import Question
@@ -32,15 +35,19 @@ def collect(pipe, ranker: SentenceRanker, questions: Sequence[Question], name: s
             continue
         filters = Filters(as_of=q.as_of) if q.as_of else NO_FILTERS
         question = analyse(q.question, filters.as_of)
-        hits = pipe.passages(pipe.search(question, RETRIEVE_DEPTH * 2, filters)[:top_k])
-        _, top = ranker.ground(question, hits)
-        cands, _ = ranker.rank(question, top)
-        if not cands:
-            continue
-        labels = [int(c.release.id in q.gold_ids and any(fact_present(c.text, f) for f in q.must_include))
-                  for c in cands]
-        out.append({"id": q.id, "type": q.type, "file": name, "X": features(question, cands), "y": labels,
-                    "hand": [c.rank_score for c in cands]})
+        parts = analyse_parts(question) if pipe.settings.retrieval.split else ()
+        if len(parts) < 2:
+            parts = (question,)
+        for i, part in enumerate(parts):
+            facts = [q.must_include[i]] if len(parts) > 1 and len(q.must_include) == len(parts) else q.must_include
+            hits = pipe.passages(pipe.search(part, RETRIEVE_DEPTH * 2, filters)[:top_k])
+            _, top = ranker.ground(part, hits)
+            cands, _ = ranker.rank(part, top)
+            if not cands:
+                continue
+            labels = [int(c.release.id in q.gold_ids and any(fact_present(c.text, f) for f in facts)) for c in cands]
+            out.append({"id": q.id if len(parts) == 1 else f"{q.id}#{i + 1}", "type": q.type, "file": name,
+                        "X": features(part, cands), "y": labels, "hand": [c.rank_score for c in cands]})
     return out
 
 

@@ -70,3 +70,26 @@ def test_shipped_weights_reproduce_their_bundled_score(tmp_path_factory):
     assert abs(got["answerable"] - committed["answerable"]) <= 1, (got, committed)
     correct = round(got["top1"] * got["answerable"]), round(committed["top1"] * committed["answerable"])
     assert abs(correct[0] - correct[1]) <= 1, (got, committed)
+
+
+def test_a_possible_outcome_is_marked_against_the_question_asked():
+    """"What sentence did he receive?" is not answered by "if convicted, he faces ...": the
+    reader sees which of the two the question asks and which the sentence states."""
+    from rag.answer.evidence import Candidate
+    from rag.answer.reader import features
+    from rag.models import Release
+
+    body = ("If convicted, Dunn faces a maximum sentence of 11 years and four months in state prison. "
+            "Dunn was sentenced today to one year in jail.")
+    rel = Release("r", "Contractor sentenced", "2015-01-01", None, "s", body, "r")
+    cut = body.index("Dunn was")
+    cands = [Candidate(0, rel, 0, cut - 1, body[:cut - 1], frozenset()),
+             Candidate(0, rel, cut, len(body), body[cut:], frozenset())]
+    column = {name: i for i, name in enumerate(FEATURES)}
+
+    def marks(question):
+        rows = features(analyse(question), cands)
+        return [(row[column["outcome_hypothetical"]], row[column["potential_hypothetical"]]) for row in rows]
+
+    assert marks("Brian Dunn was charged in 2014. What sentence did he receive?") == [(1.0, 0.0), (0.0, 0.0)]
+    assert marks("Brian Dunn was charged in 2014. What maximum term did he face?") == [(0.0, 1.0), (0.0, 0.0)]

@@ -4,9 +4,11 @@ Each candidate sentence of the retrieved passages (``evidence.Candidate``, alrea
 the ranker) gets features that carry across questions -- how similar it is to the question
 (the embedder's cosine, IDF overlap with the question's words, with the words that are not
 names and with the question's focus: "what prison sentence", "how many guns"), whether it
-holds the kind of thing asked (an amount, a count, a duration, a person, a place), where it
-sits (its release's rank, its position in the release, the release's opening sentence), its
-form -- and a logistic regression fitted on the dev sets' labelled sentences
+holds the kind of thing asked (an amount, a count, a duration, a person, a place), whether it
+states only a possible outcome ("if convicted, he faces a maximum of ...") when the question
+asks what happened ("what sentence did he receive?") or what could have ("what maximum did he
+face?"; ``rag.text.steps``), where it sits (its release's rank, its position in the release,
+the release's opening sentence), its form -- and a logistic regression fitted on the dev sets' labelled sentences
 (``bench/fit_reader.py``; a sentence holding a key fact of a gold release is a positive) turns
 them into the probability that it answers. Every feature group earns its place in the fit's
 leave-one-group-out table (``bench/results/reader_fit.md``).
@@ -28,6 +30,7 @@ from ..errors import ConfigError
 from ..question import Question
 from ..question.mentions import ReleaseText
 from ..text.stem import suffix_stem
+from ..text.steps import asks_outcome, asks_potential, hypothetical
 from .evidence import Candidate
 
 WEIGHTS = Path(__file__).with_name("reader_weights.json")
@@ -106,7 +109,8 @@ def focus_stems(question: Question) -> frozenset[str]:
 FEATURES = ("dense", "lexical", "lexical_other", "support", "dense_gap", "lexical_gap", "lexical_other_gap",
             "support_gap", "names_here", "release_rank", "focus",
             "hit_pos", "position", "opening", "fragment", "log_words", "numbers",
-            *(f"asks_{k}_holds" for k in ASK_KINDS), *(f"asks_{k}_lacks" for k in ASK_KINDS))
+            *(f"asks_{k}_holds" for k in ASK_KINDS), *(f"asks_{k}_lacks" for k in ASK_KINDS),
+            "outcome_hypothetical", "potential_hypothetical")
 
 
 def features(question: Question, cands: Sequence[Candidate]) -> list[list[float]]:
@@ -120,6 +124,8 @@ def features(question: Question, cands: Sequence[Candidate]) -> list[list[float]
     best = {"dense": max(c.dense for c in cands), "lexical": max(c.lexical for c in cands),
             "support": max(c.support for c in cands), "other": max(other)}
     focus = focus_stems(question)
+    potential = asks_potential(question.text)
+    outcome = asks_outcome(question.text) and not potential  # what happened, not what could have
     rows = []
     for c, lex_other in zip(cands, other):
         words = c.text.split()
@@ -135,6 +141,8 @@ def features(question: Question, cands: Sequence[Candidate]) -> list[list[float]
         held = [k in kinds and holds(k, c.text) for k in ASK_KINDS]
         row += [float(h) for h in held]
         row += [float(k in kinds and not h) for k, h in zip(ASK_KINDS, held)]
+        hyp = hypothetical(c.text)
+        row += [float(outcome and hyp), float(potential and hyp)]
         rows.append(row)
     return rows
 

@@ -18,29 +18,12 @@ from ..question import Question
 from ..question.sources import named_sources, source_names
 from ..text.sentences import split_sentences
 from ..text.people import DEFENDANT, case_numbers as text_case_numbers
+from ..text.steps import STEP_PATTERNS, STEPS, step_of
 from ..text.tokenize import bm25_tokens
 from .match import lead_span, lead_spans
 
 __all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_name", "defendant_span",
            "named_case", "outcome_span", "step_of"]
-
-STEPS = (  # (label, pattern), checked in this order: the most final step a text reports wins
-    ("dismissed", r"\b(?:dismiss\w*|acquit\w*|not guilty|exonerat\w*|overturn\w*|vacat\w*)\b"),
-    ("parole", r"\bparole (?:hearing|board|denied|granted)|\b(?:denied|granted|up for)\b[\w\s]{0,20}\bparole\b"),
-    ("sentenced", r"\bsentenced\b|\bsentences? (?:of|to)\b|\b\w+-years? sentence\b"),
-    ("appeal", r"\bappeal\w*"),
-    ("pleaded", r"\b(?:plead\w*|pled)\b"),
-    ("convicted", r"\b(?:convicted|convicts?|found guilty|guilty verdict|jury finds?)\b"),
-    ("indicted", r"\bindict\w*"),
-    ("arraigned", r"\barraign\w*"),
-    ("charged", r"\b(?:charg\w*|arrest\w*|extradit\w*|booked|accused)\b"),
-)
-_STEPS = tuple((label, re.compile(p, re.I)) for label, p in STEPS)
-
-
-def step_of(text: str) -> str | None:
-    """The most final step ``text`` reports (see ``STEPS``), or None."""
-    return next((label for label, pattern in _STEPS if pattern.search(text)), None)
 
 
 @dataclass(frozen=True)
@@ -107,7 +90,7 @@ def _shown(release: Release, step: str | None) -> tuple[int, int]:
     """The lead sentence reporting ``step``: first one naming the person, then one stating a
     term ("to 15 years to life"), then the earliest; else the lead."""
     if step:
-        pattern = dict(_STEPS)[step]
+        pattern = STEP_PATTERNS[step]
         reporting = [(s, e) for s, e in lead_spans(release) if pattern.search(release.body[s:e])]
         if reporting:  # one that names the person and states a term ("to 15 years to life") first
             return max(reporting, key=lambda span: (bool(DEFENDANT.search(release.body[span[0]:span[1]])),
@@ -179,7 +162,7 @@ def outcome_span(release: Release, names, skip: tuple[int, int], step: str = "")
         if termed:
             return termed[0]
     elif step:
-        reporting = [(s, e) for s, e, _, _ in naming if dict(_STEPS)[step].search(release.body[s:e])]
+        reporting = [(s, e) for s, e, _, _ in naming if STEP_PATTERNS[step].search(release.body[s:e])]
         if reporting:
             return reporting[0]
     return next(((s, e) for s, e, term, outcome in naming if term or outcome), None)

@@ -1,0 +1,57 @@
+"""The steps of a criminal case as press releases report them, and whether a sentence states an
+outcome or only a possible one.
+
+``step_of(text)`` labels a title or sentence with the most final step it reports ("Convicted
+and Sentenced" is "sentenced"); ``STEPS`` lists the labels, most final first. Used by case
+histories (``rag.collect.case``) and by the sentence reader (``rag.answer.reader``: a question
+asking what sentence someone received is answered from the sentencing release, not from the
+charge's "faces a maximum of").
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["STEPS", "STEP_PATTERNS", "asks_outcome", "asks_potential", "hypothetical", "step_of"]
+
+STEPS = (  # (label, pattern), checked in this order: the most final step a text reports wins
+    ("dismissed", r"\b(?:dismiss\w*|acquit\w*|not guilty|exonerat\w*|overturn\w*|vacat\w*)\b"),
+    ("parole", r"\bparole (?:hearing|board|denied|granted)|\b(?:denied|granted|up for)\b[\w\s]{0,20}\bparole\b"),
+    ("sentenced", r"\bsentenced\b|\bsentences? (?:of|to)\b|\b\w+-years? sentence\b"),
+    ("appeal", r"\bappeal\w*"),
+    ("pleaded", r"\b(?:plead\w*|pled)\b"),
+    ("convicted", r"\b(?:convicted|convicts?|found guilty|guilty verdict|jury finds?)\b"),
+    ("indicted", r"\bindict\w*"),
+    ("arraigned", r"\barraign\w*"),
+    ("charged", r"\b(?:charg\w*|arrest\w*|extradit\w*|booked|accused)\b"),
+)
+STEP_PATTERNS = {label: re.compile(p, re.I) for label, p in STEPS}
+
+
+def step_of(text: str) -> str | None:
+    """The most final step ``text`` reports (see ``STEPS``), or None."""
+    return next((label for label, pattern in STEP_PATTERNS.items() if pattern.search(text)), None)
+
+
+# a question asking what happened ("what sentence did he receive", "how much jail time did she
+# ultimately get") or what could have ("what maximum sentence did she face")
+_OUTCOME_ASKED = re.compile(r"\b(?:receiv\w*|got|get|gets|given|end(?:ed)? up|ultimately|actually|eventually|finally|"
+                            r"was (?:he |she |they )?sentenced|were sentenced)\b", re.I)
+_POTENTIAL = re.compile(r"\b(?:fac(?:e|es|ed|ing)|maximum|max|could|potential(?:ly)?|up to)\b", re.I)
+# a sentence stating only a possible outcome ("If convicted, he faces a maximum of ...")
+_HYPOTHETICAL = re.compile(r"\bif (?:convicted|found guilty)\b|\b(?:faces?|facing|could (?:face|receive|get|be)|"
+                           r"maximum|up to)\b", re.I)
+
+
+def asks_outcome(question: str) -> bool:
+    """Whether ``question`` asks what actually happened (received, got, ended up with)."""
+    return bool(_OUTCOME_ASKED.search(question))
+
+
+def asks_potential(question: str) -> bool:
+    """Whether ``question`` asks what could have happened (faced, maximum)."""
+    return bool(_POTENTIAL.search(question))
+
+
+def hypothetical(sentence: str) -> bool:
+    """Whether ``sentence`` states a possible outcome ("faces a maximum", "if convicted")."""
+    return bool(_HYPOTHETICAL.search(sentence))
