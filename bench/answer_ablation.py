@@ -47,8 +47,9 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
          {"extractive__reader": False, "retrieval__split": False, **OLD_RETRIEVAL}),
         ("no release-level support for lookups", {"extractive__release_support": False}),
     ],
-    "local": [  # two-part questions are not split for an LLM (rag/pipeline.py)
+    "local": [
         ("shipped", {}),
+        ("no split of two-part questions", {"retrieval__split_llm": False}),
         ("no whole-release BM25 field", OLD_RETRIEVAL),
         ("no reader (hand-set sentence rank)", {"extractive__reader": False}),
         ("no rescue", {"local__policy__steps": [s for s in STEPS if s != "rescue"]}),

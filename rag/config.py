@@ -121,12 +121,13 @@ class RetrievalConfig(Config):
     top_k: int = 5                  # passages handed to the answerer
     widen: int = 0                  # neighbouring chunks added to each passage for the answerer
     split: bool = True              # a question asking two things is searched (and answered) per part
+    split_llm: bool = True          # ... by an LLM answerer too: one generation per part, streamed in turn
     routes: bool = True             # count, list and case questions answered over the whole index (rag.collect)
 
     def __post_init__(self):
         check_count("top_k", self.top_k, 1)
         check_count("widen", self.widen, 0)
-        for name in ("dates", "split", "routes"):
+        for name in ("dates", "split", "split_llm", "routes"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"setting {name} must be true or false, got {getattr(self, name)!r}")
 

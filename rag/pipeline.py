@@ -119,6 +119,24 @@ class Generation:
     retriever: HybridRetriever
 
 
+def part_fallbacks(impl: Answerer, parts: Sequence[Question], read: Sequence[list[Hit]],
+                   answers: list[Answer]) -> list[Answer]:
+    """An LLM's answers to the parts of a two-part question, a part it declined answered by its
+    fallback (the extractive answerer, with its own refusal threshold) when another part was
+    answered: the question is about something the releases hold, and half an answer beats none."""
+    fallback = getattr(impl, "fallback", None)
+    if not impl.streams or fallback is None or all(a.refused for a in answers):
+        return answers
+    out = []
+    for part, passages, answer in zip(parts, read, answers):
+        if answer.refused:
+            alt = fallback.answer(part, passages)
+            if not alt.refused:
+                answer = replace(alt, note=f"the model declined this part; extractive answer: {alt.note}")
+        out.append(answer)
+    return out
+
+
 class Pipeline:
     """Embedder, index, retriever and answerer, each loaded once.
 
@@ -235,9 +253,8 @@ class Pipeline:
         Earlier questions in ``history`` make a follow-up standalone (see ``rewrite``). A
         question asking two things (``Question.parts``) is searched once per part, the parts'
         passages interleaved, and answered each from its own passages, the answers combined
-        (``retrieval.split``). Only for an answerer that does not stream (extractive): an LLM
-        reads the whole question, and the interleaved passages cost it key facts on every dev
-        file (bench/results/local_ablation.md, "no split" row)."""
+        (``retrieval.split``); an LLM answerer (``retrieval.split_llm``) generates once per part,
+        the parts' text streamed in turn, and the combined answer (renumbered sources) last."""
         t0 = time.perf_counter()
         k = k or self.settings.retrieval.top_k
         depth = max(k, depth or k)
@@ -254,7 +271,7 @@ class Pipeline:
             yield replace(answer, timings_ms={"retrieve": (t1 - t_rewrite) * 1000, "answer": 0.0,
                                               "total": (t1 - t0) * 1000})
             return
-        split = self.settings.retrieval.split and not impl.streams
+        split = self.settings.retrieval.split and (not impl.streams or self.settings.retrieval.split_llm)
         parts = list(analyse_parts(searched)) if split else []
         if len(parts) > 1:  # asks two things: each part searched on its own
             per_part = [self.search(part, depth, filters, generation=gen) for part in parts]
@@ -264,9 +281,20 @@ class Pipeline:
         t1 = time.perf_counter()
         yield Retrieved(rewrite.search, hits)
         answer = None
-        if parts and not impl.streams:  # and answered on its own
-            answer = combine([impl.answer(part, self.passages(found[:k], generation=gen))
-                              for part, found in zip(parts, per_part)], impl.name)
+        if parts:  # and answered on its own
+            answers: list[Answer] = []
+            read = [self.passages(found[:k], generation=gen) for found in per_part]
+            for part, passages in zip(parts, read):
+                gap = bool(answers)  # the next part's text follows the last one's after a space
+                for item in impl.stream(part, passages):
+                    if isinstance(item, Answer):
+                        answers.append(item)
+                    else:
+                        if gap and isinstance(item, str):
+                            yield " "
+                            gap = False
+                        yield item
+            answer = combine(part_fallbacks(impl, parts, read, answers), impl.name)
         else:
             for item in impl.stream(self.analyse(rewrite.reads, filters), self.passages(hits[:k], generation=gen)):
                 if isinstance(item, Answer):

@@ -52,6 +52,12 @@ def test_answers_are_joined_renumbered_and_a_shared_passage_listed_once():
     assert [c.n for c in out.citations] == [1, 2, 3] and [c.release_id for c in out.citations] == ["a", "a", "b"]
     assert out.text.count("Coleman was charged") == 1 and "21 years to life [3]" in out.text
     assert set(cited_numbers(out.text)) == {1, 2, 3} and out.confidence == 0.6 and out.timings_ms["answer"] == 12.0
+    llm = Answer("Coleman was sentenced to 21 years to life [1]. She faced 34 years [2].", False,
+                 (cite(1, "b", 10, "She got 21 years to life."), cite(2, "c", 0, "Up to 34 years.")), "local",
+                 {"answer": 1.0}, "", None)
+    both = combine([a, llm], "local")  # a new sentence on a passage already cited stays; a repeat goes
+    assert both.text == ("She faced 34 years [1]. Coleman was charged [2]. Coleman was sentenced to 21 years to life "
+                         "[3].") and [c.release_id for c in both.citations] == ["a", "a", "b"]
     refused = Answer("I could not find the answer in the releases.", True, (), "extractive", {}, "weak", None)
     assert combine([refused, b], "extractive").citations[0].release_id == "a"
     assert combine([refused, refused], "extractive").refused
@@ -68,24 +74,28 @@ def test_interleave_takes_the_parts_in_turn_each_passage_once():
 
 
 class Streamer:
-    """A fake LLM answerer (streams, reads the whole question) registered through the real registry."""
+    """A fake LLM answerer (streams its text, then the answer) registered through the real registry."""
 
     name, streams = "streamer", True
 
     def __init__(self, embedder=None, settings=None):
-        pass
+        self.read = []
 
     def stream(self, question, hits):
-        yield Answer("ok [1]", False, (), self.name, {"answer": 1.0}, "", None)
+        self.read.append(question.text)
+        yield "ok "
+        yield "[1]"
+        cited = Citation(1, hits[0].release.id, "t", None, None, 0, 4, hits[0].release.body[:4])
+        yield Answer("ok [1]", False, (cited,), self.name, {"first_token": 5.0, "answer": 10.0}, "", None)
 
     def answer(self, question, hits):
-        return next(iter(self.stream(question, hits)))
+        return list(self.stream(question, hits))[-1]
 
     def rewrite(self, question, history):
         raise NotImplementedError
 
 
-def test_only_an_answerer_that_answers_per_part_gets_per_part_searches(tmp_path, hash_embedder):
+def test_each_part_is_searched_and_answered_by_either_kind_of_answerer(tmp_path, hash_embedder):
     from rag.answer import ANSWERERS
     from rag.registry import registered
     from ui_support import build_pipeline
@@ -99,5 +109,33 @@ def test_only_an_answerer_that_answers_per_part_gets_per_part_searches(tmp_path,
     assert len(searched) == 2  # one search per part, answered per part and combined
     searched.clear()
     with registered(ANSWERERS, "streamer", Streamer):
+        items = list(pipe.ask_stream(q, answerer="streamer"))
+        llm = pipe.answerer("streamer")
+    assert searched == llm.read == list(question_parts(q))  # an LLM too: one generation per part
+    assert [i for i in items if isinstance(i, str)] == ["ok ", "[1]", " ", "ok ", "[1]"]  # the parts in turn
+    answer = items[-1]
+    assert answer.note.startswith("asked 2 things") and answer.timings_ms["first_token"] == 5.0
+
+    searched.clear()
+    pipe.settings = pipe.settings.with_(retrieval__split_llm=False)
+    with registered(ANSWERERS, "streamer", Streamer):
+        pipe._answerers.pop("streamer", None)
         pipe.ask(q, answerer="streamer")
-    assert searched == [q]  # an LLM reads the whole question and its passages
+    assert searched == [q]  # switched off: an LLM reads the whole question and its passages
+
+
+def test_a_part_the_model_declines_gets_the_fallback_answer_only_beside_an_answered_part():
+    from types import SimpleNamespace
+
+    from rag.pipeline import part_fallbacks
+
+    said = Answer("x [1]", False, (cite(1, "a", 0, "x"),), "local", {}, "", None)
+    declined = Answer("I could not find the answer in the releases.", True, (), "local", {}, "the model refused", None)
+    quoted = Answer("y [1]", False, (cite(1, "b", 0, "y"),), "extractive", {}, "best support 0.5", 0.5)
+    llm = SimpleNamespace(streams=True, fallback=SimpleNamespace(answer=lambda part, hits: quoted))
+    parts, read = [analyse("What weapon?"), analyse("What term?")], [[], []]
+    out = part_fallbacks(llm, parts, read, [said, declined])
+    assert out[0] is said and out[1].text == "y [1]" and out[1].note.startswith("the model declined this part")
+    assert part_fallbacks(llm, parts, read, [declined, declined]) == [declined, declined]  # nothing answered: declined
+    extractive = SimpleNamespace(streams=False, fallback=None)
+    assert part_fallbacks(extractive, parts, read, [said, declined]) == [said, declined]

@@ -3,10 +3,13 @@
 "What maximum sentence did she face, and what sentence did she receive?" is searched and
 answered once per part (the charge and the sentence are often in two releases); the parts'
 answers are joined in order, their sources renumbered 1, 2, ... with a passage cited by both
-listed once, and a sentence the first part already quoted left out of the second.
+listed once, and a sentence an earlier part already said (the same words, markers aside) left
+out of a later one; a new sentence citing a passage an earlier part cited stays (an LLM's
+answer to the second part may rest on the same passage).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Sequence
 
@@ -24,23 +27,34 @@ def combine(answers: Sequence[Answer], answerer: str) -> Answer:
     numbers: dict[tuple[str, int, int], int] = {}
     citations: list[Citation] = []
     texts: list[str] = []
+    said: set[str] = set()
     for answer in answered:
         renumber: dict[int, int] = {}
-        fresh: set[int] = set()
         for c in answer.citations:
             key = (c.release_id, c.start, c.end)
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
                 citations.append(replace(c, n=numbers[key]))
-                fresh.add(c.n)
             renumber[c.n] = numbers[key]
-        kept = [s for s in answer_sentences(answer.text)
-                if not any(marker_numbers(m) for m in MARKER.finditer(s))
-                or any(n in fresh for m in MARKER.finditer(s) for n in marker_numbers(m))]
+        kept = []
+        for sentence in answer_sentences(answer.text):
+            words = " ".join(re.findall(r"\w+", MARKER.sub(" ", sentence).lower()))
+            if words and words in said:
+                continue
+            said.add(words)
+            kept.append(sentence)
         text = " ".join(kept)
         texts.append(MARKER.sub(lambda m: "".join(f"[{renumber[n]}]" for n in marker_numbers(m) if n in renumber), text))
+    text = " ".join(t for t in texts if t)
+    cited = sorted({n for m in MARKER.finditer(text) for n in marker_numbers(m)})
+    if len(cited) < len(citations):  # a passage only a left-out sentence cited is not listed
+        final = {old: new for new, old in enumerate(cited, start=1)}
+        citations = [replace(c, n=final[c.n]) for c in citations if c.n in final]
+        text = MARKER.sub(lambda m: "".join(f"[{final[n]}]" for n in marker_numbers(m) if n in final), text)
     timings = {k: sum(a.timings_ms.get(k, 0.0) for a in answers) for k in answers[0].timings_ms}
+    if "first_token" in answers[0].timings_ms:  # a reader sees text once the first part's starts
+        timings["first_token"] = answers[0].timings_ms["first_token"]
     confidences = [a.confidence for a in answered if a.confidence is not None]
     note = f"asked {len(answers)} things, answered each: " + "; ".join(a.note for a in answered)
-    return Answer(" ".join(t for t in texts if t), False, tuple(citations), answerer or answered[0].answerer, timings,
+    return Answer(text, False, tuple(citations), answerer or answered[0].answerer, timings,
                   note, min(confidences) if confidences else None)
