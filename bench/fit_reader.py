@@ -145,7 +145,8 @@ def main():
             (args.folds / f"without-{held}.json").write_text(json.dumps(fold, indent=1) + "\n", encoding="utf-8")
 
     lines = [f"Sentence reader fitted on {report['candidates']} candidate sentences ({report['positives']} hold a key "
-             f"fact) of {len(everything)} answerable dev questions; C = {best_c} chosen by leave-one-file-out "
+             f"fact) of {len(everything)} answerable dev questions (a two-part question once per part); C = {best_c} "
+             f"chosen by leave-one-file-out "
              f"cross-validation over {list(CS)}.", "",
              "Top-1: of the questions where some candidate holds a key fact, how often the best-scored one does.", "",
              "| dev file | answerable with a candidate | hand-set rank | reader, out of fold | reader fitted on all |",

@@ -11,12 +11,13 @@ i-th fact is the i-th part's (the dev sets list them in the order asked), else a
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from rag.answer.evidence import SentenceRanker
 from rag.answer.reader import features
+from rag.models import Hit
 from rag.question import analyse, analyse_parts
 from rag.retrieval import NO_FILTERS, Filters
 
@@ -25,9 +26,11 @@ from .metrics import fact_present
 from .runner import RETRIEVE_DEPTH
 
 
-def collect(pipe, ranker: SentenceRanker, questions: Sequence[Question], name: str = "") -> list[dict]:
+def collect(pipe, ranker: SentenceRanker, questions: Sequence[Question], name: str = "",
+            more: Callable[[list[Hit]], list[Hit]] | None = None) -> list[dict]:
     """One record per answerable question with candidates: their features, labels (holds a key
-    fact of a gold release) and the hand-set rank."""
+    fact of a gold release) and the hand-set rank. ``more`` adds passages to those read (a
+    variant measured by bench/reader_variants.py)."""
     out = []
     top_k = pipe.settings.retrieval.top_k
     for q in questions:
@@ -42,7 +45,7 @@ def collect(pipe, ranker: SentenceRanker, questions: Sequence[Question], name: s
             facts = [q.must_include[i]] if len(parts) > 1 and len(q.must_include) == len(parts) else q.must_include
             hits = pipe.passages(pipe.search(part, RETRIEVE_DEPTH * 2, filters)[:top_k])
             _, top = ranker.ground(part, hits)
-            cands, _ = ranker.rank(part, top)
+            cands, _ = ranker.rank(part, top + more(top) if more else top)
             if not cands:
                 continue
             labels = [int(c.release.id in q.gold_ids and any(fact_present(c.text, f) for f in facts)) for c in cands]
