@@ -36,7 +36,9 @@ SETS = {"dev": REPO.parent / "shared" / "eval" / "dev-aggregate-timeline.jsonl",
         "d": REPO / "bench" / "datasets" / "collect-d.jsonl",
         "e": REPO / "bench" / "datasets" / "collect-e.jsonl",
         "f": REPO / "bench" / "datasets" / "collect-f.jsonl",
-        "g": REPO / "bench" / "datasets" / "collect-g.jsonl"}
+        "g": REPO / "bench" / "datasets" / "collect-g.jsonl",
+        "h": REPO / "bench" / "datasets" / "collect-h.jsonl",
+        "i": REPO / "bench" / "datasets" / "collect-i.jsonl"}
 
 
 def met(q: dict) -> bool:
