@@ -13,7 +13,6 @@ only when the word runs find nothing.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +20,8 @@ import numpy as np
 from common import REPO, machine, write_report
 
 from eval.dataset import read_dataset
-from rag.collect.criteria import criteria_for
 from rag.collect.match import find_matches
-from rag.collect.run import publisher_sources
+from rag.collect.run import read_criteria
 from rag.pipeline import Pipeline
 from rag.question import analyse
 from rag.settings import load_settings
@@ -34,13 +32,10 @@ THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
 
 def records(pipe, path: Path) -> list[dict]:
     index, out = pipe.index, []
-    sources = index.store.sources()
     for q in read_dataset(path):
         if q.type != "aggregate":
             continue
-        asked = analyse(q.question, q.as_of)
-        crit = criteria_for(asked, sources)
-        crit = dataclasses.replace(crit, sources=tuple(dict.fromkeys(crit.sources + publisher_sources(asked, index))))
+        crit = read_criteria(analyse(q.question, q.as_of), index)
         words = {m.release.id for m in find_matches(index.store, index.lexical, crit).counted}
         cosine: dict[str, float] = {}
         ids = index.store.chunk_ids_where(date_from=crit.start, date_to=crit.end, sources=crit.sources)

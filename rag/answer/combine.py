@@ -9,12 +9,12 @@ answer to the second part may rest on the same passage).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Sequence
 
 from ..models import Answer, Citation
 from ..text.markers import MARKER, marker_numbers
+from ..text.normalize import normalize
 from ..text.sentences import answer_sentences
 
 
@@ -38,7 +38,7 @@ def combine(answers: Sequence[Answer], answerer: str) -> Answer:
             renumber[c.n] = numbers[key]
         kept = []
         for sentence in answer_sentences(answer.text):
-            words = " ".join(re.findall(r"\w+", MARKER.sub(" ", sentence).lower()))
+            words = normalize(sentence)  # markers aside, as the citation check tells repeats
             if words and words in said:
                 continue
             said.add(words)

@@ -17,7 +17,7 @@ from ..models import Answer, Hit
 from ..question import Question
 from ..question.mentions import INSTITUTION_WORDS
 from ..question.route import route
-from ..retrieval import Filters
+from ..retrieval import NO_FILTERS, Filters
 from ..text.tokenize import bm25_tokens
 from .case import case_history, defendant_name, named_case
 from .compose import answer_case, answer_matches
@@ -25,7 +25,7 @@ from .criteria import Criteria, criteria_for, topic_runs
 from .match import find_matches
 
 __all__ = ["MAX_HITS", "SELF_NAMED", "case_answer", "case_siblings", "collect", "publisher_sources",
-           "unknown_publisher"]
+           "read_criteria", "unknown_publisher"]
 
 
 def unknown_publisher(question: Question, criteria: Criteria) -> str:
@@ -66,6 +66,14 @@ def _with_filters(criteria: Criteria, filters: Filters) -> Criteria:
     return dataclasses.replace(criteria, **changes) if changes else criteria
 
 
+def read_criteria(question: Question, index, filters: Filters = NO_FILTERS) -> Criteria:
+    """What a counted or listed release must be: the question's criteria over the index's
+    sources, with the publishers its own releases name and the caller's filters."""
+    criteria = criteria_for(question, index.store.sources())
+    named = tuple(dict.fromkeys(criteria.sources + publisher_sources(question, index)))
+    return _with_filters(dataclasses.replace(criteria, sources=named), filters)
+
+
 MAX_HITS = 100  # passages reported for the sources panel; the answer lists every match
 
 
@@ -91,9 +99,7 @@ def collect(question: Question, index, filters: Filters, answerer: str) -> tuple
             return None
         answer = answer_case(*found, answerer)
     else:
-        criteria = criteria_for(question, sources)
-        named = tuple(dict.fromkeys(criteria.sources + publisher_sources(question, index)))
-        criteria = _with_filters(dataclasses.replace(criteria, sources=named), filters)
+        criteria = read_criteria(question, index, filters)
         unknown = unknown_publisher(question, criteria)
         if unknown:
             note = (f"no source of this index is {unknown!r}; its sources are {', '.join(sources)}"
