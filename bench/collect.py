@@ -38,7 +38,9 @@ SETS = {"dev": REPO.parent / "shared" / "eval" / "dev-aggregate-timeline.jsonl",
         "f": REPO / "bench" / "datasets" / "collect-f.jsonl",
         "g": REPO / "bench" / "datasets" / "collect-g.jsonl",
         "h": REPO / "bench" / "datasets" / "collect-h.jsonl",
-        "i": REPO / "bench" / "datasets" / "collect-i.jsonl"}
+        "i": REPO / "bench" / "datasets" / "collect-i.jsonl",
+        "j": REPO / "bench" / "datasets" / "collect-j.jsonl",
+        "k": REPO / "bench" / "datasets" / "collect-k.jsonl"}
 
 
 def met(q: dict) -> bool:
@@ -90,7 +92,9 @@ ROWS = {
     "no topic from modifiers": {"rag.collect.criteria:_modifier_topic": _no_modifiers},
     "no filler dropping": {"rag.collect.criteria:TOPIC_FILLER": frozenset()},
     "no case numbers": {"rag.collect.case:_with_case_numbers": _no_case_numbers},
-    "no outcome sentence in a case's latest line": {"rag.collect.compose:outcome_span": lambda *a, **k: None},
+    "no status sentences in a case's latest line": {"rag.collect.status:STATUS_SENTENCES": 0},
+    "one status sentence": {"rag.collect.status:STATUS_SENTENCES": 1},
+    "three status sentences": {"rag.collect.status:STATUS_SENTENCES": 3},
     "no routing (all facts)": {"rag.collect.run:route": lambda text: "fact"},
 }
 

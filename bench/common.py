@@ -58,6 +58,27 @@ def write_report(out: Path | str, stem: str, table: str, data) -> None:
     (out / f"{stem}.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
+def fit_linear(records: list[dict], c: float, features) -> dict:
+    """Standardise, then a class-balanced logistic regression, on every record's rows ``X`` and labels
+    ``y``: the weights ``rag.fitted.LinearModel`` reads."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    X = np.array([row for r in records for row in r["X"]], dtype=float)
+    y = np.array([label for r in records for label in r["y"]])
+    scaler = StandardScaler().fit(X)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit((X - scaler.mean_) / scale, y)
+    return {"features": list(features), "mean": scaler.mean_.tolist(), "scale": scale.tolist(),
+            "coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0])}
+
+
+def predict_linear(weights: dict, records: list[dict]) -> list[list[float]]:
+    """Each record's logits under ``weights`` (``fit_linear``'s)."""
+    mean, scale, coef = (np.array(weights[k]) for k in ("mean", "scale", "coef"))
+    return [list(((np.array(r["X"], dtype=float) - mean) / scale) @ coef + weights["intercept"]) for r in records]
+
+
 def loadavg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 

@@ -20,9 +20,7 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
-
-from common import REPO, machine, write_report
+from common import REPO, fit_linear, machine, predict_linear as predict, write_report
 
 from eval.dataset import read_dataset
 from eval.reader import collect, top1
@@ -38,21 +36,7 @@ CS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def fit(records: list[dict], c: float):
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
-    X = np.array([row for r in records for row in r["X"]], dtype=float)
-    y = np.array([label for r in records for label in r["y"]])
-    scaler = StandardScaler().fit(X)
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit((X - scaler.mean_) / scale, y)
-    return {"features": list(FEATURES), "mean": scaler.mean_.tolist(), "scale": scale.tolist(),
-            "coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0])}
-
-
-def predict(weights: dict, records: list[dict]) -> list[list[float]]:
-    mean, scale, coef = (np.array(weights[k]) for k in ("mean", "scale", "coef"))
-    return [list(((np.array(r["X"], dtype=float) - mean) / scale) @ coef + weights["intercept"]) for r in records]
+    return fit_linear(records, c, FEATURES)
 
 
 def pooled_top1(per_file: dict[str, dict]) -> float:

@@ -18,7 +18,6 @@ coefficients, the fit's cross-validated scores); nothing here is hand-set.
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import ConfigError
+from ..fitted import LinearModel, read_weights
 from ..question import Question
 from ..question.mentions import ReleaseText
 from ..text.stem import suffix_stem
@@ -148,41 +148,20 @@ def features(question: Question, cands: Sequence[Candidate]) -> list[list[float]
 
 
 @dataclass(frozen=True)
-class Reader:
-    """The fitted model: standardise each feature, then a logistic regression."""
-
-    features: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    coef: tuple[float, ...]
-    intercept: float
+class Reader(LinearModel):
+    """The fitted model (``rag.fitted.LinearModel``) over :data:`FEATURES`."""
 
     def __post_init__(self):
         if self.features != FEATURES:
             raise ConfigError(f"{WEIGHTS.name} was fitted on features {list(self.features)}; this version computes "
                               f"{list(FEATURES)}: refit with bench/fit_reader.py")
 
-    def logits(self, rows: Sequence[Sequence[float]]) -> list[float]:
-        return [self.intercept + sum(w * (x - mu) / s for w, x, mu, s in zip(self.coef, row, self.mean, self.scale))
-                for row in rows]
-
     def probabilities(self, question: Question, cands: Sequence[Candidate]) -> list[float]:
         """P(candidate holds the asked fact), one per candidate."""
-        return [1.0 / (1.0 + math.exp(-z)) for z in self.logits(features(question, cands))]
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Reader":
-        return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]),
-                   float(data["intercept"]))
+        return self.predict(features(question, cands))
 
 
 @lru_cache(maxsize=4)
 def load_reader(path: str = str(WEIGHTS)) -> Reader:
     """The shipped (or given) fitted reader."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"reader weights not found: {path} (fit them with bench/fit_reader.py)") from None
-    except ValueError as exc:
-        raise ConfigError(f"reader weights {path} are not JSON: {exc}") from None
-    return Reader.from_dict(data)
+    return Reader.from_dict(read_weights(path, "reader", "bench/fit_reader.py"))

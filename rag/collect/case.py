@@ -18,12 +18,12 @@ from ..question import Question
 from ..question.sources import named_sources, source_names
 from ..text.sentences import split_sentences
 from ..text.people import DEFENDANT, case_numbers as text_case_numbers
-from ..text.steps import STEP_PATTERNS, STEPS, step_of
+from ..text.steps import STEP_PATTERNS, STEPS, TERM, step_of
 from ..text.tokenize import bm25_tokens
 from .match import lead_span, lead_spans
 
 __all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_name", "defendant_span",
-           "named_case", "outcome_span", "step_of"]
+           "named_case", "step_of"]
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,6 @@ def defendant_name(release: Release) -> str | None:
     return (m["a"] or m["b"]) if m else None
 
 
-_TERM = re.compile(r"\b(?:to|of)\s+(?:\w+[\s-]){0,3}?(?:\d+|life|death|probation)\b", re.I)
-
-
 def defendant_span(release: Release) -> tuple[int, int] | None:
     """The first sentence naming a person as press releases do ("identified the defendant as
     X", "X, 36, of Place"), or None."""
@@ -94,7 +91,7 @@ def _shown(release: Release, step: str | None) -> tuple[int, int]:
         reporting = [(s, e) for s, e in lead_spans(release) if pattern.search(release.body[s:e])]
         if reporting:  # one that names the person and states a term ("to 15 years to life") first
             return max(reporting, key=lambda span: (bool(DEFENDANT.search(release.body[span[0]:span[1]])),
-                                                    bool(_TERM.search(release.body[span[0]:span[1]])),
+                                                    bool(TERM.search(release.body[span[0]:span[1]])),
                                                     -span[0]))
     return lead_span(release)
 
@@ -132,40 +129,6 @@ def case_history(store, lexical, question: Question, sources) -> tuple[str, list
         return None
     _, _, name, releases = min(found, key=lambda f: f[:3])
     return name, case_steps(_with_case_numbers(store, releases))
-
-
-_OUTCOME = re.compile(r"\b(?:pending|remains?|denied|granted|reversed|upheld|affirmed|overturned|dismissed|"
-                      r"acquitted|guilty|convicted|sentenced|faces?|facing)\b", re.I)
-
-
-_TERM_STEPS = ("sentenced", "pleaded", "convicted")  # steps whose outcome is a term
-
-
-def outcome_span(release: Release, names, skip: tuple[int, int], step: str = "") -> tuple[int, int] | None:
-    """The first sentence of ``release`` (beyond ``skip``) that names one of ``names`` (a last
-    name is enough) and states where the case stands: one reporting the release's own step
-    ("exonerated" after a dismissal), or a term ("15 years to life") after a sentencing, plea or
-    verdict; else a term or an outcome word ("remain pending", "denied", "reversed"). None when
-    none does."""
-    last = {n.split()[-1].lower() for n in names if n and n.split()}
-    if not last:
-        return None
-    naming = []
-    for start, end in split_sentences(release.body):
-        if start < skip[1] and end > skip[0]:
-            continue
-        text = release.body[start:end]
-        if {w.lower() for w in re.findall(r"[\w'’-]+", text)} & last:
-            naming.append((start, end, bool(_TERM.search(text)), bool(_OUTCOME.search(text))))
-    if step in _TERM_STEPS:
-        termed = [(s, e) for s, e, term, _ in naming if term]
-        if termed:
-            return termed[0]
-    elif step:
-        reporting = [(s, e) for s, e, _, _ in naming if STEP_PATTERNS[step].search(release.body[s:e])]
-        if reporting:
-            return reporting[0]
-    return next(((s, e) for s, e, term, outcome in naming if term or outcome), None)
 
 
 def case_steps(releases) -> list[CaseStep]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 from ..models import Answer, Citation, Listed, Release
-from .case import CaseStep, defendant_name, defendant_span, outcome_span
+from .case import CaseStep, defendant_span
 from .match import Matches
+from .status import status_spans
 
 __all__ = ["MAX_LINES", "answer_case", "answer_matches"]
 
@@ -87,8 +88,7 @@ def answer_case(name: str, steps: list[CaseStep], answerer: str) -> Answer:
         s = dated[latest]
         line = (f"Latest ({s.release.date}{', ' + s.step if s.step else ''}): "
                 f"{_quote(s.release, s.start, s.end)} [{latest + 1}]")
-        where = outcome_span(s.release, [name, defendant_name(s.release) or ""], (s.start, s.end), s.step)
-        if where is not None:  # where the case stands, when the step's sentence does not say it all
+        for where in status_spans(s.release, (s.start, s.end), s.step):  # where the case stands
             k = len(citations) + 1
             citations.append(_citation(k, s.release, *where))
             line += f" {_quote(s.release, *where)} [{k}]"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["STEPS", "STEP_PATTERNS", "asks_outcome", "asks_potential", "hypothetical", "step_of"]
+__all__ = ["OUTCOME", "STEPS", "STEP_PATTERNS", "TERM", "asks_outcome", "asks_potential", "hypothetical",
+           "step_of"]
 
 STEPS = (  # (label, pattern), checked in this order: the most final step a text reports wins
     ("dismissed", r"\b(?:dismiss\w*|acquit\w*|not guilty|exonerat\w*|overturn\w*|vacat\w*)\b"),
@@ -25,6 +26,13 @@ STEPS = (  # (label, pattern), checked in this order: the most final step a text
     ("charged", r"\b(?:charg\w*|arrest\w*|extradit\w*|booked|accused)\b"),
 )
 STEP_PATTERNS = {label: re.compile(p, re.I) for label, p in STEPS}
+
+
+# a term imposed or agreed ("to 15 years to life", "of probation")
+TERM = re.compile(r"\b(?:to|of)\s+(?:\w+[\s-]){0,3}?(?:\d+|life|death|probation)\b", re.I)
+# a word saying where a case stands ("remain pending", "denied", "reversed")
+OUTCOME = re.compile(r"\b(?:pending|remains?|denied|granted|reversed|upheld|affirmed|overturned|dismissed|"
+                     r"acquitted|guilty|convicted|sentenced|faces?|facing)\b", re.I)
 
 
 def step_of(text: str) -> str | None:
