@@ -34,7 +34,7 @@ from ..question import Question, as_question
 from ..question.asked import shows_asked_thing
 from ..text.tokenize import content_tokens
 from .base import refusal
-from .prompt import Source, select_sources, sources_around
+from .prompt import Source, by_release, select_sources, sources_around
 
 if TYPE_CHECKING:  # pragma: no cover
     from .llm import LLMAnswerer
@@ -79,9 +79,10 @@ def passages(llm: LLMAnswerer, turn: Turn) -> list[Source]:
     if llm.uses("centre"):
         ranked, _ = llm.ranker.rank(turn.question, turn.hits)
         ranked = llm.ranker.lead_first(turn.question, ranked)
-        return sources_around(turn.question.text, [(turn.hits[c.hit_pos], c.start) for c in ranked],
-                              max_sources=cfg.max_sources, max_chars=cfg.max_chars)
-    return select_sources(turn.question.text, turn.hits, max_sources=cfg.max_sources, max_chars=cfg.max_chars)
+        return by_release(sources_around(turn.question.text, [(turn.hits[c.hit_pos], c.start) for c in ranked],
+                                         max_sources=cfg.max_sources, max_chars=cfg.max_chars))
+    return by_release(select_sources(turn.question.text, turn.hits, max_sources=cfg.max_sources,
+                                     max_chars=cfg.max_chars))
 
 
 def rescue(llm: LLMAnswerer, turn: Turn, declined: Answer) -> Answer:
