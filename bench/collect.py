@@ -8,7 +8,10 @@ Sets: ``../shared/eval/dev-aggregate-timeline.jsonl`` (the dev file, tuned on) a
 sessions that never saw the code, each run once before any change was read from it (those
 first-run numbers are in the README); all three were then tuned on. ``collect-d.jsonl`` (20,
 a fourth helper) was run once, then tuned on; ``collect-e.jsonl`` and ``-f`` (20 each, a
-fifth and a sixth) too; ``collect-g.jsonl`` (20, a seventh) was run once at the end and never tuned on. With ``--bundled-index``
+fifth and a sixth) too; ``collect-g.jsonl`` (20, a seventh) was run once at the end; ``-h`` and ``-i`` (20
+each) later, once each; the case questions of all of them then fitted the status sentences
+(``bench/fit_case_status.py``). ``collect-j.jsonl`` (20 case histories) judged that fit and was never
+fitted on; ``collect-k.jsonl`` (20 counts and lists) was run once and never tuned on. With ``--bundled-index``
 (an index of ``corpus/``), the bundled set's counts (``eval/datasets/bundled.jsonl``) too.
 
 Per question, "met" is the issue's target: a count exact with its list complete (recall >= 0.9,
