@@ -16,7 +16,7 @@ from typing import Sequence
 
 from .errors import ConfigError
 
-__all__ = ["LinearModel", "read_weights"]
+__all__ = ["LinearModel", "load_model", "read_weights"]
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,13 @@ def read_weights(path: str | Path, what: str, script: str) -> dict:
         raise ConfigError(f"{what} weights not found: {path} (fit them with {script})") from None
     except ValueError as exc:
         raise ConfigError(f"{what} weights {path} are not JSON: {exc}") from None
+
+
+def load_model(path: str | Path, what: str, features: Sequence[str], script: str, cls=LinearModel):
+    """The model (of class ``cls``) in the JSON at ``path``; a ``ConfigError`` when it was fitted
+    on other features than ``features`` (this version's), naming the ``script`` that refits it."""
+    data = read_weights(path, what, script)
+    if tuple(data["features"]) != tuple(features):
+        raise ConfigError(f"{Path(path).name} was fitted on features {list(data['features'])}; this version computes "
+                          f"{list(features)}: refit with {script}")
+    return cls.from_dict(data)

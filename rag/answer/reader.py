@@ -25,8 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import ConfigError
-from ..fitted import LinearModel, read_weights
+from ..fitted import LinearModel, load_model
 from ..question import Question
 from ..question.mentions import ReleaseText
 from ..text.stem import suffix_stem
@@ -151,11 +150,6 @@ def features(question: Question, cands: Sequence[Candidate]) -> list[list[float]
 class Reader(LinearModel):
     """The fitted model (``rag.fitted.LinearModel``) over :data:`FEATURES`."""
 
-    def __post_init__(self):
-        if self.features != FEATURES:
-            raise ConfigError(f"{WEIGHTS.name} was fitted on features {list(self.features)}; this version computes "
-                              f"{list(FEATURES)}: refit with bench/fit_reader.py")
-
     def probabilities(self, question: Question, cands: Sequence[Candidate]) -> list[float]:
         """P(candidate holds the asked fact), one per candidate."""
         return self.predict(features(question, cands))
@@ -164,4 +158,4 @@ class Reader(LinearModel):
 @lru_cache(maxsize=4)
 def load_reader(path: str = str(WEIGHTS)) -> Reader:
     """The shipped (or given) fitted reader."""
-    return Reader.from_dict(read_weights(path, "reader", "bench/fit_reader.py"))
+    return load_model(path, "reader", FEATURES, "bench/fit_reader.py", Reader)

@@ -14,12 +14,10 @@ were left out. The weights ship as ``status_weights.json`` beside this file.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import ConfigError
-from ..fitted import LinearModel, read_weights
+from ..fitted import LinearModel, load_model
 from ..models import Release
 from ..text.steps import OUTCOME, STEP_PATTERNS, TERM
 from .match import lead_spans
@@ -57,18 +55,10 @@ def features(release: Release, spans: list[tuple[int, int]], step: str = "") -> 
     return rows
 
 
-@dataclass(frozen=True)
-class StatusModel(LinearModel):
-    def __post_init__(self):
-        if self.features != FEATURES:
-            raise ConfigError(f"{WEIGHTS.name} was fitted on features {list(self.features)}; this version computes "
-                              f"{list(FEATURES)}: refit with bench/fit_case_status.py")
-
-
 @lru_cache(maxsize=4)
-def load_status(path: str = str(WEIGHTS)) -> StatusModel:
+def load_status(path: str = str(WEIGHTS)) -> LinearModel:
     """The shipped (or given) fitted status model."""
-    return StatusModel.from_dict(read_weights(path, "case status", "bench/fit_case_status.py"))
+    return load_model(path, "case status", FEATURES, "bench/fit_case_status.py")
 
 
 def status_spans(release: Release, skip: tuple[int, int], step: str = "", k: int | None = None) -> list[tuple[int, int]]:

@@ -1,0 +1,44 @@
+"""The fitted linear models shipped as JSON (rag/fitted.py): one contract every model passes --
+the sentence reader (rag/answer/reader.py) and a case's status sentences (rag/collect/status.py)."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from rag.answer import reader
+from rag.collect import status
+from rag.errors import ConfigError
+from rag.fitted import LinearModel
+
+MODELS = [  # (loader, shipped weights, features this version computes, what it is called, fitting script)
+    (reader.load_reader, reader.WEIGHTS, reader.FEATURES, "reader", "bench/fit_reader.py"),
+    (status.load_status, status.WEIGHTS, status.FEATURES, "case status", "bench/fit_case_status.py"),
+]
+
+
+@pytest.mark.parametrize("load, weights, features, what, script", MODELS, ids=[m[3] for m in MODELS])
+def test_shipped_weights_load_and_other_weights_are_refused(tmp_path, load, weights, features, what, script):
+    model = load()
+    assert model.features == features and len(model.coef) == len(features) == len(model.mean) == len(model.scale)
+    assert json.loads(weights.read_text(encoding="utf-8"))["fit"]  # the fit's scores travel with the weights
+    data = json.loads(weights.read_text(encoding="utf-8"))
+    data["features"] = data["features"][:-1]
+    bad = tmp_path / "w.json"
+    bad.write_text(json.dumps(data))
+    with pytest.raises(ConfigError, match=f"refit with {script}"):
+        load(str(bad))
+    with pytest.raises(ConfigError, match=f"{what} weights not found"):
+        load(str(tmp_path / "none.json"))
+    (tmp_path / "junk.json").write_text("{not json")
+    with pytest.raises(ConfigError, match="not JSON"):
+        load(str(tmp_path / "junk.json"))
+
+
+def test_linear_model_is_standardise_then_logistic():
+    model = LinearModel(("a", "b"), (1.0, 2.0), (2.0, 4.0), (0.5, -1.0), 0.25)
+    z = 0.25 + 0.5 * (3.0 - 1.0) / 2.0 - 1.0 * (10.0 - 2.0) / 4.0
+    # a handful of double-precision operations each way: equal to well within 1e-12
+    assert model.logits([[3.0, 10.0]])[0] == pytest.approx(z, abs=1e-12)
+    assert model.predict([[3.0, 10.0]])[0] == pytest.approx(1.0 / (1.0 + math.exp(-z)), abs=1e-12)
