@@ -181,6 +181,9 @@ class LLMPolicy(Config):
     the bundled set (bench/results/rescue_fit.md), it stays: the dev files alone prefer 0.40, the
     bundled set's unanswerable questions 0.55. ``lead_covered``: the share of a quoted
     sentence's content words the model's answer must already say for the quote to be left out.
+    ``one_title``: the passages of one release numbered together under its title and date, given
+    once (fewer prompt tokens; on for ``local``, measured there: bench/results/local_ablation.md; off
+    for ``openai``, where the bundled model answered one bundled question worse with it).
     """
 
     steps: tuple[str, ...] = ("ground", "lookup", "centre", "rescue")
@@ -189,6 +192,7 @@ class LLMPolicy(Config):
     unsupported: str = "mark"       # mark | remove: a sentence no passage supports
     max_sources: int = 5            # passages shown to the model
     max_chars: int = 700            # characters per passage
+    one_title: bool = False         # a release's passages together under its title, given once (prompt.by_release)
 
     def __post_init__(self):
         steps = tuple(self.steps)
@@ -219,7 +223,7 @@ class LocalModelConfig(Config):
     max_tokens: int = 300
     threads: int | None = None
     policy: LLMPolicy = field(default_factory=lambda: LLMPolicy(
-        steps=("ground", "lookup", "centre", "rescue", "quote_lead"), max_sources=3, max_chars=400))
+        steps=("ground", "lookup", "centre", "rescue", "quote_lead"), max_sources=3, max_chars=400, one_title=True))
 
     def __post_init__(self):
         check_count("n_ctx", self.n_ctx, 512)

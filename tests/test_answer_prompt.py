@@ -116,7 +116,7 @@ def test_build_messages_layout():
     msgs = build_messages("How long?", [src])
     assert [m["role"] for m in msgs] == ["system", "user"]
     user = msgs[-1]["content"]
-    assert user.startswith("<passages>\nRelease: Man sentenced (undated)\n[1] \"Kings County")
+    assert user.startswith("<passages>\n[1] Man sentenced (undated)\n\"Kings County")
     assert user.index("</passages>") < user.index("Question: How long?")
 
 
@@ -126,7 +126,7 @@ def test_passages_of_one_release_sit_under_one_title_numbered_again():
     picked = [Source(1, a, 0, cut), Source(2, b, 0, 40), Source(3, a, cut + 1, len(KINGS))]
     grouped = by_release(picked)
     assert [(s.n, s.release.id, s.start) for s in grouped] == [(1, "a", 0), (2, "a", cut + 1), (3, "b", 0)]
-    user = build_messages("How long?", grouped)[-1]["content"]
+    user = build_messages("How long?", grouped, one_title=True)[-1]["content"]
     assert user.count("Release: Man sentenced (2024-01-15)") == 1 and user.count("Release: Knife crackdown") == 1
     assert user.index("Release: Man sentenced") < user.index("[1] ") < user.index("[2] ") < user.index(
         "Release: Knife crackdown") < user.index("[3] ")
@@ -147,7 +147,7 @@ def test_injection_stays_inside_delimiters_and_is_neutralised():
     assert user.index("Officers seized 10 knives") < user.index("</passages>") < user.index("Question:")
     assert "<|im_start|>" not in user and "[INST]" not in user and "[3]" not in inside.split("\n", 2)[2]
     # the title holding fence markup is left out too; so is the sentence carrying [INST] ... [/INST]
-    assert "Release: Untitled" in inside and inside.count("[a sentence addressed to an AI model was left out]") == 2
+    assert "[1] Untitled" in inside and inside.count("[a sentence addressed to an AI model was left out]") == 2
 
 
 def test_neutralise():

@@ -140,7 +140,7 @@ class LLMAnswerer(AnswererBase):
         if not sources:
             yield refusal(self.name, "no passages were retrieved", {"answer": 0.0})
             return
-        messages = build_messages(turn.question.text, sources)
+        messages = build_messages(turn.question.text, sources, one_title=self.policy.one_title)
         parts: list[str] = []
         first = None
         ticket = MODEL_LOCK.take() if getattr(self.backend, "serialise", True) else None

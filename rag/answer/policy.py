@@ -74,15 +74,16 @@ def lookup(llm: LLMAnswerer, turn: Turn) -> Answer | None:
 
 def passages(llm: LLMAnswerer, turn: Turn) -> list[Source]:
     """What the model reads: centred on the ranker's best sentences (``centre``), or on the
-    sentences sharing the most words with the question."""
+    sentences sharing the most words with the question; with ``one_title``, a release's passages
+    together (``prompt.by_release``)."""
     cfg = llm.policy
+    grouped = by_release if cfg.one_title else list
     if llm.uses("centre"):
         ranked, _ = llm.ranker.rank(turn.question, turn.hits)
         ranked = llm.ranker.lead_first(turn.question, ranked)
-        return by_release(sources_around(turn.question.text, [(turn.hits[c.hit_pos], c.start) for c in ranked],
-                                         max_sources=cfg.max_sources, max_chars=cfg.max_chars))
-    return by_release(select_sources(turn.question.text, turn.hits, max_sources=cfg.max_sources,
-                                     max_chars=cfg.max_chars))
+        return grouped(sources_around(turn.question.text, [(turn.hits[c.hit_pos], c.start) for c in ranked],
+                                      max_sources=cfg.max_sources, max_chars=cfg.max_chars))
+    return grouped(select_sources(turn.question.text, turn.hits, max_sources=cfg.max_sources, max_chars=cfg.max_chars))
 
 
 def rescue(llm: LLMAnswerer, turn: Turn, declined: Answer) -> Answer:

@@ -230,28 +230,32 @@ def _heading(src: Source, question: str = "") -> str:
     return f'Release: {title} ({src.release.date or "undated"})'
 
 
-def _passages(sources: Sequence[Source], question: str = "") -> str:
-    """The numbered passages, each run of passages of one release under its title and date."""
+def _passages(sources: Sequence[Source], question: str = "", one_title: bool = False) -> str:
+    """The numbered passages, each under its title and date ("[1] Title (date)"); with
+    ``one_title``, each run of passages of one release under one "Release: Title (date)" line."""
     blocks: list[str] = []
     for i, src in enumerate(sources):
-        shown = f'[{src.n}] "{neutralise(redact_instructions(src.text, question))}"'
-        if i and sources[i - 1].release.id == src.release.id:
-            blocks[-1] += "\n" + shown
+        text = neutralise(redact_instructions(src.text, question))
+        if not one_title:
+            title = _heading(src, question).removeprefix("Release: ")
+            blocks.append(f'[{src.n}] {title}\n"{text}"')
+        elif i and sources[i - 1].release.id == src.release.id:
+            blocks[-1] += f'\n[{src.n}] "{text}"'
         else:
-            blocks.append(_heading(src, question) + "\n" + shown)
+            blocks.append(_heading(src, question) + f'\n[{src.n}] "{text}"')
     return "\n\n".join(blocks)
 
 
 def build_messages(question: str, sources: Sequence[Source],
-                   history: Sequence[tuple[str, str]] = ()) -> list[dict]:
+                   history: Sequence[tuple[str, str]] = (), *, one_title: bool = False) -> list[dict]:
     """Chat messages: the system prompt, the last ``MAX_HISTORY`` (question,
     answer) turns, then the passages between ``<passages>`` delimiters and the
-    question."""
+    question (``one_title``: see ``_passages``)."""
     messages: list[dict] = [{"role": "system", "content": SYSTEM_PROMPT}]
     for past_q, past_a in list(history)[-MAX_HISTORY:] if history else []:
         messages.append({"role": "user", "content": neutralise(past_q)})
         messages.append({"role": "assistant", "content": (past_a or "").strip()})
-    passages = _passages(sources, question or "") if sources else "(no passages)"
+    passages = _passages(sources, question or "", one_title) if sources else "(no passages)"
     user = (f"<passages>\n{passages}\n</passages>\n\n"
             f"Question: {neutralise(question or '')}\n"
             "Answer from the passages above, citing [n] after each claim.")
