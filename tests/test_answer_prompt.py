@@ -210,3 +210,11 @@ def test_sources_around_ignores_offsets_outside_the_chunk_and_checks_limits():
     assert sources_around("q", [(hit(r, 0, first_sentence_end), len(KINGS) - 5)]) == []
     with pytest.raises(ValueError, match="positive"):
         sources_around("q", [], max_sources=0)
+
+
+def test_one_title_per_release_is_on_for_local_only():
+    from rag.config import LLMPolicy, LocalModelConfig
+    from rag.settings import Settings
+
+    assert LocalModelConfig().policy.one_title and not Settings().openai.policy.one_title
+    assert not LLMPolicy().one_title
