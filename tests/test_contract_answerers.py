@@ -103,7 +103,11 @@ def test_stream_ends_with_the_checked_answer(answerer, answers, pipeline):
     items = list(answerer.stream(KNIVES, pipeline.search(KNIVES)))
     assert isinstance(items[-1], Answer) and all(isinstance(i, str) for i in items[:-1])
     assert answerer.streams or len(items) == 1
-    assert items[-1].text == answers[KNIVES].text  # deterministic: temperature 0, no sampling
+    # The same answer as before, up to its wording: temperature 0, but llama.cpp reuses the KV cache of
+    # the previous prompt, and logits computed over another batch split can flip a near-tied token
+    # (seen in CI: the model's own sentence once, the quoted release sentence the next time).
+    assert "10 knives" in items[-1].text and "10 knives" in answers[KNIVES].text
+    assert {c.release_id for c in items[-1].citations} == {c.release_id for c in answers[KNIVES].citations}
 
 
 def test_rewrite_gives_a_standalone_question(answerer):
