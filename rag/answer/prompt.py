@@ -225,9 +225,9 @@ def by_release(sources: Sequence[Source]) -> list[Source]:
     return [Source(i, src.release, src.start, src.end) for i, src in enumerate(grouped, start=1)]
 
 
-def _heading(src: Source, question: str = "") -> str:
+def _dated_title(src: Source, question: str = "") -> str:
     title = "Untitled" if unsafe(src.release.title, question) else neutralise(src.release.title) or "Untitled"
-    return f'Release: {title} ({src.release.date or "undated"})'
+    return f'{title} ({src.release.date or "undated"})'
 
 
 def _passages(sources: Sequence[Source], question: str = "", one_title: bool = False) -> str:
@@ -237,12 +237,11 @@ def _passages(sources: Sequence[Source], question: str = "", one_title: bool = F
     for i, src in enumerate(sources):
         text = neutralise(redact_instructions(src.text, question))
         if not one_title:
-            title = _heading(src, question).removeprefix("Release: ")
-            blocks.append(f'[{src.n}] {title}\n"{text}"')
+            blocks.append(f'[{src.n}] {_dated_title(src, question)}\n"{text}"')
         elif i and sources[i - 1].release.id == src.release.id:
             blocks[-1] += f'\n[{src.n}] "{text}"'
         else:
-            blocks.append(_heading(src, question) + f'\n[{src.n}] "{text}"')
+            blocks.append(f'Release: {_dated_title(src, question)}\n[{src.n}] "{text}"')
     return "\n\n".join(blocks)
 
 

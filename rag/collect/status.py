@@ -70,5 +70,5 @@ def status_spans(release: Release, skip: tuple[int, int], step: str = "", k: int
         return []
     scores = load_status().logits(features(release, spans, step))
     ranked = sorted(range(len(spans)), key=lambda i: (-scores[i], i))
-    best = [spans[i] for i in ranked if spans[i] != skip and not (spans[i][0] < skip[1] and skip[0] < spans[i][1])]
+    best = [spans[i] for i in ranked if not (spans[i][0] < skip[1] and skip[0] < spans[i][1])]
     return sorted(best[:k])
