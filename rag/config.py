@@ -155,16 +155,18 @@ class ExtractiveConfig(Config):
     max(min_support, min_relative * best) may be quoted.
     """
 
-    max_sentences: int = 3          # chosen by support; the reader's best is added when not among them
+    max_sentences: int = 3          # quoted at most (compose "support": one more when the reader's best is added)
     min_support: float = 0.40
     min_relative: float = 0.75
     reader: bool = True             # the fitted reader's best sentence leads (rag/answer/reader.py)
     reader_weights: str = ""        # a weights file from bench/fit_reader.py (empty: the shipped one)
+    compose: str = "reader"         # after the lead: the reader's next likeliest ("reader") or best supported
     release_support: bool = True    # "which release ...?" may pass min_support on the whole release
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     def __post_init__(self):
         check_count("max_sentences", self.max_sentences, 1, 10)
+        check_choice("compose", self.compose, ("reader", "support"))
         check_fraction("min_support", self.min_support)
         check_fraction("min_relative", self.min_relative)
 

@@ -220,15 +220,45 @@ def test_acronym_matches_spelled_out_title(answerer):
 def test_max_sentences_and_duplicates(hash_embedder):
     hits = hits_for(R_LUTON)
     hits = hits + hits  # overlapping retrievals of the same passages
-    for k in (1, 2, 3):
-        ans = ExtractiveAnswerer(hash_embedder, max_sentences=k, min_support=0.2, min_relative=0.0, top_k=50).answer(
-            "How many patrols, arrests and knives in Luton?", hits)
-        assert not ans.refused
-        assert 1 <= len(ans.citations) <= k + 1  # the reader's best sentence is added when support left it out
-        spans = [(c.release_id, c.start, c.end) for c in ans.citations]
-        assert len(spans) == len(set(spans))
-        check_citations(ans, hits)
-    assert len(ans.citations) >= 3
+    for compose, extra in (("reader", 0), ("support", 1)):  # by support, the reader's best may be one more
+        for k in (1, 2, 3):
+            ans = ExtractiveAnswerer(hash_embedder, max_sentences=k, min_support=0.2, min_relative=0.0, top_k=50,
+                                     compose=compose).answer("How many patrols, arrests and knives in Luton?", hits)
+            assert not ans.refused
+            assert 1 <= len(ans.citations) <= k + extra
+            spans = [(c.release_id, c.start, c.end) for c in ans.citations]
+            assert len(spans) == len(set(spans))
+            check_citations(ans, hits)
+        assert len(ans.citations) >= 3
+
+
+class WordReader:
+    """A stand-in for the fitted reader: a sentence is likely in the order of ``words`` it holds."""
+
+    def __init__(self, *words: str):
+        self.words = words
+
+    def probabilities(self, question, cands):
+        return [next((1.0 - i / 10 for i, w in enumerate(self.words) if w in c.text), 0.0) for c in cands]
+
+
+def test_compose_follows_the_reader_or_the_support(hash_embedder):
+    """By reader: its likeliest sentences, support aside (a two-part question's second fact shares few words
+    with it); by support: the best supported ones, the reader's best put in front."""
+    from rag.answer.evidence import SentenceRanker
+    from rag.config import EvidenceConfig
+
+    hits = hits_for(R_LUTON)
+    question = "How many knives were seized in Luton parks, and who spoke for the police?"
+    ranker = SentenceRanker(hash_embedder, EvidenceConfig(top_k=50), WordReader("10 knives", "Aaron Kiff"))
+    by_reader = ExtractiveAnswerer(ranker=ranker, max_sentences=2, min_support=0.1).answer(question, hits)
+    quotes = [c.quote for c in by_reader.citations]
+    assert len(quotes) == 2 and "10 knives" in quotes[0] and "Aaron Kiff" in quotes[1]
+    check_citations(by_reader, hits)
+    by_support = ExtractiveAnswerer(ranker=ranker, max_sentences=2, min_support=0.1, compose="support").answer(
+        question, hits)
+    assert "10 knives" in by_support.citations[0].quote
+    assert not any("Aaron Kiff" in c.quote for c in by_support.citations)
 
 
 def test_sentence_cut_by_chunk_edge_is_quoted_whole(answerer):

@@ -196,16 +196,18 @@ class SentenceRanker:
         self.config = config or EvidenceConfig()
         self.reader = reader  # the fitted reader (reader.py): which sentence holds the asked fact
 
-    def best(self, question: Question, cands: Sequence[Candidate]) -> int | None:
+    def best(self, question: Question, cands: Sequence[Candidate], probs: Sequence[float] | None = None) -> int | None:
         """The index of the reader's best candidate of the shape the question requires (a number
-        for "how many", a date for "when"), or None without a reader or such a candidate."""
+        for "how many", a date for "when"), or None without a reader or such a candidate;
+        ``probs``: the reader's probabilities when already computed."""
         if self.reader is None or not cands:
             return None
         kind = question.answer_type
         shaped = [i for i, c in enumerate(cands) if kind not in REQUIRED_SHAPES or has_shape(kind, c.text)]
         if not shaped:
             return None
-        probs = self.reader.probabilities(question, cands)
+        if probs is None:
+            probs = self.reader.probabilities(question, cands)
         return max(shaped, key=lambda i: (probs[i], -i))
 
     def lead_first(self, question: Question, cands: list[Candidate]) -> list[Candidate]:

@@ -11,12 +11,14 @@ For one question and the hits (best first), with the sentence ranker (``evidence
 4. Answer shape. "How many/much/long/old" must be answered by a sentence with a number; a
    question opening with "when" (or asking "what date/year") by one with a date or time. If
    no eligible sentence has that shape, refuse; otherwise the best-ranked one with it leads.
-5. Compose: the best-ranked eligible sentence, then up to ``max_sentences - 1`` more eligible
-   ones that are not near-duplicates (stem Jaccard >= 0.6 or cosine >= 0.92), by rank. The
-   fitted reader (``reader.py``) then puts its best sentence (of the asked shape) first, added
-   when the support rule left it out: the sentence that holds the asked fact often shares few
-   words with the question ("Capital One alerted the Postal Service" for "how was the theft
-   uncovered?"). The lead comes first, the rest follow by release, in body order; each quoted
+5. Compose (``compose``, default "reader"): the fitted reader's (``reader.py``) best sentence of
+   the asked shape leads, then its next likeliest sentences that are not near-duplicates (stem
+   Jaccard >= 0.6 or cosine >= 0.92), ``max_sentences`` in all: the sentence that holds the asked
+   fact often shares few words with the question ("Capital One alerted the Postal Service" for
+   "how was the theft uncovered?"), and a question asking two things needs two such sentences
+   (bench/results/extractive_ablation.md). "support": the best-ranked eligible sentences by
+   support instead, the reader's best put in front (added when not among them). The lead comes
+   first, the rest follow by release, in body order; each quoted
    sentence is its own source ``[n]``, n = 1, 2, ... in text order. A question asking which
    release said something is answered with that release's title and date first; when no one
    sentence reaches ``min_support`` but a release as a whole does (``release_support``: a lookup
@@ -124,25 +126,40 @@ class ExtractiveAnswerer(AnswererBase):
             if not eligible:
                 what = "number" if kind == "quantity" else "date or time"
                 return done(None, f"no well-supported sentence states a {what} (best support {top_support:.2f})")
-        picked = [eligible[0]]
-        for i, c in enumerate(cands):
-            if len(picked) >= cfg.max_sentences:
-                break
-            if c.support < floor or i in picked:
-                continue
-            if any(_jaccard(c.stems, cands[j].stems) >= DUPLICATE_JACCARD for j in picked):
-                continue
-            if vecs is not None and any(float(vecs[i] @ vecs[j]) >= DUPLICATE_COSINE for j in picked):
-                continue
-            picked.append(i)
-        best = self.ranker.best(q, cands)  # the reader's best sentence (of the asked shape) leads
-        if best is not None:
-            picked = [best] + [i for i in picked if i != best]
+        if cfg.compose == "reader" and self.ranker.reader is not None:
+            # the reader's best sentence (of the asked shape) leads, then its next most likely ones
+            probs = self.ranker.reader.probabilities(q, cands)
+            best = self.ranker.best(q, cands, probs)
+            order = sorted(range(len(cands)), key=lambda i: (-probs[i], i))
+            picked = pick(cands, vecs, eligible[0] if best is None else best, order, cfg.max_sentences)
+        else:  # the best supported sentences, the reader's best (of the asked shape) put in front
+            picked = pick(cands, vecs, eligible[0], range(len(cands)), cfg.max_sentences, floor)
+            best = self.ranker.best(q, cands)
+            if best is not None:
+                picked = [best] + [i for i in picked if i != best]
         chosen = [cands[i] for i in picked]
         text, citations = compose(chosen)
         if q.asks_for_release:
             text = release_head(chosen[0].release, text)
         return replace(done(text, f"best support {top_support:.2f}", citations), confidence=top_support)
+
+
+def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, floor: float | None = None) -> list[int]:
+    """``first``, then candidates in ``order`` (with support >= ``floor`` when given) that are not
+    near-duplicates of one already picked (stem Jaccard or cosine), up to ``limit`` in all."""
+    picked = [first]
+    for i in order:
+        if len(picked) >= limit:
+            break
+        c = cands[i]
+        if i in picked or (floor is not None and c.support < floor):
+            continue
+        if any(_jaccard(c.stems, cands[j].stems) >= DUPLICATE_JACCARD for j in picked):
+            continue
+        if vecs is not None and any(float(vecs[i] @ vecs[j]) >= DUPLICATE_COSINE for j in picked):
+            continue
+        picked.append(i)
+    return picked
 
 
 def release_head(release, text: str) -> str:
