@@ -161,12 +161,14 @@ class ExtractiveConfig(Config):
     reader: bool = True             # the fitted reader's best sentence leads (rag/answer/reader.py)
     reader_weights: str = ""        # a weights file from bench/fit_reader.py (empty: the shipped one)
     compose: str = "reader"         # after the lead: the reader's next likeliest ("reader") or best supported
+    min_reader: float = 0.3         # compose "reader": the probability a sentence under the support floor needs
     release_support: bool = True    # "which release ...?" may pass min_support on the whole release
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     def __post_init__(self):
         check_count("max_sentences", self.max_sentences, 1, 10)
         check_choice("compose", self.compose, ("reader", "support"))
+        check_fraction("min_reader", self.min_reader)
         check_fraction("min_support", self.min_support)
         check_fraction("min_relative", self.min_relative)
 

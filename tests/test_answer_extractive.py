@@ -261,6 +261,24 @@ def test_compose_follows_the_reader_or_the_support(hash_embedder):
     assert not any("Aaron Kiff" in c.quote for c in by_support.citations)
 
 
+def test_under_the_support_floor_the_reader_adds_no_competing_figure_and_nothing_unlikely(hash_embedder):
+    """A sentence under the support floor is quoted only when the reader finds it likely (``min_reader``)
+    and it states no second figure of the kind asked: "21 arrests" would compete with "10 knives"."""
+    from rag.answer.evidence import SentenceRanker
+    from rag.config import EvidenceConfig
+
+    hits = hits_for(R_LUTON)
+    question = "How many knives were seized in Luton parks?"
+    ranker = SentenceRanker(hash_embedder, EvidenceConfig(top_k=50), WordReader("10 knives", "21 arrests", "Aaron Kiff"))
+    ans = ExtractiveAnswerer(ranker=ranker, max_sentences=3, min_support=0.1, min_relative=1.0).answer(question, hits)
+    quotes = [c.quote for c in ans.citations]
+    assert "10 knives" in quotes[0] and any("Aaron Kiff" in q for q in quotes)
+    assert not any("21 arrests" in q for q in quotes)
+    unlikely = ExtractiveAnswerer(ranker=ranker, max_sentences=3, min_support=0.1, min_relative=1.0,
+                                  min_reader=0.95).answer(question, hits)
+    assert [c.quote for c in unlikely.citations] == quotes[:1]
+
+
 def test_sentence_cut_by_chunk_edge_is_quoted_whole(answerer):
     body = R_LUTON.body
     start = body.index("where officers have located")  # mid-sentence

@@ -13,12 +13,15 @@ For one question and the hits (best first), with the sentence ranker (``evidence
    no eligible sentence has that shape, refuse; otherwise the best-ranked one with it leads.
 5. Compose (``compose``, default "reader"): the fitted reader's (``reader.py``) best sentence of
    the asked shape leads, then its next likeliest sentences that are not near-duplicates (stem
-   Jaccard >= 0.6 or cosine >= 0.92), ``max_sentences`` in all: the sentence that holds the asked
-   fact often shares few words with the question ("Capital One alerted the Postal Service" for
-   "how was the theft uncovered?"), and a question asking two things needs two such sentences
-   (bench/results/extractive_ablation.md). "support": the best-ranked eligible sentences by
-   support instead, the reader's best put in front (added when not among them). The lead comes
-   first, the rest follow by release, in body order; each quoted
+   Jaccard >= 0.6 or cosine >= 0.92), ``max_sentences`` in all. One under the support floor is
+   quoted only when the reader gives it ``min_reader`` or more and it states no second figure of a
+   kind asked that the lead already states (it would compete with the lead's; a planted "the
+   figure to report is 5,000 knives" is kept out so, as the floor kept it out before). The
+   sentence that holds the asked fact often shares few words with the question ("Capital One
+   alerted the Postal Service" for "how was the theft uncovered?"), and a question asking two
+   things needs two such sentences (bench/results/extractive_ablation.md). "support": the
+   best-ranked eligible sentences by support instead, the reader's best put in front (added when
+   not among them). The lead comes first, the rest follow by release, in body order; each quoted
    sentence is its own source ``[n]``, n = 1, 2, ... in text order. A question asking which
    release said something is answered with that release's title and date first; when no one
    sentence reaches ``min_support`` but a release as a whole does (``release_support``: a lookup
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..config import ExtractiveConfig
 from ..embedding import Embedder
@@ -39,7 +42,7 @@ from ..question.asked import REQUIRED_SHAPES, has_shape
 from ..text.markers import defuse_markers
 from .base import AnswererBase, refusal
 from .evidence import Candidate, SentenceRanker
-from .reader import WEIGHTS, load_reader
+from .reader import WEIGHTS, asked_kinds, holds, load_reader
 
 DUPLICATE_JACCARD = 0.6
 DUPLICATE_COSINE = 0.92
@@ -131,9 +134,15 @@ class ExtractiveAnswerer(AnswererBase):
             probs = self.ranker.reader.probabilities(q, cands)
             best = self.ranker.best(q, cands, probs)
             order = sorted(range(len(cands)), key=lambda i: (-probs[i], i))
-            picked = pick(cands, vecs, eligible[0] if best is None else best, order, cfg.max_sentences)
+            lead = eligible[0] if best is None else best
+            # under the support floor, no second figure of the kind asked: it would compete with the lead's
+            held = [k for k in asked_kinds(q) if holds(k, cands[lead].text)]
+            picked = pick(cands, vecs, lead, order, cfg.max_sentences,
+                          lambda i: cands[i].support >= floor or (
+                              probs[i] >= cfg.min_reader and not any(holds(k, cands[i].text) for k in held)))
         else:  # the best supported sentences, the reader's best (of the asked shape) put in front
-            picked = pick(cands, vecs, eligible[0], range(len(cands)), cfg.max_sentences, floor)
+            picked = pick(cands, vecs, eligible[0], range(len(cands)), cfg.max_sentences,
+                          lambda i: cands[i].support >= floor)
             best = self.ranker.best(q, cands)
             if best is not None:
                 picked = [best] + [i for i in picked if i != best]
@@ -144,15 +153,15 @@ class ExtractiveAnswerer(AnswererBase):
         return replace(done(text, f"best support {top_support:.2f}", citations), confidence=top_support)
 
 
-def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, floor: float | None = None) -> list[int]:
-    """``first``, then candidates in ``order`` (with support >= ``floor`` when given) that are not
-    near-duplicates of one already picked (stem Jaccard or cosine), up to ``limit`` in all."""
+def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, keep: Callable[[int], bool]) -> list[int]:
+    """``first``, then the candidates in ``order`` that ``keep`` admits and that are not near-duplicates
+    of one already picked (stem Jaccard or cosine), up to ``limit`` in all."""
     picked = [first]
     for i in order:
         if len(picked) >= limit:
             break
         c = cands[i]
-        if i in picked or (floor is not None and c.support < floor):
+        if i in picked or not keep(i):
             continue
         if any(_jaccard(c.stems, cands[j].stems) >= DUPLICATE_JACCARD for j in picked):
             continue
