@@ -38,7 +38,7 @@ from rag.settings import load_settings
 SHARED = REPO.parent / "shared" / "eval"
 DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-more-b.jsonl",
             REPO / "bench" / "datasets" / "facts-c.jsonl", REPO / "bench" / "datasets" / "facts-d.jsonl"]
-STEPS = ("ground", "lookup", "centre", "rescue", "quote_lead")
+STEPS = ("ground", "outcome", "lookup", "centre", "rescue", "quote_lead")
 OLD_RETRIEVAL = {"retrieval__retriever": "hybrid-chunks"}  # without the whole-release BM25 field
 VARIANTS = {  # answerer -> [(label, settings changes)]
     "extractive": [
@@ -49,6 +49,8 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("none of the three (the rules before #14)",
          {"extractive__reader": False, "retrieval__split": False, **OLD_RETRIEVAL}),
         ("no release-level support for lookups", {"extractive__release_support": False}),
+        ("no outcome check (a sentence asked, none reported)", {"extractive__outcome_check": False}),
+        ("no sentencing passage of the named defendant", {"retrieval__case_passages": False}),
         ("sentences after the lead by support, not the reader", {"extractive__compose": "support"}),
         ("2 sentences at most", {"extractive__max_sentences": 2}),
         ("4 sentences at most", {"extractive__max_sentences": 4}),
@@ -59,6 +61,8 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("no whole-release BM25 field", OLD_RETRIEVAL),
         ("no reader (hand-set sentence rank)", {"extractive__reader": False}),
         ("no rescue", {"local__policy__steps": [s for s in STEPS if s != "rescue"]}),
+        ("no outcome step (a sentence asked, none reported)", {"local__policy__steps": [s for s in STEPS if s != "outcome"]}),
+        ("no sentencing passage of the named defendant", {"retrieval__case_passages": False}),
         ("no quote after the answer", {"local__policy__steps": [s for s in STEPS if s != "quote_lead"]}),
         ("no release-level support for lookups", {"extractive__release_support": False}),
         ("extractive sentences after the lead by support, not the reader", {"extractive__compose": "support"}),

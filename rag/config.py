@@ -123,11 +123,12 @@ class RetrievalConfig(Config):
     split: bool = True              # a question asking two things is searched (and answered) per part
     split_llm: bool = True          # ... by an LLM answerer too: one generation per part, streamed in turn
     routes: bool = True             # count, list and case questions answered over the whole index (rag.collect)
+    case_passages: bool = True      # "what sentence did X receive?": the case's sentencing passage is read first
 
     def __post_init__(self):
         check_count("top_k", self.top_k, 1)
         check_count("widen", self.widen, 0)
-        for name in ("dates", "split", "split_llm", "routes"):
+        for name in ("dates", "split", "split_llm", "routes", "case_passages"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"setting {name} must be true or false, got {getattr(self, name)!r}")
 
@@ -163,6 +164,7 @@ class ExtractiveConfig(Config):
     compose: str = "reader"         # after the lead: the reader's next likeliest ("reader") or best supported
     min_reader: float = 0.3         # compose "reader": the probability a sentence under the support floor needs
     release_support: bool = True    # "which release ...?" may pass min_support on the whole release
+    outcome_check: bool = True      # decline "what sentence did X receive?" when nothing read reports one
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     def __post_init__(self):
@@ -173,7 +175,7 @@ class ExtractiveConfig(Config):
         check_fraction("min_relative", self.min_relative)
 
 
-LLM_STEPS = ("ground", "lookup", "centre", "rescue", "quote_lead")
+LLM_STEPS = ("ground", "outcome", "lookup", "centre", "rescue", "quote_lead")
 """The LLM answer policy's named steps, in the order they run (see rag/answer/policy.py)."""
 
 
@@ -190,7 +192,7 @@ class LLMPolicy(Config):
     for ``openai``, where the bundled model answered one bundled question worse with it).
     """
 
-    steps: tuple[str, ...] = ("ground", "lookup", "centre", "rescue")
+    steps: tuple[str, ...] = ("ground", "outcome", "lookup", "centre", "rescue")
     rescue_support: float = 0.55
     lead_covered: float = 0.6
     unsupported: str = "mark"       # mark | remove: a sentence no passage supports
@@ -227,7 +229,7 @@ class LocalModelConfig(Config):
     max_tokens: int = 300
     threads: int | None = None
     policy: LLMPolicy = field(default_factory=lambda: LLMPolicy(
-        steps=("ground", "lookup", "centre", "rescue", "quote_lead"), max_sources=3, max_chars=400, one_title=True))
+        steps=("ground", "outcome", "lookup", "centre", "rescue", "quote_lead"), max_sources=3, max_chars=400, one_title=True))
 
     def __post_init__(self):
         check_count("n_ctx", self.n_ctx, 512)

@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 
 from .answer import Answerer, Rewrite, get_answerer
 from .answer.combine import combine
-from .collect.run import case_answer, case_siblings, collect
+from .collect.run import case_answer, case_siblings, collect, sentencing_passage
 from .embedding import Embedder, embedder_from
 from .errors import RagError
 from .index import BuildReport, Index, build_index, generations
@@ -235,6 +235,17 @@ class Pipeline:
         store = (generation or self._generation).index.store
         return [widen(h, store, self.settings.retrieval.widen) for h in hits]
 
+    def read(self, question: Question, hits: list[Hit], filters: Filters, gen: Generation) -> list[Hit]:
+        """The passages the answerer reads for ``question``: ``hits`` (widened), led by the case's
+        sentencing passage when it asks what sentence someone received (``retrieval.case_passages``;
+        ``rag.collect.run.sentencing_passage``) and the search did not rank that passage first."""
+        passages = self.passages(hits, generation=gen)
+        found = sentencing_passage(question, gen.index, filters) if self.settings.retrieval.case_passages else None
+        if found is None or (passages and passages[0].release.id == found.release.id):
+            return passages
+        rest = [h for h in passages if (h.release.id, h.chunk.seq) != (found.release.id, found.chunk.seq)]
+        return [found] + rest[: max(0, len(hits) - 1)]
+
     def rewrite(self, question: str, history: Sequence[str] = (), answerer: str | None = None) -> Rewrite:
         """A follow-up made standalone with the conversation (by the answerer: its LLM when it
         has one, else the rule); a question with no history as it is."""
@@ -283,7 +294,7 @@ class Pipeline:
         answer = None
         if parts:  # and answered on its own
             answers: list[Answer] = []
-            read = [self.passages(found[:k], generation=gen) for found in per_part]
+            read = [self.read(part, found[:k], filters, gen) for part, found in zip(parts, per_part)]
             for part, passages in zip(parts, read):
                 gap = bool(answers)  # the next part's text follows the last one's after a space
                 for item in impl.stream(part, passages):
@@ -296,7 +307,8 @@ class Pipeline:
                         yield item
             answer = combine(part_fallbacks(impl, parts, read, answers), impl.name)
         else:
-            for item in impl.stream(self.analyse(rewrite.reads, filters), self.passages(hits[:k], generation=gen)):
+            reads = self.analyse(rewrite.reads, filters)
+            for item in impl.stream(reads, self.read(reads, hits[:k], filters, gen)):
                 if isinstance(item, Answer):
                     answer = item
                 else:

@@ -431,3 +431,23 @@ def test_real_model_luton_release(real_embedder):
                      "What is the boiling point of water?"):
         ans, _ = ask(question)
         assert ans.refused, (question, ans.text)
+
+
+INDICTED = ("Brooklyn District Attorney Eric Gonzalez today announced that Ron Bibby, 52, was indicted for selling "
+            "stock in a fake company.\n\nIf convicted, the defendant faces up to 15 years in prison on the top "
+            "count.\n\nThe defendant was arraigned today and is due back in court on June 3.")
+
+
+def test_a_sentence_asked_where_only_the_charge_is_reported_is_declined_for_that_reason():
+    q = "What sentence did Ron Bibby receive after he was indicted for selling stock in a fake company?"
+    charged = release("bibby-indicted.txt", INDICTED, "Man Indicted for Selling Stock in a Fake Company")
+    declined = ExtractiveAnswerer().answer(q, hits_for(charged))
+    assert declined.refused and "no release read reports one" in declined.note
+    # switched off, the indictment is quoted as if it answered
+    quoted = ExtractiveAnswerer(outcome_check=False).answer(q, hits_for(charged))
+    assert not quoted.refused and "indicted" in quoted.text
+    # once a release read reports the sentence, it is answered
+    sentenced = release("bibby-sentenced.txt", "Ron Bibby, 52, was sentenced today to two to six years in prison "
+                        "for selling stock in a fake company.", "Man Sentenced for Selling Stock in a Fake Company")
+    answered = ExtractiveAnswerer().answer(q, hits_for(sentenced, charged))
+    assert not answered.refused and "two to six years" in answered.text

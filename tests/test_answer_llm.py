@@ -143,7 +143,7 @@ def test_a_decline_stays_when_the_extractive_support_is_weak_or_rescue_is_off():
         assert answer.refused and answer.citations == (), kwargs
     with pytest.raises(ConfigError, match="rescue_support must be a number between 0 and 1"):
         LLMAnswerer(Scripted(), rescue_support=2)
-    with pytest.raises(ConfigError, match="unknown LLM step.*'guess'.*valid: ground, lookup, centre"):
+    with pytest.raises(ConfigError, match="unknown LLM step.*'guess'.*valid: ground, outcome, lookup, centre"):
         LLMAnswerer(Scripted(), steps=("ground", "guess"))
 
 
@@ -266,3 +266,16 @@ def test_a_quote_spanning_a_line_break_is_shown_on_one_line():
                      "of formal probation.” [1]"
     c = answer.citations[0]
     assert c.quote == body[c.start:c.end] and "\n" in c.quote  # the citation keeps the exact span
+
+
+def test_the_outcome_step_declines_a_sentence_nothing_read_reports_without_a_generation():
+    body = "Ron Bibby, 52, was indicted for selling stock in a fake company.\n\nIf convicted, he faces up to 15 years."
+    r = Release("b.txt", "Man Indicted for Selling Stock", "2024-01-01", None, "test", body, "b.txt")
+    found = [Hit(Chunk("b.txt", 0, 0, len(body), body), r, 1.0, 1)]
+    q = "What sentence did Ron Bibby receive for selling stock in a fake company?"
+    model = Scripted(["He received 15 years [1]."])
+    declined = LLMAnswerer(model, fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(q, found)
+    assert declined.refused and "no release read reports one" in declined.note and model.messages is None
+    unchecked = LLMAnswerer(Scripted(["He received 15 years [1]."]), fallback=ExtractiveAnswerer(),
+                            steps=tuple(s for s in ALL_STEPS if s != "outcome")).answer(q, found)
+    assert not unchecked.refused

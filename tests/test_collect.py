@@ -19,6 +19,7 @@ from rag.index import build_index
 from rag.pipeline import Pipeline, make_embedder
 from rag.question.route import route, topic_text
 from rag.question.sources import named_sources
+from rag.retrieval import NO_FILTERS
 from rag.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -232,3 +233,23 @@ def test_an_index_from_before_the_names_table_gets_them_on_the_next_update(tmp_p
     assert report.written and not report.changed
     store = Pipeline(settings).index.store
     assert store.names_ready and "Jonah Whitlock" in store.people()
+
+
+def test_a_sentence_asked_reads_the_sentencing_release_of_the_named_defendant(pipe):
+    from rag.collect.run import sentencing_passage
+
+    asked = pipe.analyse("Jonah Whitlock was indicted in 2016 for a Flatbush murder. What sentence did he receive?")
+    found = sentencing_passage(asked, pipe.index)
+    assert found is not None and found.release.id == "kings_ny/i.txt" and "18 years" in found.chunk.text
+    # what he faced, a place, or nobody the releases name as a defendant: nothing added
+    for text in ("What maximum sentence did Jonah Whitlock face?",
+                 "What sentence did the shooter in East New York receive?",
+                 "What sentence did Nobody Atall receive?"):
+        assert sentencing_passage(pipe.analyse(text), pipe.index) is None, text
+    # the answerer reads it first, whatever the search ranked first; switched off, the search's passages alone
+    gen = pipe.refresh()
+    hits = pipe.search(asked, 5, generation=gen)
+    read = pipe.read(asked, hits[:5], NO_FILTERS, gen)
+    assert read[0].release.id == "kings_ny/i.txt" and len(read) == min(5, len(hits) + 1)
+    off = Pipeline(pipe.settings.with_(retrieval__case_passages=False))
+    assert [h.release.id for h in off.read(asked, hits[:5], NO_FILTERS, off.refresh())] == [h.release.id for h in hits[:5]]

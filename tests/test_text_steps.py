@@ -1,5 +1,5 @@
 """Case steps and outcome modality (rag.text.steps): one text layer for the case histories and the reader."""
-from rag.text.steps import asks_outcome, asks_potential, hypothetical, step_of
+from rag.text.steps import asks_outcome, asks_potential, asks_sentence, hypothetical, states_sentence, step_of
 
 
 def test_the_most_final_step_wins():
@@ -18,3 +18,20 @@ def test_what_happened_is_told_from_what_could_have():
     assert hypothetical("If convicted, he faces a maximum sentence of three years and eight months in prison.")
     assert hypothetical("She could face up to 12 years in county jail.")
     assert not hypothetical("He was sentenced to 120 days in jail and three years of probation.")
+
+
+def test_a_sentence_asked_for_and_a_sentence_stated():
+    assert asks_sentence("What sentence did Ronald Bibby receive after being indicted in Brooklyn?")
+    assert asks_sentence("Dunn was charged in 2014. what prison term did he end up with?")
+    assert not asks_sentence("What maximum sentence did she face when charged?")   # a possible one
+    assert not asks_sentence("How much restitution did he receive?")                # not a sentence
+    assert not asks_sentence("What sentence did the DA seek?")                      # nothing received
+    assert states_sentence("He was sentenced to 120 days in jail and three years of probation.")
+    assert states_sentence("Disbarred Lawyer Sentenced to Up to 22 Years in Prison")   # a title
+    assert states_sentence("The judge imposed a sentence of 15 years to life.")
+    assert not states_sentence("If convicted, he faces a maximum sentence of 15 years in prison.")
+    assert not states_sentence("The defendant was indicted on 12 counts of grand larceny.")
+    assert not states_sentence("The 34-year-old defendant was arraigned today.")
+    assert not states_sentence("He could be sentenced to up to 25 years in state prison.")
+    assert not states_sentence("She is scheduled to be sentenced on May 2 and faces up to 25 years.")
+    assert not states_sentence("Smith will be sentenced in June.")

@@ -27,6 +27,8 @@ For one question and the hits (best first), with the sentence ranker (``evidence
    sentence reaches ``min_support`` but a release as a whole does (``release_support``: a lookup
    describes a release, its details spread over several sentences), with that release and its
    best-ranked sentence.
+6. Outcome (``outcome_check``): a question asking what sentence someone received is declined when
+   nothing read reports one (``outcome.py``), before any sentence is quoted.
 """
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ from ..question.asked import REQUIRED_SHAPES, has_shape
 from ..text.markers import defuse_markers
 from .base import AnswererBase, refusal
 from .evidence import Candidate, SentenceRanker
+from .outcome import unstated_sentence
 from .reader import WEIGHTS, asked_kinds, holds, load_reader
 
 DUPLICATE_JACCARD = 0.6
@@ -106,6 +109,9 @@ class ExtractiveAnswerer(AnswererBase):
         if missing:
             names = ", ".join(repr(m.text) for m in missing)
             return done(None, f"not in the retrieved releases: {names}")
+        unstated = unstated_sentence(q, self.ranker.top(hits)) if cfg.outcome_check else None
+        if unstated:
+            return done(None, unstated)
 
         cands, vecs = self.ranker.rank(q, top, timings)
         if not cands:

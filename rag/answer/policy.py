@@ -5,6 +5,8 @@ Before the model writes (each may answer instead of it):
 
 * ``ground`` -- a question naming someone or something that none of the retrieved releases
   contains is declined without a generation (the sentence ranker's ``missing``);
+* ``outcome`` -- "what sentence did X receive?" is declined without a generation when no passage
+  read reports a sentence imposed (``outcome.py``: the charge's "faces up to" is no answer);
 * ``lookup`` -- "which release ...?" is answered with the release's title and date from the
   index (the fallback answerer; measured: the bundled 1.5B model declined 6 of the dev set's
   7 such questions);
@@ -34,6 +36,7 @@ from ..question import Question, as_question
 from ..question.asked import shows_asked_thing
 from ..text.tokenize import content_tokens
 from .base import refusal
+from .outcome import unstated_sentence
 from .prompt import Source, by_release, select_sources, sources_around
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,6 +62,12 @@ def ground(llm: LLMAnswerer, turn: Turn) -> Answer | None:
         return None
     note = "not in the retrieved releases: " + ", ".join(repr(m.text) for m in missing)
     return refusal(llm.name, note, {"answer": turn.elapsed_ms()})
+
+
+def outcome(llm: LLMAnswerer, turn: Turn) -> Answer | None:
+    """Decline "what sentence did X receive?" when nothing read reports a sentence imposed."""
+    note = unstated_sentence(turn.question, llm.ranker.top(turn.hits))
+    return refusal(llm.name, note, {"answer": turn.elapsed_ms()}) if note else None
 
 
 def lookup(llm: LLMAnswerer, turn: Turn) -> Answer | None:
@@ -153,8 +162,8 @@ def lead_quotes(question: Question | str, said: str, ranked: Sequence[Citation],
     return out
 
 
-BEFORE = {"ground": ground, "lookup": lookup}   # may answer instead of the model
+BEFORE = {"ground": ground, "outcome": outcome, "lookup": lookup}   # may answer instead of the model
 AFTER_DECLINE = {"rescue": rescue}              # the model declined
 AFTER_ANSWER = {"quote_lead": quote_lead}       # the model answered
-NEEDS = {"ground": "ranker", "centre": "ranker", "lookup": "fallback", "rescue": "fallback",
+NEEDS = {"ground": "ranker", "outcome": "ranker", "centre": "ranker", "lookup": "fallback", "rescue": "fallback",
          "quote_lead": "fallback"}

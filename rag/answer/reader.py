@@ -29,7 +29,7 @@ from ..fitted import LinearModel, load_model
 from ..question import Question
 from ..question.mentions import ReleaseText
 from ..text.stem import suffix_stem
-from ..text.steps import asks_outcome, asks_potential, hypothetical
+from ..text.steps import DURATION, asks_outcome, asks_potential, hypothetical
 from .evidence import Candidate
 
 WEIGHTS = Path(__file__).with_name("reader_weights.json")
@@ -52,9 +52,7 @@ _HOLDS = {
     "money": re.compile(r"[$£€]\s?\d|\b\d[\d,.]*\s*(million|billion|thousand)?\s*(dollars|pounds)\b", re.I),
     "count": re.compile(r"\b\d[\d,]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
                         r"hundreds?|thousands?)\b", re.I),
-    "duration": re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
-                           r"twenty|thirty|forty|fifty)[\s-]+(years?|months?|weeks?|days?)\b(?![\s-]+old\b)|\blife\b|"
-                           r"\bprobation\b", re.I),
+    "duration": DURATION,
     "person": re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+"),
     "place": re.compile(r"\b(in|at|from|near|to)\s+(the\s+)?[A-Z][a-z]+"),
 }

@@ -17,13 +17,13 @@ from ..models import Release
 from ..question import Question
 from ..question.sources import named_sources, source_names
 from ..text.sentences import split_sentences
-from ..text.people import DEFENDANT, case_numbers as text_case_numbers
+from ..text.people import DEFENDANT, case_numbers as text_case_numbers, named_people
 from ..text.steps import STEP_PATTERNS, STEPS, TERM, step_of
 from ..text.tokenize import bm25_tokens
 from .match import lead_span, lead_spans
 
-__all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_name", "defendant_span",
-           "named_case", "step_of"]
+__all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_case", "defendant_name",
+           "defendant_span", "named_case", "step_of"]
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,25 @@ def case_history(store, lexical, question: Question, sources) -> tuple[str, list
     if not found:
         return None
     _, _, name, releases = min(found, key=lambda f: f[:3])
+    return name, case_steps(_with_case_numbers(store, releases))
+
+
+def defendant_case(store, lexical, question: Question, sources) -> tuple[str, list[CaseStep]] | None:
+    """(the defendant, their case's releases in date order) for the name of two words or more in
+    ``question`` that some release names as releases name defendants ("X, 36, of Place"; a place or
+    an organisation never is), the one the fewest releases name; None when there is none."""
+    found = []
+    for m in question.mentions:
+        if m.kind != "name" or len(m.tokens) < 2:
+            continue
+        name = re.sub(r"['’]s$", "", m.text)
+        releases = _naming(store, lexical, name, tuple(sources))
+        pattern = _name_pattern(name)
+        if releases and any(pattern.search(p) for r in releases for p in named_people(r.body)):
+            found.append((len(releases), name, releases))
+    if not found:
+        return None
+    _, name, releases = min(found, key=lambda f: f[:2])
     return name, case_steps(_with_case_numbers(store, releases))
 
 

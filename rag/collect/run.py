@@ -18,8 +18,9 @@ from ..question import Question
 from ..question.mentions import INSTITUTION_WORDS
 from ..question.route import route
 from ..retrieval import NO_FILTERS, Filters
+from ..text.steps import asks_sentence, states_sentence
 from ..text.tokenize import bm25_tokens
-from .case import case_history, defendant_name, named_case
+from .case import case_history, defendant_case, defendant_name, named_case
 from .compose import answer_case, answer_matches
 from .criteria import Criteria, criteria_for, topic_runs
 from .match import find_matches
@@ -149,3 +150,26 @@ def count_topic(index, topic: str, *, sources: Sequence[str] = (), start: str | 
                         runs=topic_runs(topic) if topic.strip() else ())
     question = f"How many releases mention {topic}?" if topic.strip() else "How many releases?"
     return answer_matches(find_matches(index.store, index.lexical, criteria), question, "count", answerer)
+
+
+def sentencing_passage(question: Question, index, filters: Filters = NO_FILTERS) -> Hit | None:
+    """For "what sentence did X (ultimately) receive?": the passage of the latest release of X's case
+    that reports a sentencing (the chunk holding its step sentence), or None when the question asks
+    no sentence, names no person a release names, or no release of the case reports one. The
+    sentencing is often a later release than the charge the question describes, which the search,
+    led by the question's description, ranks first."""
+    if not asks_sentence(question.text):
+        return None
+    sources = filters.sources or index.store.sources()
+    found = defendant_case(index.store, index.lexical, question, sources)
+    if found is None:
+        return None
+    sentenced = [s for s in found[1] if s.step == "sentenced"
+                 and (states_sentence(s.release.title) or states_sentence(s.release.body[s.start:s.end]))]
+    if not sentenced:
+        return None
+    step = sentenced[-1]
+    for chunk in index.store.chunks_of(step.release.id):
+        if chunk.start <= step.start < chunk.end:
+            return Hit(chunk, step.release, 1.0, 0)
+    return None

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["OUTCOME", "STEPS", "STEP_PATTERNS", "TERM", "asks_outcome", "asks_potential", "hypothetical",
-           "step_of"]
+__all__ = ["DURATION", "OUTCOME", "STEPS", "STEP_PATTERNS", "TERM", "asks_outcome", "asks_potential", "asks_sentence",
+           "hypothetical", "states_sentence", "step_of"]
 
 STEPS = (  # (label, pattern), checked in this order: the most final step a text reports wins
     ("dismissed", r"\b(?:dismiss\w*|acquit\w*|not guilty|exonerat\w*|overturn\w*|vacat\w*)\b"),
@@ -31,6 +31,10 @@ STEP_PATTERNS = {label: re.compile(p, re.I) for label, p in STEPS}
 # a term imposed or agreed ("to 15 years to life", "of probation")
 TERM = re.compile(r"\b(?:to|of)\s+(?:\w+[\s-]){0,3}?(?:\d+|life|death|probation)\b", re.I)
 # a word saying where a case stands ("remain pending", "denied", "reversed")
+# a length of time served or imposed ("five years", "120 days", "life", "probation"); an age is none
+DURATION = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+                      r"twenty|thirty|forty|fifty)[\s-]+(years?|months?|weeks?|days?)\b(?![\s-]+old\b)|\blife\b|"
+                      r"\bprobation\b", re.I)
 OUTCOME = re.compile(r"\b(?:pending|remains?|denied|granted|reversed|upheld|affirmed|overturned|dismissed|"
                      r"acquitted|guilty|convicted|sentenced|faces?|facing)\b", re.I)
 
@@ -63,3 +67,28 @@ def asks_potential(question: str) -> bool:
 def hypothetical(sentence: str) -> bool:
     """Whether ``sentence`` states a possible outcome ("faces a maximum", "if convicted")."""
     return bool(_HYPOTHETICAL.search(sentence))
+
+
+# a question asking for a sentence imposed ("what sentence did she receive", "what prison term did he end up with")
+_SENTENCE_ASKED = re.compile(r"\b(?:sentence|prison term|jail (?:time|term)|years? in prison)\b|"
+                             r"\bhow long\b.*\b(?:prison|jail)\b", re.I)
+_SENTENCE_WORD = re.compile(r"\bsentence", re.I)
+# only a possible or a coming outcome, whatever the verb: "if convicted", "faces", "could be sentenced",
+# "is scheduled to be sentenced", "will be sentenced"
+_POSSIBLE = re.compile(r"\bif (?:convicted|found guilty)\b|\b(?:faces?|facing|could|would|may|might|will|shall|"
+                       r"scheduled|expected|set to)\b", re.I)
+
+
+def asks_sentence(question: str) -> bool:
+    """Whether ``question`` asks what sentence someone actually received (not what they faced)."""
+    return bool(_SENTENCE_ASKED.search(question)) and asks_outcome(question) and not asks_potential(question)
+
+
+def states_sentence(text: str) -> bool:
+    """Whether ``text`` (a title or a sentence) reports a sentence imposed: a sentencing, or the
+    word "sentence" with a term, and not only a possible one ("faces a maximum of ...")."""
+    if _POSSIBLE.search(text):
+        return False
+    if step_of(text) == "sentenced":  # "sentenced to up to 22 years" is a sentence imposed
+        return True
+    return not hypothetical(text) and bool(_SENTENCE_WORD.search(text) and DURATION.search(text))

@@ -1,0 +1,29 @@
+"""Refuse for cause: a question asking what sentence someone received, when nothing read states one.
+
+"What sentence did X receive?" over releases that report only X's indictment would otherwise be
+answered with the indictment's "faces up to 15 years" -- a possible outcome quoted as the answer.
+``unstated_sentence`` gives the reason to decline when the question asks for a sentence imposed
+(``rag.text.steps.asks_sentence``) and neither the title of a release read nor any sentence of the
+passages read reports one (``states_sentence``: a sentencing, or "sentence" with a term; never a
+"faces a maximum of"). Shared by the extractive answerer (``extractive.outcome_check``) and the LLM
+policy's ``outcome`` step (``rag/answer/policy.py``).
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..models import Hit
+from ..question import Question
+from ..text.steps import asks_sentence, states_sentence
+from .evidence import collect_candidates
+
+
+def unstated_sentence(question: Question, hits: Sequence[Hit]) -> str | None:
+    """Why ``hits`` (the passages read) cannot answer ``question``, or None when they may."""
+    if not hits or not asks_sentence(question.text):
+        return None
+    if any(states_sentence(h.release.title) for h in hits):
+        return None
+    if any(states_sentence(c.text) for c in collect_candidates(hits)):
+        return None
+    return "asked what sentence was imposed; no release read reports one (only charges or possible terms)"
