@@ -119,7 +119,7 @@ class RetrievalConfig(Config):
     rerank: str = "none"            # none | overlap | cross-encoder (overlap measured: no gain)
     rerank_model: str = ""          # local CrossEncoder folder, for rerank = cross-encoder
     top_k: int = 5                  # passages handed to the answerer
-    widen: int = 0                  # neighbouring chunks added to each passage for the answerer
+    widen: int = 1                  # neighbouring chunks added to each passage for the answerer (0/1/2 measured)
     split: bool = True              # a question asking two things is searched (and answered) per part
     split_llm: bool = True          # ... by an LLM answerer too: one generation per part, streamed in turn
     routes: bool = True             # count, list and case questions answered over the whole index (rag.collect)

@@ -361,3 +361,28 @@ def test_the_whole_release_field_lifts_a_release_whose_words_are_spread_over_chu
     assert chunks_only.retrieve(q, 1)[0].release.id == "w/decoy.txt"  # one chunk holds both names
     assert with_field.retrieve(q, 1)[0].release.id == "w/spread.txt"
     assert retriever_config("hybrid").release_weight > 0 == retriever_config("bm25-chunks").release_weight
+
+
+def test_the_answerer_reads_each_hit_with_one_neighbouring_chunk_each_side_by_default(tmp_path):
+    """``retrieval.widen`` 1 (shipped): the passage handed to the answerer is the hit's chunk grown by
+    the chunks before and after it, so a fact in the next paragraph is a candidate; 0: the chunk alone."""
+    from rag.pipeline import Pipeline, make_embedder
+    from rag.settings import Settings
+
+    paragraphs = [f"Paragraph {i} tells of the {word} case in some detail, " * 12
+                  for i, word in enumerate(["burglary", "robbery", "restitution", "fraud", "arson"])]
+    write_release(tmp_path / "corpus", "long.txt", "\n\n".join(paragraphs))
+    settings = Settings(index_dir=str(tmp_path / "idx")).with_(embedder="hash")
+    build_index([tmp_path / "corpus"], tmp_path / "idx", make_embedder(settings), settings.chunking)
+    pipe = Pipeline(settings)
+    gen = pipe.refresh()
+    chunks = gen.index.store.chunks_of("long.txt")
+    assert len(chunks) >= 4 and settings.retrieval.widen == 1
+    hits = [h for h in pipe.search("the robbery case", 10, generation=gen) if 0 < h.chunk.seq < len(chunks) - 1]
+    assert hits, "a hit in the middle of the release"
+    read = pipe.passages(hits[:1], generation=gen)[0]
+    before, after = chunks[hits[0].chunk.seq - 1], chunks[hits[0].chunk.seq + 1]
+    assert (read.chunk.start, read.chunk.end) == (before.start, after.end)
+    assert read.chunk.text == read.release.body[before.start:after.end]
+    narrow = Pipeline(settings.with_(retrieval__widen=0))
+    assert narrow.passages(hits[:1], generation=gen)[0] is hits[0]
