@@ -40,6 +40,7 @@ DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-mor
             REPO / "bench" / "datasets" / "facts-c.jsonl", REPO / "bench" / "datasets" / "facts-d.jsonl"]
 STEPS = ("ground", "outcome", "lookup", "centre", "rescue", "quote_lead")
 OLD_RETRIEVAL = {"retrieval__retriever": "hybrid-chunks"}  # without the whole-release BM25 field
+NARROW = {"retrieval__widen": 0}  # each passage its own chunk only (the default before stop 32)
 VARIANTS = {  # answerer -> [(label, settings changes)]
     "extractive": [
         ("shipped", {}),
@@ -54,15 +55,18 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("sentences after the lead by support, not the reader", {"extractive__compose": "support"}),
         ("2 sentences at most", {"extractive__max_sentences": 2}),
         ("4 sentences at most", {"extractive__max_sentences": 4}),
+        ("no neighbouring chunks (widen 0)", NARROW),
+        ("two neighbouring chunks each side (widen 2)", {"retrieval__widen": 2}),
     ],
-    "local": [
+    "local": [  # rows that change the prompt are measured on widen 0, whose generations are cached
         ("shipped", {}),
-        ("no split of two-part questions", {"retrieval__split_llm": False}),
-        ("no whole-release BM25 field", OLD_RETRIEVAL),
-        ("no reader (hand-set sentence rank)", {"extractive__reader": False}),
+        ("no neighbouring chunks (widen 0)", NARROW),
+        ("widen 0, no split of two-part questions", {**NARROW, "retrieval__split_llm": False}),
+        ("widen 0, no whole-release BM25 field", {**NARROW, **OLD_RETRIEVAL}),
+        ("widen 0, no reader (hand-set sentence rank)", {**NARROW, "extractive__reader": False}),
         ("no rescue", {"local__policy__steps": [s for s in STEPS if s != "rescue"]}),
         ("no outcome step (a sentence asked, none reported)", {"local__policy__steps": [s for s in STEPS if s != "outcome"]}),
-        ("no sentencing passage of the named defendant", {"retrieval__case_passages": False}),
+        ("widen 0, no sentencing passage of the named defendant", {**NARROW, "retrieval__case_passages": False}),
         ("no quote after the answer", {"local__policy__steps": [s for s in STEPS if s != "quote_lead"]}),
         ("no release-level support for lookups", {"extractive__release_support": False}),
         ("extractive sentences after the lead by support, not the reader", {"extractive__compose": "support"}),
