@@ -80,10 +80,13 @@ def main():
     ap.add_argument("--out", default=str(REPO / "bench" / "results"))
     ap.add_argument("--weights", default=str(REPO / "rag" / "answer" / "reader_weights.json"))
     ap.add_argument("--folds", type=Path, help="also write each leave-one-file-out model here")
+    ap.add_argument("--widen", type=int, default=0,
+                    help="neighbouring chunks read with each passage while fitting (0: each chunk alone, as the shipped "
+                         "weights were fitted; refitted on the answerer's widened passages they scored lower end to end)")
     ap.add_argument("--bundled-index", default=".rag/reader-bundled",
                     help="index of the bundled corpus (built if missing) for the committed bundled scores")
     args = ap.parse_args()
-    settings = load_settings().with_(index_dir=args.index)
+    settings = load_settings().with_(index_dir=args.index, retrieval__widen=args.widen)
     pipe = Pipeline(settings)
     ranker = SentenceRanker(pipe.embedder, settings.extractive.evidence)
     files = args.dataset or DATASETS

@@ -1,5 +1,6 @@
 """Case steps and outcome modality (rag.text.steps): one text layer for the case histories and the reader."""
-from rag.text.steps import asks_outcome, asks_potential, asks_sentence, hypothetical, states_sentence, step_of
+from rag.text.steps import (DURATION, asks_outcome, asks_potential, asks_sentence, hypothetical, states_sentence,
+                            step_of)
 
 
 def test_the_most_final_step_wins():
@@ -35,3 +36,12 @@ def test_a_sentence_asked_for_and_a_sentence_stated():
     assert not states_sentence("He could be sentenced to up to 25 years in state prison.")
     assert not states_sentence("She is scheduled to be sentenced on May 2 and faces up to 25 years.")
     assert not states_sentence("Smith will be sentenced in June.")
+
+
+def test_life_is_a_term_but_not_inside_a_compound():
+    assert DURATION.search("sentenced to 25 years to life in prison")
+    assert DURATION.search("He faces life without parole.")
+    assert DURATION.search("sentenced to six months of probation")
+    for text in ("a 79-year-old woman with a life-threatening liver illness", "a pro-life rally",
+                 "life-saving naloxone kits", "a 35-year-old driver"):
+        assert not DURATION.search(text), text

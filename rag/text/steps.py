@@ -33,7 +33,7 @@ TERM = re.compile(r"\b(?:to|of)\s+(?:\w+[\s-]){0,3}?(?:\d+|life|death|probation)
 # a word saying where a case stands ("remain pending", "denied", "reversed")
 # a length of time served or imposed ("five years", "120 days", "life", "probation"); an age is none
 DURATION = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
-                      r"twenty|thirty|forty|fifty)[\s-]+(years?|months?|weeks?|days?)\b(?![\s-]+old\b)|\blife\b|"
+                      r"twenty|thirty|forty|fifty)[\s-]+(years?|months?|weeks?|days?)\b(?![\s-]+old\b)|(?<!-)\blife\b(?!-)|"
                       r"\bprobation\b", re.I)
 OUTCOME = re.compile(r"\b(?:pending|remains?|denied|granted|reversed|upheld|affirmed|overturned|dismissed|"
                      r"acquitted|guilty|convicted|sentenced|faces?|facing)\b", re.I)
