@@ -31,7 +31,8 @@ STEP_PATTERNS = {label: re.compile(p, re.I) for label, p in STEPS}
 # a term imposed or agreed ("to 15 years to life", "of probation")
 TERM = re.compile(r"\b(?:to|of)\s+(?:\w+[\s-]){0,3}?(?:\d+|life|death|probation)\b", re.I)
 # a word saying where a case stands ("remain pending", "denied", "reversed")
-# a length of time served or imposed ("five years", "120 days", "life", "probation"); an age is none
+# a length of time served or imposed ("five years", "120 days", "life", "probation"); an age is none, and
+# neither is "life" inside a compound ("life-threatening", "pro-life")
 DURATION = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
                       r"twenty|thirty|forty|fifty)[\s-]+(years?|months?|weeks?|days?)\b(?![\s-]+old\b)|(?<!-)\blife\b(?!-)|"
                       r"\bprobation\b", re.I)
