@@ -1,5 +1,6 @@
 """Counts, lists and case histories (rag/collect) on every set of those types, with each rule
-switched off in turn and the topic window (``MAX_GAP``) swept.
+switched off in turn, the fitted topic match against the word runs, and the word runs' window
+(``MAX_GAP``) swept.
 
     python bench/collect.py --index .rag/shared [--bundled-index .rag/index] [--out bench/results]
 
@@ -11,7 +12,8 @@ a fourth helper) was run once, then tuned on; ``collect-e.jsonl`` and ``-f`` (20
 fifth and a sixth) too; ``collect-g.jsonl`` (20, a seventh) was run once at the end; ``-h`` and ``-i`` (20
 each) later, once each; the case questions of all of them then fitted the status sentences
 (``bench/fit_case_status.py``). ``collect-j.jsonl`` (20 case histories) judged that fit and was never
-fitted on; ``collect-k.jsonl`` (20 counts and lists) was run once and never tuned on. With ``--bundled-index``
+fitted on; ``collect-k.jsonl`` (20 counts and lists) was run once and never tuned on, nor was
+``collect-l.jsonl`` (20 counts and lists, written by a helper while the fitted topic match was built). With ``--bundled-index``
 (an index of ``corpus/``), the bundled set's counts (``eval/datasets/bundled.jsonl``) too.
 
 Per question, "met" is the issue's target: a count exact with its list complete (recall >= 0.9,
@@ -43,7 +45,8 @@ SETS = {"dev": REPO.parent / "shared" / "eval" / "dev-aggregate-timeline.jsonl",
         "h": REPO / "bench" / "datasets" / "collect-h.jsonl",
         "i": REPO / "bench" / "datasets" / "collect-i.jsonl",
         "j": REPO / "bench" / "datasets" / "collect-j.jsonl",
-        "k": REPO / "bench" / "datasets" / "collect-k.jsonl"}
+        "k": REPO / "bench" / "datasets" / "collect-k.jsonl",
+        "l": REPO / "bench" / "datasets" / "collect-l.jsonl"}
 
 
 def met(q: dict) -> bool:
@@ -86,11 +89,11 @@ def _no_case_numbers(store, found):
 
 ROWS = {
     "shipped": {},
-    "topic words 0 apart": {"rag.collect.match:MAX_GAP": 0},
-    "topic words up to 1 apart": {"rag.collect.match:MAX_GAP": 1},
-    "topic words up to 2 apart": {"rag.collect.match:MAX_GAP": 2},
-    "topic words up to 3 apart": {"rag.collect.match:MAX_GAP": 3},
-    "topic words in order only": {"rag.collect.match:UNORDERED": False},
+    "word runs, not the fitted topic match": {"rag.collect.find:TOPIC_MODEL": False},
+    "word runs, topic words 0 apart": {"rag.collect.find:TOPIC_MODEL": False, "rag.collect.match:MAX_GAP": 0},
+    "word runs, topic words up to 1 apart": {"rag.collect.find:TOPIC_MODEL": False, "rag.collect.match:MAX_GAP": 1},
+    "word runs, topic words up to 2 apart": {"rag.collect.find:TOPIC_MODEL": False, "rag.collect.match:MAX_GAP": 2},
+    "word runs, topic words in order only": {"rag.collect.find:TOPIC_MODEL": False, "rag.collect.match:UNORDERED": False},
     "no self-named publishers": {"rag.collect.run:publisher_sources": _no_self_named},
     "no topic from modifiers": {"rag.collect.criteria:_modifier_topic": _no_modifiers},
     "no filler dropping": {"rag.collect.criteria:TOPIC_FILLER": frozenset()},

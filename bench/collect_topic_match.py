@@ -3,7 +3,7 @@
     python bench/collect_topic_match.py --index .rag/shared [--out bench/results]
 
 For every count or list question of ``bench/datasets/collect-{a..i}.jsonl``: the releases the
-shipped word runs match (``rag.collect.match``), and each release of the question's sources and
+word runs match (``rag.collect.match``; ``find_matches(..., topic_model=False)``), and each release of the question's sources and
 window scored by the embedder: its best chunk's cosine with the topic words (the index's own
 chunk vectors, one search restricted to those chunks). A question is complete when the predicted
 releases reach recall >= 0.9 and precision >= 0.8 of its gold list (the issue's target). Rows: the
@@ -20,7 +20,7 @@ import numpy as np
 from common import REPO, machine, write_report
 
 from eval.dataset import read_dataset
-from rag.collect.match import find_matches
+from rag.collect.find import find_matches
 from rag.collect.run import read_criteria
 from rag.pipeline import Pipeline
 from rag.question import analyse
@@ -36,7 +36,7 @@ def records(pipe, path: Path) -> list[dict]:
         if q.type != "aggregate":
             continue
         crit = read_criteria(analyse(q.question, q.as_of), index)
-        words = {m.release.id for m in find_matches(index.store, index.lexical, crit).counted}
+        words = {m.release.id for m in find_matches(index.store, index.lexical, crit, topic_model=False).counted}
         cosine: dict[str, float] = {}
         ids = index.store.chunk_ids_where(date_from=crit.start, date_to=crit.end, sources=crit.sources)
         if crit.topic and ids:

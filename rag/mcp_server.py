@@ -84,8 +84,8 @@ def build_server(settings: Settings, pipeline=None):
     @server.tool()
     def count_releases(topic: str = "", sources: list[str] | None = None, date_from: str | None = None,
                        date_to: str | None = None) -> dict:
-        """How many releases hold `topic` (its words in order within one sentence; empty: every
-        release), of `sources` (empty: all) dated date_from..date_to (YYYY-MM-DD, inclusive). Returns
+        """How many releases are about `topic` (scored by the fitted topic match, as a count
+        question's topic; empty: every release), of `sources` (empty: all) dated date_from..date_to (YYYY-MM-DD, inclusive). Returns
         count, the criteria in words, and every matching release (release_id, title, date, url), a
         re-post of the same text marked duplicate_of and not counted."""
         from .collect.run import count_topic

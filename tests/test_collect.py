@@ -105,7 +105,9 @@ def test_routes():
     assert route("How did the Harris County prosecution of Jonah Whitlock turn out?") == "case"
     assert route("How did the case against Jonah Whitlock and his brother end?") == "case"
     for fact in ("How many knives were seized in Luton parks?", "Which release announced the Boson unit patrols?",
-                 "How many guns did the buyback collect?", "What sentence did Paul Flanagan receive?"):
+                 "How many guns did the buyback collect?", "What sentence did Paul Flanagan receive?",
+                 "Which company did the DA announce had agreed to pay $2 million?",
+                 "How many times was the victim stabbed?"):
         assert route(fact) == "fact", fact
 
 
@@ -253,3 +255,36 @@ def test_a_sentence_asked_reads_the_sentencing_release_of_the_named_defendant(pi
     assert read[0].release.id == "kings_ny/i.txt" and len(read) == min(5, len(hits) + 1)
     off = Pipeline(pipe.settings.with_(retrieval__case_passages=False))
     assert [h.release.id for h in off.read(asked, hits[:5], NO_FILTERS, off.refresh())] == [h.release.id for h in hits[:5]]
+
+
+def test_question_words_leave_out_publisher_time_and_asking():
+    from rag.collect.criteria import question_words
+    asked = ("I'm tracking hit-and-run crashes: how many Brooklyn DA press releases in March 2025 "
+             "involved drivers charged?")
+    assert question_words(asked, ["kings_ny"]).split() == ["I'm", "tracking", "hit-and-run", "crashes", "drivers",
+                                                           "charged"]
+
+
+def test_topic_features_fill_every_named_feature(pipe):
+    from rag.collect.criteria import topic_runs
+    from rag.collect.topic import FEATURES, scored_releases
+    store = pipe.index.store
+    window = store.releases_where(sources=["kings_ny"], dated=True)
+    scored = scored_releases(window, pipe.index.lexical, "gun buyback", topic_runs("gun buyback"), "gun buyback")
+    assert scored and all(len(row) == len(FEATURES) for _, row in scored)
+    row = dict(zip(FEATURES, scored[0][1]))
+    assert scored[0][0].id in {"kings_ny/a.txt", "kings_ny/b.txt", "kings_ny/e.txt"}  # best BM25 first
+    assert row["runs_sentence"] == 1.0 and row["body_cov"] == pytest.approx(1.0) and row["bm25_rank"] == 0.0
+
+
+def test_word_runs_and_the_fitted_topic_match_count_the_same_buyback(pipe):
+    from rag.collect.criteria import criteria_for
+    from rag.collect.find import find_matches
+    from rag.question import analyse
+    question = analyse("How many 2025 Brooklyn DA press releases mention a gun buyback?")
+    criteria = criteria_for(question, pipe.index.store.sources())
+    for fitted in (True, False):
+        found = find_matches(pipe.index.store, pipe.index.lexical, criteria, topic_model=fitted)
+        assert [m.release.id for m in found.counted] == ["kings_ny/a.txt"], fitted
+        assert found.criteria.fitted is fitted
+        assert ("fitted topic match" in found.criteria.describe()) is fitted

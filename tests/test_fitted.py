@@ -8,7 +8,7 @@ import math
 import pytest
 
 from rag.answer import reader
-from rag.collect import status
+from rag.collect import status, topic
 from rag.errors import ConfigError
 from rag.fitted import LinearModel
 
@@ -34,6 +34,23 @@ def test_shipped_weights_load_and_other_weights_are_refused(tmp_path, load, weig
     (tmp_path / "junk.json").write_text("{not json")
     with pytest.raises(ConfigError, match="not JSON"):
         load(str(tmp_path / "junk.json"))
+
+
+def test_shipped_topic_match_loads_and_weights_for_other_features_are_refused(tmp_path):
+    """The topic match ships a subset of ``topic.FEATURES`` (the groups its fit kept) and a threshold."""
+    model = topic.load_topic()
+    assert set(model.model.features) <= set(topic.FEATURES) and 0.0 < model.threshold < 1.0
+    data = json.loads(topic.WEIGHTS.read_text(encoding="utf-8"))
+    assert data["fit"]["held_out_complete"] and data["fit"]["dropped"] is not None
+    assert model.probabilities([[0.0] * len(topic.FEATURES)])[0] == pytest.approx(
+        model.model.predict([[0.0] * len(model.model.features)])[0], abs=1e-12)  # same rows, columns picked by name
+    data["features"] = [*data["features"][:-1], "no_such_feature"]
+    bad = tmp_path / "w.json"
+    bad.write_text(json.dumps(data))
+    with pytest.raises(ConfigError, match="refit with bench/fit_topic_match.py"):
+        topic.load_topic(str(bad))
+    with pytest.raises(ConfigError, match="topic match weights not found"):
+        topic.load_topic(str(tmp_path / "none.json"))
 
 
 def test_linear_model_is_standardise_then_logistic():

@@ -81,7 +81,7 @@ def test_the_tools_are_listed_and_each_answers(index_dir):
     assert whole["date"] == "2022-04-12" and answer["citations"][0]["quote"] in whole["body"]
     counted = payload(count)
     assert counted["count"] == 1 and counted["matches"][0]["release_id"] == KNIVES_ID
-    assert counted["criteria"] == "releases mentioning “weapons sweeps” in one sentence"
+    assert counted["criteria"] == "releases about “weapons sweeps” (scored by the fitted topic match)"
     assert bad_release.is_error and "no release with id 'nope.txt'" in bad_release.content[0].text
     assert bad_k.is_error and "k must be from 1 to 50, got 500" in bad_k.content[0].text
 

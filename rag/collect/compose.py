@@ -41,6 +41,8 @@ def answer_matches(matches: Matches, question: str, route: str, answerer: str) -
     crit = matches.criteria
     counted, dupes = matches.counted, [m for m in matches.matches if m.duplicate_of]
     head = " ".join([_plural(len(counted), "release"), *crit.conditions()]) + "."
+    for note in matches.notes:
+        head += f" ({note[0].upper()}{note[1:]}.)"
     if dupes:
         head += f" {_plural(len(dupes), 'more release')} repeat{'s' if len(dupes) == 1 else ''} the text of one counted (not counted again)."
     if matches.undated:

@@ -31,7 +31,9 @@ _MONTH = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug
 @dataclass(frozen=True)
 class Criteria:
     """``sources`` (empty: all), ``start``/``end`` (ISO days, inclusive; None: open), ``topic``
-    (the words as asked) and ``runs`` (their stems, see ``topic_runs``), ``title_prefix``."""
+    (the words as asked) and ``runs`` (their stems, see ``topic_runs``), ``title_prefix``, and
+    ``words``: every content word of the question (``question_words``), which the fitted topic
+    match (``rag.collect.topic``) reads beside the topic."""
 
     sources: tuple[str, ...] = ()
     start: str | None = None
@@ -39,6 +41,8 @@ class Criteria:
     topic: str = ""
     runs: tuple[tuple[tuple[str, ...], ...], ...] = ()
     title_prefix: str = ""
+    words: str = ""
+    fitted: bool = False  # the topic matched by the fitted model (``rag.collect.find``), not as word runs
 
     @property
     def windowed(self) -> bool:
@@ -61,7 +65,9 @@ class Criteria:
             parts.append(f"dated {self.end} or earlier")
         if self.title_prefix:
             parts.append(f"titled \u201c{self.title_prefix} \u2026\u201d")
-        if self.runs:
+        if self.runs and self.fitted:
+            parts.append(f"about \u201c{self.topic}\u201d (scored by the fitted topic match)")
+        elif self.runs:
             parts.append(f"mentioning \u201c{self.topic}\u201d in one sentence")
         return parts
 
@@ -110,6 +116,28 @@ def _modifier_topic(text: str, sources) -> str:
     return " ".join(words)
 
 
+_ASKING = frozenset("""how many which what who list name names show count counted counting number numbers total
+    publish published publishing put puts issue issued issues post posted posts release released releases
+    item items statement statements announcement announcements article articles story stories mention
+    mentioned mentioning mentions dealt deal deals involved involve involving about announce announced
+    were was did does do year years month months week weeks quarter half first second third fourth last
+    this past so far""".split())
+
+
+def question_words(text: str, sources, keep: str = "") -> str:
+    """The question's content words that name neither a publisher (of ``sources``), the time, nor
+    the asking and counting ("I'm tracking hit-and-run crashes: how many OC District Attorney
+    releases in 2025 involved drivers charged" -> "I'm tracking hit-and-run crashes drivers charged");
+    the words of ``keep`` (the topic) always stay ("mention Luton": Luton is also a place
+    Bedfordshire Police names itself by)."""
+    names = {w for s in sources for n in source_names(s) for w in n.lower().split()}
+    drop = (FUNCTION_WORDS | INSTITUTION_WORDS | _NOT_TOPIC | _ASKING | names) - set(keep.lower().split())
+    words = [w for w in re.findall(r"[\w'’-]+", text or "")
+             if w.lower() not in drop and not re.fullmatch(r"\d+(?:st|nd|rd|th|s)?|(?:19|20)\d\d", w.lower())
+             and not re.fullmatch(_MONTH, w.lower())]
+    return " ".join(words)
+
+
 def criteria_for(question: Question, sources) -> Criteria:
     """The criteria ``question`` states, over the index's ``sources``."""
     text = question.text
@@ -122,4 +150,5 @@ def criteria_for(question: Question, sources) -> Criteria:
         start, end = dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
     topic = topic_text(text) or _modifier_topic(text, sources)
     return Criteria(sources=named_sources(text, sources), start=start, end=end, topic=topic,
-                    runs=topic_runs(topic), title_prefix=title_prefix(text))
+                    runs=topic_runs(topic), title_prefix=title_prefix(text),
+                    words=question_words(text, sources, keep=topic) if topic else "")

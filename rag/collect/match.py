@@ -1,13 +1,13 @@
-"""Every release of the index that meets a ``Criteria`` (pure matching plus one store query).
+"""Whether a release's sentences hold a count's topic as word runs (pure; ``rag.collect.find``
+reads the store).
 
-A release matches when it is of a named source, dated inside the window and, with a topic,
-holds every topic run in one sentence of its title or body: each run's stems in order, at
+The word runs: a release holds the topic when one sentence of its title or body holds every
+topic run: each run's stems in order, at
 most ``MAX_GAP`` index tokens apart ("sentenced to life in prison without the possibility of
 parole" holds "life without parole"), or failing that in any order within the run's length plus
 ``MAX_GAP`` ("convicted of capital murder" holds "capital murder convictions"). The body is the
-stored one, after boilerplate removal, so navigation and "related posts" text never counts. Undated releases are never inside a
-window: they are counted apart. Releases with the same sentences (whitespace, case and
-datelines aside) count once; the later ones are marked as duplicates of the first.
+stored one, after boilerplate removal, so navigation and "related posts" text never counts.
+``text_key``: what two copies of one release share, so that they count once.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ..text.sentences import split_sentences
 from ..text.tokenize import bm25_tokens
 from .criteria import Criteria
 
-__all__ = ["MAX_GAP", "MIN_WORDS", "Match", "Matches", "find_matches", "lead_span", "lead_spans", "topic_span"]
+__all__ = ["MAX_GAP", "MIN_WORDS", "Match", "Matches", "holds_topic", "lead_span", "lead_spans", "text_key", "topic_span"]
 
 MAX_GAP = 3  # index tokens (stop words already dropped) allowed between two words of a run
 
@@ -121,36 +121,9 @@ def topic_span(release: Release, runs) -> tuple[int, int, bool] | None:
     return (*lead_span(release), bool(runs))
 
 
-def _text_key(release: Release) -> str:
+def text_key(release: Release) -> str:
     """What two copies of one release share: their sentences (``lead_spans``, all of them), in
     lower case with whitespace collapsed; datelines and headings left out, so a release posted
     again on another day is the same."""
     said = [release.body[s:e] for s, e in lead_spans(release, limit=10_000)] or [release.body]
     return hashlib.sha1(" ".join(" ".join(said).split()).lower().encode("utf-8")).hexdigest()
-
-
-def find_matches(store, lexical, criteria: Criteria) -> Matches:
-    """Every release in ``store`` meeting ``criteria``; ``lexical`` (a ``LexicalIndex`` or None)
-    narrows the topic's candidates to releases holding all its stems before each is read."""
-    ids = None
-    if criteria.runs and lexical is not None:
-        ids = lexical.releases_with(alternatives for run in criteria.runs for alternatives in run)
-    dated = store.releases_where(sources=criteria.sources, date_from=criteria.start, date_to=criteria.end,
-                                 release_ids=ids, dated=True if criteria.windowed else None)
-    undated = store.releases_where(sources=criteria.sources, release_ids=ids, dated=False) if criteria.windowed else []
-    prefix = criteria.title_prefix.lower()
-
-    def matching(releases) -> list[Match]:
-        out, first_of = [], {}
-        for rel in releases:
-            if prefix and not rel.title.lower().startswith(prefix):
-                continue
-            span = topic_span(rel, criteria.runs)
-            if span is None:
-                continue
-            key = _text_key(rel)
-            out.append(Match(rel, span[0], span[1], span[2], first_of.get(key)))
-            first_of.setdefault(key, rel.id)
-        return out
-
-    return Matches(criteria, tuple(matching(dated)), tuple(matching(undated)))

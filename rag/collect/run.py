@@ -22,8 +22,8 @@ from ..text.steps import asks_sentence, states_sentence
 from ..text.tokenize import bm25_tokens
 from .case import case_history, defendant_case, defendant_name, named_case
 from .compose import answer_case, answer_matches
-from .criteria import Criteria, criteria_for, topic_runs
-from .match import find_matches
+from .criteria import Criteria, criteria_for, question_words, topic_runs
+from .find import find_matches
 
 __all__ = ["MAX_HITS", "SELF_NAMED", "case_answer", "case_siblings", "collect", "publisher_sources",
            "read_criteria", "unknown_publisher"]
@@ -140,14 +140,15 @@ def case_siblings(release, index) -> tuple[str, list] | None:
 
 def count_topic(index, topic: str, *, sources: Sequence[str] = (), start: str | None = None,
                 end: str | None = None, answerer: str = "extractive") -> Answer:
-    """The releases of ``sources`` (all: empty) dated ``start``..``end`` whose text holds ``topic``
-    (its words in order within a sentence, as a count question's topic), counted and listed; for
+    """The releases of ``sources`` (all: empty) dated ``start``..``end`` about ``topic`` (matched as
+    a count question's topic: ``rag.collect.find``), counted and listed; for
     callers that give the criteria themselves (the MCP tool ``count_releases``)."""
     unknown = [s for s in sources if s not in index.store.sources()]
     if unknown:
         raise ConfigError(f"unknown source {unknown[0]!r}; valid: {', '.join(index.store.sources())}")
     criteria = Criteria(sources=tuple(sources), start=start, end=end, topic=topic.strip(),
-                        runs=topic_runs(topic) if topic.strip() else ())
+                        runs=topic_runs(topic) if topic.strip() else (),
+                        words=question_words(topic, index.store.sources(), keep=topic))
     question = f"How many releases mention {topic}?" if topic.strip() else "How many releases?"
     return answer_matches(find_matches(index.store, index.lexical, criteria), question, "count", answerer)
 

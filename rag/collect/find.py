@@ -1,0 +1,68 @@
+"""Every release of the index that meets a ``Criteria`` (store queries plus the topic match).
+
+A release matches when it is of a named source and dated inside the window and, with a topic,
+is about it: scored by the fitted topic match (``rag.collect.topic``) at or above its
+threshold, or, with ``TOPIC_MODEL`` off, holding every run of the topic's words in one
+sentence (``rag.collect.match``). Undated releases are never inside a window: they are counted
+apart. Releases with the same sentences (whitespace, case and datelines aside) count once; the
+later ones are marked as duplicates of the first.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from .criteria import Criteria
+from .match import Match, Matches, text_key, topic_span
+from .topic import MAX_CANDIDATES, about_topic, best_sentence
+
+__all__ = ["TOPIC_MODEL", "find_matches"]
+
+TOPIC_MODEL = True  # the fitted topic match; False: the word runs (bench/collect.py measures both)
+
+
+def _word_runs(store, lexical, criteria: Criteria) -> tuple[list, list]:
+    ids = None
+    if criteria.runs and lexical is not None:
+        ids = lexical.releases_with(alternatives for run in criteria.runs for alternatives in run)
+    dated = store.releases_where(sources=criteria.sources, date_from=criteria.start, date_to=criteria.end,
+                                 release_ids=ids, dated=True if criteria.windowed else None)
+    undated = store.releases_where(sources=criteria.sources, release_ids=ids, dated=False) if criteria.windowed else []
+    return dated, undated
+
+
+def find_matches(store, lexical, criteria: Criteria, topic_model: bool | None = None) -> Matches:
+    """Every release in ``store`` meeting ``criteria`` (``lexical``: a ``LexicalIndex``, or None
+    to read every release of the window for the word runs); ``topic_model`` (default
+    ``TOPIC_MODEL``) picks how the topic is matched."""
+    use_model = (TOPIC_MODEL if topic_model is None else topic_model) and bool(criteria.runs) and lexical is not None
+    notes = []
+    if use_model:
+        dated = store.releases_where(sources=criteria.sources, date_from=criteria.start, date_to=criteria.end,
+                                     dated=True if criteria.windowed else None)
+        undated = store.releases_where(sources=criteria.sources, dated=False) if criteria.windowed else []
+        if len(dated) > MAX_CANDIDATES:
+            notes.append(f"the topic was scored over the {MAX_CANDIDATES} releases of the window that best match "
+                         f"its words (of {len(dated)})")
+        dated, undated = about_topic(dated, lexical, criteria), about_topic(undated, lexical, criteria)
+    else:
+        dated, undated = _word_runs(store, lexical, criteria)
+    prefix = criteria.title_prefix.lower()
+
+    def matching(releases) -> list[Match]:
+        out, first_of = [], {}
+        for rel in releases:
+            if prefix and not rel.title.lower().startswith(prefix):
+                continue
+            if use_model:
+                span = (*best_sentence(rel, criteria.runs, criteria.words), False)
+            else:
+                span = topic_span(rel, criteria.runs)
+                if span is None:
+                    continue
+            key = text_key(rel)
+            out.append(Match(rel, span[0], span[1], span[2], first_of.get(key)))
+            first_of.setdefault(key, rel.id)
+        return out
+
+    criteria = dataclasses.replace(criteria, fitted=use_model)
+    return Matches(criteria, tuple(matching(dated)), tuple(matching(undated)), tuple(notes))

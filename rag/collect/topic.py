@@ -1,0 +1,181 @@
+"""Whether a release is about a count's or list's topic, scored by a fitted model.
+
+The word runs (``rag.collect.match``: every run of the topic's content words in one sentence)
+decide well when a topic is a phrase releases use ("human trafficking"), and find nothing when
+it is described ("deed theft - people accused of stealing homes with forged deeds"). Here each
+release of the question's sources and window that holds a word of the topic or of the question
+(``Criteria.words``) gets features that carry across topics (:data:`GROUPS`): whether the word
+runs hold, the share of the topic's words (weighted by their IDF over whole releases) in the
+title, the lead, the best sentence and the whole body, the same for the question's words, the
+whole-release BM25 score, and each share against the window's best. A logistic regression
+fitted on the counts and lists of the count-and-case sets (``bench/fit_topic_match.py``: a
+release on the question's gold list is a positive, each set held out in turn, feature groups
+dropped by backward elimination) scores it; releases at or above the fitted threshold match.
+The weights ship as ``topic_weights.json`` beside this file, naming the features they read.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..fitted import LinearModel, read_weights
+from ..models import Release
+from ..text.sentences import split_sentences
+from ..text.tokenize import bm25_tokens
+from .criteria import topic_runs
+from .match import _holds_run, holds_topic, lead_span, lead_spans
+
+__all__ = ["FEATURES", "GROUPS", "MAX_CANDIDATES", "TopicModel", "WEIGHTS", "about_topic", "best_sentence",
+           "load_topic", "scored_releases", "topic_features"]
+
+WEIGHTS = Path(__file__).with_name("topic_weights.json")
+SCRIPT = "bench/fit_topic_match.py"
+MAX_CANDIDATES = 400  # releases of the window read, best whole-release BM25 first
+LEAD_SENTENCES = 3
+
+GROUPS = {  # feature groups, each left out in turn by the fit
+    "runs": ("runs_sentence", "head_sentence", "head_title"),
+    "coverage": ("title_cov", "lead_cov", "sentence_cov", "body_cov"),
+    "bm25": ("bm25_rel", "bm25_rank"),
+    "length": ("topic_words",),
+    "question": ("q_title_cov", "q_lead_cov", "q_sentence_cov", "q_body_cov", "q_bm25_rel"),
+    "relative": ("title_cov_rel", "sentence_cov_rel", "body_cov_rel", "q_sentence_cov_rel", "q_body_cov_rel"),
+}
+FEATURES = tuple(f for group in GROUPS.values() for f in group)
+
+
+def _words(runs) -> list[tuple[str, ...]]:
+    """The topic's words, each as its alternative stems, once each."""
+    return list(dict.fromkeys(word for run in runs for word in run))
+
+
+def _share(tokens: set[str], words, weights) -> float:
+    total = sum(weights)
+    return sum(w for word, w in zip(words, weights) if any(t in tokens for t in word)) / total if total else 0.0
+
+
+def topic_features(release: Release, runs, weights, bm25_rel: float, rank: int,
+                   qruns=(), qweights=(), q_bm25_rel: float = 0.0) -> list[float]:
+    """One row of :data:`FEATURES` for ``release``; ``weights`` are the IDFs of ``_words(runs)``,
+    ``qruns``/``qweights`` the same for the question's words (``Criteria.words``)."""
+    words, qwords = _words(runs), _words(qruns)
+    spans = split_sentences(release.body)
+    sentences = [release.body[s:e] for s, e in spans]
+    tokens = [set(bm25_tokens(s)) for s in sentences]
+    lead_tokens = set()
+    for s, e in lead_spans(release, LEAD_SENTENCES):
+        lead_tokens.update(bm25_tokens(release.body[s:e]))
+    title_tokens = set(bm25_tokens(release.title))
+    body = set().union(*tokens) if tokens else set()
+    head = runs[0] if runs else ()
+    return [float(any(holds_topic(s, runs) for s in sentences) or holds_topic(release.title, runs)),
+            float(bool(head) and any(_holds_run(bm25_tokens(s), head) for s in sentences)),
+            float(bool(head) and _holds_run(bm25_tokens(release.title), head)),
+            _share(title_tokens, words, weights), _share(lead_tokens, words, weights),
+            max((_share(t, words, weights) for t in tokens), default=0.0), _share(body, words, weights),
+            bm25_rel, math.log1p(rank), math.log(len(words)) if words else 0.0,
+            _share(title_tokens, qwords, qweights), _share(lead_tokens, qwords, qweights),
+            max((_share(t, qwords, qweights) for t in tokens), default=0.0), _share(body, qwords, qweights),
+            q_bm25_rel]
+
+
+def idf_weights(lexical, runs) -> list[float]:
+    """Each topic word's IDF over whole releases (its rarest alternative), for ``_share``."""
+    field = lexical.releases
+    n = len(field.keys)
+    out = []
+    for word in _words(runs):
+        df = max(1, min((int(field.indptr[c + 1] - field.indptr[c]) for t in word
+                         if (c := field.vocab.get(t)) is not None), default=0) or 1)
+        out.append(math.log(1 + (n - df + 0.5) / (df + 0.5)))
+    return out
+
+
+def _relative(scores: list[tuple[str, float]]) -> dict[str, float]:
+    top = scores[0][1] if scores else 1.0
+    return {rid: s / top for rid, s in scores}
+
+
+def scored_releases(releases: list[Release], lexical, topic: str, runs, words: str = "") -> list[tuple[Release, list[float]]]:
+    """(release, features) for the releases of ``releases`` (one window) holding a word of the
+    topic or of the question's ``words``, at most ``MAX_CANDIDATES``, best whole-release BM25 (of
+    both together) first."""
+    by_id = {r.id: r for r in releases}
+    if not by_id or not runs:
+        return []
+    qruns = topic_runs(words)
+    holding = lexical.releases_with([[t for word in _words(runs) + _words(qruns) for t in word]]) or set()
+    allowed = [rid for rid in by_id if rid in holding]
+    if not allowed:
+        return []
+    ranked = lexical.search_releases(f"{topic} {words}", min(len(allowed), MAX_CANDIDATES), allowed=allowed)
+    kept = [rid for rid, _ in ranked]
+    cue = _relative(lexical.search_releases(topic, len(kept), allowed=kept))
+    asked = _relative(lexical.search_releases(words, len(kept), allowed=kept)) if words else {}
+    weights, qweights = idf_weights(lexical, runs), idf_weights(lexical, qruns)
+    rows = [topic_features(by_id[rid], runs, weights, cue.get(rid, 0.0), rank, qruns, qweights, asked.get(rid, 0.0))
+            for rank, rid in enumerate(kept)]
+    return [(by_id[rid], row) for rid, row in zip(kept, _with_relative(rows))]
+
+
+_RELATIVE = [FEATURES.index(f[:-4]) for f in GROUPS["relative"]]
+
+
+def _with_relative(rows: list[list[float]]) -> list[list[float]]:
+    """Each row with ``GROUPS["relative"]`` appended: the feature over its best in the window."""
+    tops = [max(row[i] for row in rows) or 1.0 for i in _RELATIVE]
+    return [row + [row[i] / top for i, top in zip(_RELATIVE, tops)] for row in rows]
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    """The fitted model (over a subset of :data:`FEATURES`, named in its JSON) and its threshold."""
+
+    model: LinearModel
+    threshold: float
+
+    def probabilities(self, rows: list[list[float]]) -> list[float]:
+        cols = [FEATURES.index(f) for f in self.model.features]
+        return self.model.predict([[row[i] for i in cols] for row in rows])
+
+
+@lru_cache(maxsize=4)
+def load_topic(path: str = str(WEIGHTS)) -> TopicModel:
+    """The shipped (or given) fitted topic model; a ``ConfigError`` when it reads a feature this
+    version does not compute."""
+    data = read_weights(path, "topic match", SCRIPT)
+    unknown = [f for f in data["features"] if f not in FEATURES]
+    if unknown:
+        raise ConfigError(f"{Path(path).name} reads feature {unknown[0]!r}, which this version does not compute "
+                          f"(it computes {list(FEATURES)}): refit with {SCRIPT}")
+    return TopicModel(LinearModel.from_dict(data), float(data["threshold"]))
+
+
+def best_sentence(release: Release, runs, words: str = "") -> tuple[int, int]:
+    """The body sentence that shows the topic: the first holding every run, else the one holding
+    the largest share of the topic's and the question's words (the lead on ties)."""
+    spans = split_sentences(release.body)
+    for start, end in spans:
+        if holds_topic(release.body[start:end], runs):
+            return start, end
+    wanted = _words(runs) + _words(topic_runs(words))
+    if not spans or not wanted:
+        return lead_span(release)
+    lead = lead_span(release)
+    scored = [(_share(set(bm25_tokens(release.body[s:e])), wanted, [1.0] * len(wanted)), (s, e) == lead, (s, e))
+              for s, e in spans]
+    return max(scored, key=lambda x: (x[0], x[1], -x[2][0]))[2]
+
+
+def about_topic(releases: list[Release], lexical, criteria, model: TopicModel | None = None) -> list[Release]:
+    """The releases of ``releases`` (one window) the fitted model scores at or above its
+    threshold as being about ``criteria``'s topic, in the order given."""
+    model = model or load_topic()
+    scored = scored_releases(releases, lexical, criteria.topic, criteria.runs, criteria.words)
+    if not scored:
+        return []
+    keep = {r.id for (r, _), p in zip(scored, model.probabilities([x for _, x in scored])) if p >= model.threshold}
+    return [r for r in releases if r.id in keep]
