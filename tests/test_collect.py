@@ -104,8 +104,13 @@ def test_routes():
     assert route("Who were the defendants in hate crime cases announced by the Brooklyn DA?") == "list"
     assert route("How did the Harris County prosecution of Jonah Whitlock turn out?") == "case"
     assert route("How did the case against Jonah Whitlock and his brother end?") == "case"
+    assert route("Who were the defendants in Harris County DA news releases that mentioned capital murder?") == "list"
+    assert route("How many times has the Riverside County DA announced a civil settlement?") == "count"
+    assert route("Which elder-exploitation cases has the Miami-Dade State Attorney's Office announced?") == "list"
+    assert route("Which current or former officers did the Riverside County DA announce charges against?") == "list"
     for fact in ("How many knives were seized in Luton parks?", "Which release announced the Boson unit patrols?",
                  "How many guns did the buyback collect?", "What sentence did Paul Flanagan receive?",
+                 "So far this year, how many people has the child exploitation team arrested?",
                  "Which company did the DA announce had agreed to pay $2 million?",
                  "How many times was the victim stabbed?"):
         assert route(fact) == "fact", fact

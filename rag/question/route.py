@@ -26,11 +26,18 @@ _ITEMS = (r"(?:press |news |media )?(?:releases|posts|items|stories|announcement
           r"advisories|profiles|updates)")
 _PUBLISH = r"(?:publish|post|issue|put out|release|run|send out)(?:ed|d|s)?"
 _COUNT = re.compile(rf"\b(?:how many|how often|number of|count(?:ing)? (?:of |the )?)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
-                    rf"\bhow (?:many|often)\b[^?.]{{0,60}}\bdid\b[^?.]{{0,80}}\b{_PUBLISH}\b", re.I)
+                    rf"\bhow (?:many|often)\b[^?.]{{0,60}}\bdid\b[^?.]{{0,80}}\b{_PUBLISH}\b|"
+                    r"\bhow (?:many times|often)\b[^?.]{0,60}\b(?:did|has|have)\b[^?.]{0,80}\bannounc(?:e|ed|es)\b", re.I)
 _LIST = re.compile(rf"^\W*(?:which|what|list|name|show)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
                    r"\b(?:who were|list|name|which were)\s+(?:all\s+)?the\s+defendants\s+in\s+(?:the\s+)?[^?.]{1,60}?\s+cases\b|"
                    r"\b(?:list|name)\s+(?:everyone|everybody|all those|all the people|anyone)\b|"
                    r"^\W*which\s+(?:defendants|people|suspects)\s+(?:has|have|did)\b|"
+                   rf"^\W*who\s+(?:were|are)\s+the\s+(?:defendants|people|suspects)\b[^?.]{{0,80}}\b{_ITEMS}\b|"
+                   # "Which elder-exploitation cases has the Miami-Dade State Attorney's Office announced?": plural
+                   # people or cases a publisher announced, charged or prosecuted
+                   r"^\W*which\s+(?:[\w'’-]+\s+){0,5}?(?:cases|defendants|people|officers|officials|suspects|"
+                   r"individuals|candidates|companies|businesses)\s+(?:has|have|did)\b[^?.]{0,80}?"
+                   r"\b(?:announc|prosecut|charg|indict|convict)\w*|"
                    r"\b(?:list|name)\s+(?:all\s+)?the\s+(?:people|defendants|suspects)\b[^?.]{0,90}?\bcases\b|"
                    rf"\b(?:list|name|show me) (?:all|every|each) (?:the )?(?:[\w'’-]+\s+){{0,6}}?"
                    rf"(?:press |news )?(?:release|post|announcement|statement)s?\b", re.I)
@@ -45,6 +52,7 @@ _HISTORY = re.compile(r"\bwhat (?:has |had )?happened\b|\bwhat (?:has )?bec(?:a|
                       r"\bhow did (?:the|his|her|their) (?:case|prosecution|trial|proceedings)\b|\bso far\b|"
                       r"\b(?:latest|current|final) (?:status|outcome)\b|\bhow did (?:the case|it) end\b|"
                       r"\bwhat (?:was|is) the (?:final )?outcome\b|\boutcome of the (?:case|prosecution|trial)\b", re.I)
+_AMOUNT = re.compile(r"\bhow (?:many|much)\b", re.I)  # "So far this year, how many people has X arrested?": a fact
 _SUBJECT = re.compile(r"\b(?:case|prosecution|trial|proceedings|charges|parole)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z'’-]+)+\b")
 
@@ -56,7 +64,7 @@ def route(question: str) -> str:
         return "count"
     if _LIST.search(text):
         return "list"
-    if _HISTORY.search(text) and (_SUBJECT.search(text) or _NAME.search(text)):
+    if _HISTORY.search(text) and not _AMOUNT.search(text) and (_SUBJECT.search(text) or _NAME.search(text)):
         return "case"
     return "fact"
 
@@ -108,11 +116,24 @@ _MODIFIERS = re.compile(rf"\b(?:how many|number of|which|what|list(?: all| every
                         rf"\s*\b{_ITEMS}\b", re.I)
 
 
+_ANNOUNCED = re.compile(r"^\W*which\s+(?P<mods>(?:[\w'’-]+\s+){0,5}?)(?P<noun>cases|defendants|people|officers|"
+                        r"officials|suspects|individuals|candidates|companies|businesses)\s+(?:has|have|did)\b", re.I)
+_GENERIC = frozenset("cases defendants people suspects individuals".split())
+
+
 def counted_modifiers(question: str) -> str:
-    """The words before the counted noun ("How many hate-crime press releases" -> "hate-crime"),
-    where a topic may hide when no "mention"/"about" introduces one; "" for none."""
+    """The words before the counted noun ("How many hate-crime press releases" -> "hate-crime";
+    "Which elder-exploitation cases has the DA announced" -> "elder-exploitation"; "Which
+    law enforcement officers did ..." -> "law enforcement officers"), where a topic may hide when
+    no "mention"/"about" introduces one; "" for none."""
     m = _MODIFIERS.search(question or "")
-    return m.group("mods").strip() if m else ""
+    if m:
+        return m.group("mods").strip()
+    m = _ANNOUNCED.search(question or "")
+    if m:
+        noun = "" if m.group("noun").lower() in _GENERIC else m.group("noun")
+        return " ".join([m.group("mods").strip(), noun]).strip()
+    return ""
 
 
 _PREFIX = re.compile(r"""['"‘“(]\s*([A-Z][\w'’-]*(?:\s+[\w'’-]+){0,3})\s*(?:\.\.\.|…)\s*['"’”)]""")
