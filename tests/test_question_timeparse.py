@@ -311,14 +311,21 @@ def test_a_month_of_last_year_and_last_month_name():
     assert (scope.start, scope.end) == (dt.date(2024, 1, 1), dt.date(2024, 1, 31))
 
 
-def test_halves_of_a_year():
+def test_halves_quarters_and_first_or_last_months_and_weeks():
     import datetime as dt
 
     from rag.question.timeparse import parse_time
 
     for text, start, end in (("in the first half of 2022", (2022, 1, 1), (2022, 6, 30)),
                              ("during the second half of 2021", (2021, 7, 1), (2021, 12, 31)),
-                             ("in H2 2020", (2020, 7, 1), (2020, 12, 31))):
+                             ("in H2 2020", (2020, 7, 1), (2020, 12, 31)),
+                             ("in the back half of 2020", (2020, 7, 1), (2020, 12, 31)),
+                             ("in the final quarter of 2021", (2021, 10, 1), (2021, 12, 31)),
+                             ("in the last two months of 2024", (2024, 11, 1), (2024, 12, 31)),
+                             ("in the first 6 months of 2023", (2023, 1, 1), (2023, 6, 30)),
+                             ("in the first three months of 2023", (2023, 1, 1), (2023, 3, 31)),
+                             ("in the first week of June 2022", (2022, 6, 1), (2022, 6, 7)),
+                             ("in the last week of February 2024", (2024, 2, 23), (2024, 2, 29))):
         scope = parse_time(text, dt.date(2024, 3, 15))
         assert (scope.start, scope.end) == (dt.date(*start), dt.date(*end)), text
 

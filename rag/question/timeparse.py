@@ -94,7 +94,8 @@ _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
 _NUMS = {w: i for i, w in enumerate(
     "one two three four five six seven eight nine ten eleven twelve".split(), 1)}
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 14)}
-_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+        "back": 2, "latter": 2}  # "the back half"; "the final/last quarter" is the fourth (``_atom``)
 _DETERMINERS = set("a an the this that these those his her their its our my your whose "
                    "each every same of".split())
 _LINKS = set("to and or than between from by at with for".split())
@@ -115,8 +116,10 @@ ATOM = ("(?<![\\w$£€#.,/-])(?:"
         rf"|(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MON}(?:,?\s+{_Y})?"
         rf"|{_MON}\s+{_DAY}(?:,?\s+{_Y})?"
         rf"|(?:the\s+)?{_QUAL}(?:spring|summer|autumn|fall|winter)(?:\s+of)?\s+{_Y}"
-        rf"|q[1-4]\s+{_Y}|(?:the\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{_Y}"
-        rf"|h[12]\s+{_Y}|(?:the\s+)?(?:first|second|1st|2nd)\s+half\s+(?:of\s+)?{_Y}"
+        rf"|q[1-4]\s+{_Y}|(?:the\s+)?(?:first|second|third|fourth|final|last|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{_Y}"
+        rf"|h[12]\s+{_Y}|(?:the\s+)?(?:first|second|back|latter|1st|2nd)\s+half\s+(?:of\s+)?{_Y}"
+        rf"|(?:the\s+)?(?:first|last|final|opening|closing)\s+{_NUM}\s+months\s+(?:of\s+)?{_Y}"
+        rf"|(?:the\s+)?(?:first|last|final)\s+week\s+(?:of\s+)?{_MON}(?:,?\s+{_Y})?"
         rf"|{_QUAL}{_MON}(?:,?\s+(?:of\s+)?{_Y})?"
         rf"|{_QUAL}{_Y})")
 
@@ -170,8 +173,15 @@ def _atom(text: str, as_of: date, year: int | None = None) -> _Span | None:
     if (s := re.search(r"spring|summer|autumn|fall|winter", t)) and ym:
         a, b = _SEASONS[s.group()]
         return _Span(date(y, a, 1), _month_end(y + (b - 1) // 12, (b - 1) % 12 + 1))
+    if nm := re.search(rf"(first|last|final|opening|closing)\s+({_NUM})\s+months", t):
+        n = int(nm.group(2)) if nm.group(2).isdigit() else _NUMS[nm.group(2)]
+        if not 1 <= n <= 12:
+            return None
+        if nm.group(1) in ("first", "opening"):
+            return _Span(date(y, 1, 1), _month_end(y, n))
+        return _Span(date(y, 13 - n, 1), date(y, 12, 31))
     if q := re.search(r"q([1-4])|(\w+)\s+quarter", t):
-        n = int(q.group(1)) if q.group(1) else _ORD[q.group(2)]
+        n = int(q.group(1)) if q.group(1) else _ORD.get(q.group(2), 4)
         return _Span(date(y, 3 * n - 2, 1), _month_end(y, 3 * n))
     if h := re.search(r"\bh([12])\b|(\w+)\s+half", t):
         n = int(h.group(1)) if h.group(1) else _ORD[h.group(2)]
@@ -191,6 +201,10 @@ def _atom(text: str, as_of: date, year: int | None = None) -> _Span | None:
     except ValueError:
         return None
     end = start if dm else _month_end(y, m)
+    if wk := re.search(r"(first|last|final)\s+week", t):  # "the first week of June 2026": days 1-7
+        end = _month_end(y, m)
+        start, end = (start, start + relativedelta(days=6)) if wk.group(1) == "first" else (
+            end - relativedelta(days=6), end)
     if yearless and start > as_of:  # the latest such month/day on or before as_of
         start, end = start - relativedelta(years=1), end - relativedelta(years=1)
         end = end if dm else _month_end(end.year, end.month)
