@@ -293,3 +293,9 @@ def test_word_runs_and_the_fitted_topic_match_count_the_same_buyback(pipe):
         assert [m.release.id for m in found.counted] == ["kings_ny/a.txt"], fitted
         assert found.criteria.fitted is fitted
         assert ("fitted topic match" in found.criteria.describe()) is fitted
+
+
+def test_a_list_of_people_names_each_release_s_defendant(pipe):
+    answer, _ = pipe.ask("List the people the Brooklyn DA charged in murder cases announced in 2016.")
+    assert answer.route == "list", answer.note
+    assert "identified the defendant as Jonah Q. Whitlock" in answer.text, answer.text  # its "Named:" line

@@ -20,7 +20,8 @@ __all__ = ["MAX_LINES", "answer_case", "answer_matches"]
 
 MAX_LINES = 200  # releases written out in the text; ``Answer.matches`` holds every one
 MAX_UNDATED = 10  # undated matches named in the text (not counted in a window, so not cited)
-_ASKS_NAMES = re.compile(r"\b(?:name|names|who|defendants?|identify)\b", re.I)
+_ASKS_NAMES = re.compile(r"\b(?:name|names|who|whom|defendants?|identify)\b", re.I)
+_LISTS_PEOPLE = re.compile(r"\b(?:people|persons|suspects|individuals)\b", re.I)  # "List the people ... charged"
 
 
 def _quote(release: Release, start: int, end: int) -> str:
@@ -52,7 +53,7 @@ def answer_matches(matches: Matches, question: str, route: str, answerer: str) -
         head += (f" {_plural(len(matches.undated), 'undated release')} also match{'es' if len(matches.undated) == 1 else ''}"
                  f" and cannot be placed in the window (not counted): {shown}{f'; and {more} more' if more > 0 else ''}.")
     lines, citations, listed, n_of = [head], [], [], {}
-    names = bool(_ASKS_NAMES.search(question))
+    names = bool(_ASKS_NAMES.search(question) or (route == "list" and _LISTS_PEOPLE.search(question)))
     for m in matches.matches:
         rel, n = m.release, len(citations) + 1
         n_of[rel.id] = n
