@@ -165,6 +165,7 @@ class ExtractiveConfig(Config):
     min_reader: float = 0.3         # compose "reader": the probability a sentence under the support floor needs
     release_support: bool = True    # "which release ...?" may pass min_support on the whole release
     outcome_check: bool = True      # decline "what sentence did X receive?" when nothing read reports one
+    sentence_shape: bool = True     # "what sentence did X receive/face?": a sentence stating one imposed/possible leads
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     def __post_init__(self):

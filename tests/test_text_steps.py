@@ -45,3 +45,27 @@ def test_life_is_a_term_but_not_inside_a_compound():
     for text in ("a 79-year-old woman with a life-threatening liver illness", "a pro-life rally",
                  "life-saving naloxone kits", "a 35-year-old driver"):
         assert not DURATION.search(text), text
+
+
+def test_which_sentence_a_question_asks_for():
+    from rag.text.steps import sentence_asked, states_possible_sentence
+    assert sentence_asked("What sentence did she receive?") == "imposed"
+    assert sentence_asked("How much jail time did she ultimately get?") == "imposed"
+    assert sentence_asked("What maximum sentence did she face when charged?") == "possible"
+    assert sentence_asked("How many knives were seized?") is None
+    assert states_possible_sentence("If convicted, she faces a maximum sentence of 12 years in county jail.")
+    assert not states_possible_sentence("She was sentenced to 120 days in county jail.")
+
+
+def test_a_sentence_asked_is_led_by_a_sentence_stating_one():
+    from types import SimpleNamespace
+
+    from rag.answer.extractive import sentence_lead
+    cands = [SimpleNamespace(text="Dunn is charged with one felony count of misappropriation of public funds."),
+             SimpleNamespace(text="If convicted, Dunn faces a maximum sentence of 11 years and four months."),
+             SimpleNamespace(text="Dunn was sentenced to one year in jail and three years of probation.")]
+    order = [0, 1, 2]
+    assert sentence_lead("What sentence did Dunn receive?", cands, order, 0, lambda i: True) == 2
+    assert sentence_lead("What maximum sentence did Dunn face?", cands, order, 0, lambda i: True) == 1
+    assert sentence_lead("What sentence did Dunn receive?", cands, order, 0, lambda i: i != 2) == 0  # not quotable
+    assert sentence_lead("Who charged Dunn?", cands, order, 0, lambda i: True) == 0

@@ -42,6 +42,7 @@ from ..models import Answer, Citation, Hit
 from ..question import Question, as_question
 from ..question.asked import REQUIRED_SHAPES, has_shape
 from ..text.markers import defuse_markers
+from ..text.steps import sentence_asked, states_possible_sentence, states_sentence
 from .base import AnswererBase, refusal
 from .evidence import Candidate, SentenceRanker
 from .outcome import unstated_sentence
@@ -141,6 +142,9 @@ class ExtractiveAnswerer(AnswererBase):
             best = self.ranker.best(q, cands, probs)
             order = sorted(range(len(cands)), key=lambda i: (-probs[i], i))
             lead = eligible[0] if best is None else best
+            if cfg.sentence_shape:  # a sentence asked: one stating that kind of sentence leads, if any may be quoted
+                lead = sentence_lead(q.text, cands, order, lead,
+                                     lambda i: cands[i].support >= floor or probs[i] >= cfg.min_reader)
             # under the support floor, no second figure of the kind asked: it would compete with the lead's
             held = [k for k in asked_kinds(q) if holds(k, cands[lead].text)]
             picked = pick(cands, vecs, lead, order, cfg.max_sentences,
@@ -157,6 +161,19 @@ class ExtractiveAnswerer(AnswererBase):
         if q.asks_for_release:
             text = release_head(chosen[0].release, text)
         return replace(done(text, f"best support {top_support:.2f}", citations), confidence=top_support)
+
+
+def sentence_lead(question: str, cands: Sequence[Candidate], order, lead: int, quotable: Callable[[int], bool]) -> int:
+    """For "what sentence did X receive?" ("what maximum did X face?"): ``lead`` when it states a
+    sentence imposed (a possible one), else the first candidate in ``order`` that does and is
+    ``quotable``, else ``lead``."""
+    want = sentence_asked(question)
+    if want is None:
+        return lead
+    states = states_sentence if want == "imposed" else states_possible_sentence
+    if states(cands[lead].text):
+        return lead
+    return next((i for i in order if states(cands[i].text) and quotable(i)), lead)
 
 
 def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, keep: Callable[[int], bool]) -> list[int]:

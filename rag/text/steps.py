@@ -85,6 +85,21 @@ def asks_sentence(question: str) -> bool:
     return bool(_SENTENCE_ASKED.search(question)) and asks_outcome(question) and not asks_potential(question)
 
 
+def sentence_asked(question: str) -> str | None:
+    """Which sentence ``question`` asks for: "imposed" ("what sentence did she receive?"),
+    "possible" ("what maximum sentence did she face?"), or None (no sentence asked)."""
+    if asks_sentence(question):
+        return "imposed"
+    if _SENTENCE_ASKED.search(question) and asks_potential(question) and not asks_outcome(question):
+        return "possible"
+    return None
+
+
+def states_possible_sentence(text: str) -> bool:
+    """Whether ``text`` states a possible term ("faces a maximum of 12 years if convicted")."""
+    return hypothetical(text) and bool(DURATION.search(text))
+
+
 def states_sentence(text: str) -> bool:
     """Whether ``text`` (a title or a sentence) reports a sentence imposed: a sentencing, or the
     word "sentence" with a term, and not only a possible one ("faces a maximum of ...")."""
