@@ -19,7 +19,8 @@ from ..text.sentences import split_sentences
 from ..text.tokenize import bm25_tokens
 from .criteria import Criteria
 
-__all__ = ["MAX_GAP", "MIN_WORDS", "Match", "Matches", "holds_topic", "lead_span", "lead_spans", "text_key", "topic_span"]
+__all__ = ["MAX_GAP", "MIN_WORDS", "Match", "Matches", "holds_run", "holds_topic", "lead_span", "lead_spans", "text_key",
+           "topic_span"]
 
 MAX_GAP = 3  # index tokens (stop words already dropped) allowed between two words of a run
 
@@ -50,7 +51,7 @@ class Matches:
         return tuple(m for m in self.matches if m.duplicate_of is None)
 
 
-def _holds_run(stems: list[str], run) -> bool:
+def holds_run(stems: list[str], run) -> bool:
     """Whether ``stems`` hold ``run`` (one tuple of alternative stems per word) in order, each
     word at most ``MAX_GAP`` tokens after the one before."""
     for i, tok in enumerate(stems):
@@ -85,7 +86,7 @@ UNORDERED = True  # a run's words may come in another order (bench/collect.py me
 def holds_topic(text: str, runs) -> bool:
     """Whether ``text`` (one sentence) holds every run (see the module's doc)."""
     stems = bm25_tokens(text)
-    return all(_holds_run(stems, run) or (UNORDERED and len(run) > 1 and _holds_words(stems, run)) for run in runs)
+    return all(holds_run(stems, run) or (UNORDERED and len(run) > 1 and _holds_words(stems, run)) for run in runs)
 
 
 MIN_WORDS = 8  # a lead sentence is a sentence, not a dateline, a heading or the title again

@@ -26,7 +26,7 @@ from ..models import Release
 from ..text.sentences import split_sentences
 from ..text.tokenize import bm25_tokens
 from .criteria import topic_runs
-from .match import _holds_run, holds_topic, lead_span, lead_spans
+from .match import holds_run, holds_topic, lead_span, lead_spans
 
 __all__ = ["FEATURES", "GROUPS", "MAX_CANDIDATES", "TopicModel", "WEIGHTS", "about_topic", "best_sentence",
            "load_topic", "scored_releases", "topic_features"]
@@ -72,8 +72,8 @@ def topic_features(release: Release, runs, weights, bm25_rel: float, rank: int,
     body = set().union(*tokens) if tokens else set()
     head = runs[0] if runs else ()
     return [float(any(holds_topic(s, runs) for s in sentences) or holds_topic(release.title, runs)),
-            float(bool(head) and any(_holds_run(bm25_tokens(s), head) for s in sentences)),
-            float(bool(head) and _holds_run(bm25_tokens(release.title), head)),
+            float(bool(head) and any(holds_run(bm25_tokens(s), head) for s in sentences)),
+            float(bool(head) and holds_run(bm25_tokens(release.title), head)),
             _share(title_tokens, words, weights), _share(lead_tokens, words, weights),
             max((_share(t, words, weights) for t in tokens), default=0.0), _share(body, words, weights),
             bm25_rel, math.log1p(rank), math.log(len(words)) if words else 0.0,
