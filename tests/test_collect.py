@@ -299,3 +299,14 @@ def test_a_list_of_people_names_each_release_s_defendant(pipe):
     answer, _ = pipe.ask("List the people the Brooklyn DA charged in murder cases announced in 2016.")
     assert answer.route == "list", answer.note
     assert "identified the defendant as Jonah Q. Whitlock" in answer.text, answer.text  # its "Named:" line
+
+
+def test_a_window_with_more_candidates_than_are_scored_says_so(pipe, monkeypatch):
+    from rag.collect import find, topic
+    monkeypatch.setattr(find, "MAX_CANDIDATES", 1)
+    monkeypatch.setattr(topic, "MAX_CANDIDATES", 1)
+    answer, _ = pipe.ask("How many Brooklyn DA press releases mention a gun buyback?")
+    assert "scored over the 1 releases of the window that best match its words (of " in answer.text, answer.text
+    monkeypatch.undo()
+    answer, _ = pipe.ask("How many Brooklyn DA press releases mention a gun buyback?")
+    assert "scored over the" not in answer.text

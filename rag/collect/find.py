@@ -13,7 +13,7 @@ import dataclasses
 
 from .criteria import Criteria
 from .match import Match, Matches, text_key, topic_span
-from .topic import MAX_CANDIDATES, about_topic, best_sentence
+from .topic import MAX_CANDIDATES, about_topic, best_sentence, holding
 
 __all__ = ["TOPIC_MODEL", "find_matches"]
 
@@ -40,9 +40,10 @@ def find_matches(store, lexical, criteria: Criteria, topic_model: bool | None = 
         dated = store.releases_where(sources=criteria.sources, date_from=criteria.start, date_to=criteria.end,
                                      dated=True if criteria.windowed else None)
         undated = store.releases_where(sources=criteria.sources, dated=False) if criteria.windowed else []
-        if len(dated) > MAX_CANDIDATES:
+        held = len(holding(dated, lexical, criteria.runs, criteria.words))
+        if held > MAX_CANDIDATES:
             notes.append(f"the topic was scored over the {MAX_CANDIDATES} releases of the window that best match "
-                         f"its words (of {len(dated)})")
+                         f"its words (of {held} holding one)")
         dated, undated = about_topic(dated, lexical, criteria), about_topic(undated, lexical, criteria)
     else:
         dated, undated = _word_runs(store, lexical, criteria)

@@ -29,7 +29,7 @@ from .criteria import topic_runs
 from .match import holds_run, holds_topic, lead_span, lead_spans
 
 __all__ = ["FEATURES", "GROUPS", "MAX_CANDIDATES", "TopicModel", "WEIGHTS", "about_topic", "best_sentence",
-           "load_topic", "scored_releases", "topic_features"]
+           "holding", "load_topic", "scored_releases", "topic_features"]
 
 WEIGHTS = Path(__file__).with_name("topic_weights.json")
 SCRIPT = "bench/fit_topic_match.py"
@@ -99,18 +99,25 @@ def _relative(scores: list[tuple[str, float]]) -> dict[str, float]:
     return {rid: s / top for rid, s in scores}
 
 
+def holding(releases: list[Release], lexical, runs, words: str = "") -> list[str]:
+    """Ids of the releases of ``releases`` holding a word of the topic (``runs``) or of the
+    question's ``words``: the candidates ``scored_releases`` reads (at most ``MAX_CANDIDATES``)."""
+    if not releases or not runs:
+        return []
+    wanted = [t for word in _words(runs) + _words(topic_runs(words)) for t in word]
+    held = lexical.releases_with([wanted]) or set()
+    return [r.id for r in releases if r.id in held]
+
+
 def scored_releases(releases: list[Release], lexical, topic: str, runs, words: str = "") -> list[tuple[Release, list[float]]]:
     """(release, features) for the releases of ``releases`` (one window) holding a word of the
     topic or of the question's ``words``, at most ``MAX_CANDIDATES``, best whole-release BM25 (of
     both together) first."""
     by_id = {r.id: r for r in releases}
-    if not by_id or not runs:
-        return []
-    qruns = topic_runs(words)
-    holding = lexical.releases_with([[t for word in _words(runs) + _words(qruns) for t in word]]) or set()
-    allowed = [rid for rid in by_id if rid in holding]
+    allowed = holding(releases, lexical, runs, words)
     if not allowed:
         return []
+    qruns = topic_runs(words)
     ranked = lexical.search_releases(f"{topic} {words}", min(len(allowed), MAX_CANDIDATES), allowed=allowed)
     kept = [rid for rid, _ in ranked]
     cue = _relative(lexical.search_releases(topic, len(kept), allowed=kept))
