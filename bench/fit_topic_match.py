@@ -30,7 +30,7 @@ from common import REPO, fit_linear, machine, predict_linear, write_report
 from eval.dataset import read_dataset
 from rag.collect.find import find_matches
 from rag.collect.run import read_criteria
-from rag.collect.topic import FEATURES, GROUPS, WEIGHTS, scored_releases
+from rag.collect.topic import FEATURES, GROUPS, WEIGHTS, candidate_ids, scored_releases
 from rag.pipeline import Pipeline
 from rag.question import analyse
 from rag.settings import Settings
@@ -51,6 +51,7 @@ def records(pipe: Pipeline, path: Path) -> list[dict]:
             continue
         words = {m.release.id for m in find_matches(index.store, index.lexical, crit, topic_model=False).counted}
         window = index.store.releases_where(sources=crit.sources, date_from=crit.start, date_to=crit.end,
+                                            release_ids=candidate_ids(index.lexical, crit.runs, crit.words),
                                             dated=True if crit.windowed else None)
         scored = scored_releases(window, index.lexical, crit.topic, crit.runs, crit.words)
         gold = set(q.gold_ids)

@@ -13,7 +13,7 @@ import dataclasses
 
 from .criteria import Criteria
 from .match import Match, Matches, text_key, topic_span
-from .topic import MAX_CANDIDATES, about_topic, best_sentence, holding
+from .topic import MAX_CANDIDATES, about_topic, best_sentence, candidate_ids
 
 __all__ = ["TOPIC_MODEL", "find_matches"]
 
@@ -36,14 +36,14 @@ def find_matches(store, lexical, criteria: Criteria, topic_model: bool | None = 
     ``TOPIC_MODEL``) picks how the topic is matched."""
     use_model = (TOPIC_MODEL if topic_model is None else topic_model) and bool(criteria.runs) and lexical is not None
     notes = []
-    if use_model:
+    if use_model:  # only releases holding a word of the topic or the question can be about it
+        ids = candidate_ids(lexical, criteria.runs, criteria.words)
         dated = store.releases_where(sources=criteria.sources, date_from=criteria.start, date_to=criteria.end,
-                                     dated=True if criteria.windowed else None)
-        undated = store.releases_where(sources=criteria.sources, dated=False) if criteria.windowed else []
-        held = len(holding(dated, lexical, criteria.runs, criteria.words))
-        if held > MAX_CANDIDATES:
+                                     release_ids=ids, dated=True if criteria.windowed else None)
+        undated = store.releases_where(sources=criteria.sources, release_ids=ids, dated=False) if criteria.windowed else []
+        if len(dated) > MAX_CANDIDATES:
             notes.append(f"the topic was scored over the {MAX_CANDIDATES} releases of the window that best match "
-                         f"its words (of {held} holding one)")
+                         f"its words (of {len(dated)} holding one)")
         dated, undated = about_topic(dated, lexical, criteria), about_topic(undated, lexical, criteria)
     else:
         dated, undated = _word_runs(store, lexical, criteria)

@@ -19,8 +19,8 @@ from ..text.sentences import split_sentences
 from ..text.tokenize import bm25_tokens
 from .criteria import Criteria
 
-__all__ = ["MAX_GAP", "MIN_WORDS", "Match", "Matches", "holds_run", "holds_topic", "lead_span", "lead_spans", "text_key",
-           "topic_span"]
+__all__ = ["MAX_GAP", "MIN_WORDS", "Match", "Matches", "holds_run", "holds_topic", "lead_span", "lead_spans",
+           "stems_hold_topic", "text_key", "topic_span"]
 
 MAX_GAP = 3  # index tokens (stop words already dropped) allowed between two words of a run
 
@@ -85,7 +85,11 @@ UNORDERED = True  # a run's words may come in another order (bench/collect.py me
 
 def holds_topic(text: str, runs) -> bool:
     """Whether ``text`` (one sentence) holds every run (see the module's doc)."""
-    stems = bm25_tokens(text)
+    return stems_hold_topic(bm25_tokens(text), runs)
+
+
+def stems_hold_topic(stems: list[str], runs) -> bool:
+    """``holds_topic`` for a sentence already split into index stems."""
     return all(holds_run(stems, run) or (UNORDERED and len(run) > 1 and _holds_words(stems, run)) for run in runs)
 
 

@@ -26,10 +26,10 @@ from ..models import Release
 from ..text.sentences import split_sentences
 from ..text.tokenize import bm25_tokens
 from .criteria import topic_runs
-from .match import holds_run, holds_topic, lead_span, lead_spans
+from .match import holds_run, holds_topic, lead_span, lead_spans, stems_hold_topic
 
 __all__ = ["FEATURES", "GROUPS", "MAX_CANDIDATES", "TopicModel", "WEIGHTS", "about_topic", "best_sentence",
-           "holding", "load_topic", "scored_releases", "topic_features"]
+           "candidate_ids", "load_topic", "scored_releases", "topic_features"]
 
 WEIGHTS = Path(__file__).with_name("topic_weights.json")
 SCRIPT = "bench/fit_topic_match.py"
@@ -63,17 +63,18 @@ def topic_features(release: Release, runs, weights, bm25_rel: float, rank: int,
     ``qruns``/``qweights`` the same for the question's words (``Criteria.words``)."""
     words, qwords = _words(runs), _words(qruns)
     spans = split_sentences(release.body)
-    sentences = [release.body[s:e] for s, e in spans]
-    tokens = [set(bm25_tokens(s)) for s in sentences]
+    stems = [bm25_tokens(release.body[s:e]) for s, e in spans]  # each sentence tokenized once
+    tokens = [set(t) for t in stems]
     lead_tokens = set()
     for s, e in lead_spans(release, LEAD_SENTENCES):
         lead_tokens.update(bm25_tokens(release.body[s:e]))
-    title_tokens = set(bm25_tokens(release.title))
+    title_stems = bm25_tokens(release.title)
+    title_tokens = set(title_stems)
     body = set().union(*tokens) if tokens else set()
     head = runs[0] if runs else ()
-    return [float(any(holds_topic(s, runs) for s in sentences) or holds_topic(release.title, runs)),
-            float(bool(head) and any(holds_run(bm25_tokens(s), head) for s in sentences)),
-            float(bool(head) and holds_run(bm25_tokens(release.title), head)),
+    return [float(any(stems_hold_topic(t, runs) for t in stems) or stems_hold_topic(title_stems, runs)),
+            float(bool(head) and any(holds_run(t, head) for t in stems)),
+            float(bool(head) and holds_run(title_stems, head)),
             _share(title_tokens, words, weights), _share(lead_tokens, words, weights),
             max((_share(t, words, weights) for t in tokens), default=0.0), _share(body, words, weights),
             bm25_rel, math.log1p(rank), math.log(len(words)) if words else 0.0,
@@ -99,24 +100,24 @@ def _relative(scores: list[tuple[str, float]]) -> dict[str, float]:
     return {rid: s / top for rid, s in scores}
 
 
-def holding(releases: list[Release], lexical, runs, words: str = "") -> list[str]:
-    """Ids of the releases of ``releases`` holding a word of the topic (``runs``) or of the
-    question's ``words``: the candidates ``scored_releases`` reads (at most ``MAX_CANDIDATES``)."""
-    if not releases or not runs:
-        return []
+def candidate_ids(lexical, runs, words: str = "") -> set[str]:
+    """Ids of the releases of the index holding a word of the topic (``runs``) or of the
+    question's ``words``: the only ones ``scored_releases`` can score (narrow the window's store
+    query with them)."""
+    if not runs:
+        return set()
     wanted = [t for word in _words(runs) + _words(topic_runs(words)) for t in word]
-    held = lexical.releases_with([wanted]) or set()
-    return [r.id for r in releases if r.id in held]
+    return lexical.releases_with([wanted]) or set()
 
 
 def scored_releases(releases: list[Release], lexical, topic: str, runs, words: str = "") -> list[tuple[Release, list[float]]]:
-    """(release, features) for the releases of ``releases`` (one window) holding a word of the
-    topic or of the question's ``words``, at most ``MAX_CANDIDATES``, best whole-release BM25 (of
-    both together) first."""
+    """(release, features) for ``releases`` (one window's releases holding a word of the topic or
+    of the question's ``words``: see ``candidate_ids``), at most ``MAX_CANDIDATES``, best
+    whole-release BM25 (of both together) first."""
     by_id = {r.id: r for r in releases}
-    allowed = holding(releases, lexical, runs, words)
-    if not allowed:
+    if not by_id or not runs:
         return []
+    allowed = list(by_id)
     qruns = topic_runs(words)
     ranked = lexical.search_releases(f"{topic} {words}", min(len(allowed), MAX_CANDIDATES), allowed=allowed)
     kept = [rid for rid, _ in ranked]

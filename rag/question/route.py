@@ -25,6 +25,9 @@ ROUTES = ("fact", "count", "list", "case")
 _ITEMS = (r"(?:press |news |media )?(?:releases|posts|items|stories|announcements|articles|statements|"
           r"advisories|profiles|updates)")
 _PUBLISH = r"(?:publish|post|issue|put out|release|run|send out)(?:ed|d|s)?"
+# "Which <up to five words> <plural people or cases> has/did ...": the words and the noun named
+_WHICH_PLURAL = (r"^\W*which\s+(?P<mods>(?:[\w'’-]+\s+){0,5}?)(?P<noun>cases|defendants|people|officers|officials|"
+                 r"suspects|individuals|candidates|companies|businesses)\s+(?:has|have|did)\b")
 _COUNT = re.compile(rf"\b(?:how many|how often|number of|count(?:ing)? (?:of |the )?)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
                     rf"\bhow (?:many|often)\b[^?.]{{0,60}}\bdid\b[^?.]{{0,80}}\b{_PUBLISH}\b|"
                     r"\bhow (?:many times|often)\b[^?.]{0,60}\b(?:did|has|have)\b[^?.]{0,80}\bannounc(?:e|ed|es)\b", re.I)
@@ -35,9 +38,7 @@ _LIST = re.compile(rf"^\W*(?:which|what|list|name|show)\b(?:[^?.]{{0,60}}?)\b{_I
                    rf"^\W*who\s+(?:were|are)\s+the\s+(?:defendants|people|suspects)\b[^?.]{{0,80}}\b{_ITEMS}\b|"
                    # "Which elder-exploitation cases has the Miami-Dade State Attorney's Office announced?": plural
                    # people or cases a publisher announced, charged or prosecuted
-                   r"^\W*which\s+(?:[\w'’-]+\s+){0,5}?(?:cases|defendants|people|officers|officials|suspects|"
-                   r"individuals|candidates|companies|businesses)\s+(?:has|have|did)\b[^?.]{0,80}?"
-                   r"\b(?:announc|prosecut|charg|indict|convict)\w*|"
+                   rf"{_WHICH_PLURAL}[^?.]{{0,80}}?\b(?:announc|prosecut|charg|indict|convict)\w*|"
                    r"\b(?:list|name)\s+(?:all\s+)?the\s+(?:people|defendants|suspects)\b[^?.]{0,90}?\bcases\b|"
                    rf"\b(?:list|name|show me) (?:all|every|each) (?:the )?(?:[\w'’-]+\s+){{0,6}}?"
                    rf"(?:press |news )?(?:release|post|announcement|statement)s?\b", re.I)
@@ -116,8 +117,7 @@ _MODIFIERS = re.compile(rf"\b(?:how many|number of|which|what|list(?: all| every
                         rf"\s*\b{_ITEMS}\b", re.I)
 
 
-_ANNOUNCED = re.compile(r"^\W*which\s+(?P<mods>(?:[\w'’-]+\s+){0,5}?)(?P<noun>cases|defendants|people|officers|"
-                        r"officials|suspects|individuals|candidates|companies|businesses)\s+(?:has|have|did)\b", re.I)
+_ANNOUNCED = re.compile(_WHICH_PLURAL, re.I)
 _GENERIC = frozenset("cases defendants people suspects individuals".split())
 
 
