@@ -124,11 +124,12 @@ class RetrievalConfig(Config):
     split_llm: bool = True          # ... by an LLM answerer too: one generation per part, streamed in turn
     routes: bool = True             # count, list and case questions answered over the whole index (rag.collect)
     case_passages: bool = True      # "what sentence did X receive?": the case's sentencing passage is read first
+    known_names: bool = True        # a name the passages lack but the archive holds is no grounds to refuse
 
     def __post_init__(self):
         check_count("top_k", self.top_k, 1)
         check_count("widen", self.widen, 0)
-        for name in ("dates", "split", "split_llm", "routes", "case_passages"):
+        for name in ("dates", "split", "split_llm", "routes", "case_passages", "known_names"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"setting {name} must be true or false, got {getattr(self, name)!r}")
 

@@ -24,6 +24,7 @@ from .models import Answer, Hit
 from .question import Question, analyse, analyse_parts, as_question
 from .retrieval import NO_FILTERS, Filters, widen
 from .retrieval.hybrid import HybridRetriever, retriever_config
+from .retrieval.known import known_as_context
 from .retrieval.rerank import make_reranker
 from .settings import Settings
 
@@ -246,6 +247,13 @@ class Pipeline:
         rest = [h for h in passages if (h.release.id, h.chunk.seq) != (found.release.id, found.chunk.seq)]
         return [found] + rest[: max(0, len(hits) - 1)]
 
+    def grounded(self, question: Question, passages: list[Hit], gen: Generation) -> Question:
+        """``question`` as the answerer reads it: a name the passages lack but the archive holds
+        is context, no grounds to refuse (``retrieval.known_names``; ``rag.retrieval.known``)."""
+        if not self.settings.retrieval.known_names:
+            return question
+        return known_as_context(question, passages, gen.index.store)
+
     def rewrite(self, question: str, history: Sequence[str] = (), answerer: str | None = None) -> Rewrite:
         """A follow-up made standalone with the conversation (by the answerer: its LLM when it
         has one, else the rule); a question with no history as it is."""
@@ -295,6 +303,7 @@ class Pipeline:
         if parts:  # and answered on its own
             answers: list[Answer] = []
             read = [self.read(part, found[:k], filters, gen) for part, found in zip(parts, per_part)]
+            parts = [self.grounded(part, passages, gen) for part, passages in zip(parts, read)]
             for part, passages in zip(parts, read):
                 gap = bool(answers)  # the next part's text follows the last one's after a space
                 for item in impl.stream(part, passages):
@@ -308,7 +317,8 @@ class Pipeline:
             answer = combine(part_fallbacks(impl, parts, read, answers), impl.name)
         else:
             reads = self.analyse(rewrite.reads, filters)
-            for item in impl.stream(reads, self.read(reads, hits[:k], filters, gen)):
+            passages = self.read(reads, hits[:k], filters, gen)
+            for item in impl.stream(self.grounded(reads, passages, gen), passages):
                 if isinstance(item, Answer):
                     answer = item
                 else:

@@ -319,6 +319,12 @@ class MetaStore:
             args += list(sources)
         return [r[0] for r in self.db.execute("SELECT id FROM releases WHERE " + " AND ".join(where), args)]
 
+    def holds_text(self, text: str) -> bool:
+        """Whether any release's title or body holds ``text`` as is."""
+        row = self.db.execute("SELECT 1 FROM releases WHERE instr(body, ?) > 0 OR instr(title, ?) > 0 LIMIT 1",
+                              (text, text)).fetchone()
+        return row is not None
+
     def source_counts(self, release_ids: Iterable[str] | None = None) -> dict[str, int]:
         """Releases per source, of all releases (read once for a read-only store: a generation
         never changes) or of ``release_ids``."""
