@@ -37,6 +37,18 @@ def test_a_later_part_looks_from_the_shared_time_on():
     assert analyse_parts(analyse("How many knives were seized?")) == (analyse("How many knives were seized?"),)
 
 
+def test_a_later_part_is_searched_with_the_whole_question():
+    """"What fine did he get?" names nothing: its search also carries the question's cougar head;
+    what the part asks (its text, its words) stays its own."""
+    q = analyse("How much did the undercover officer pay the Borough Park man for a mounted cougar head, and what "
+                "fine did he get when he pleaded guilty?")
+    first, second = analyse_parts(q)
+    assert "cougar" not in second.text and "cougar" in second.search_text
+    assert second.search_text.startswith(analyse(second.text).search_text)
+    assert first.search_text == analyse(first.text).search_text
+    assert "cougar" not in " ".join(second.stems)
+
+
 def cite(n, rid, start, quote):
     return Citation(n, rid, f"T {rid}", "2024-01-01", None, start, start + len(quote), quote)
 
