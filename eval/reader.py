@@ -38,7 +38,7 @@ def collect(pipe, ranker: SentenceRanker, questions: Sequence[Question], name: s
             continue
         filters = Filters(as_of=q.as_of) if q.as_of else NO_FILTERS
         question = analyse(q.question, filters.as_of)
-        parts = analyse_parts(question) if pipe.settings.retrieval.split else ()
+        parts = analyse_parts(question, pipe.settings.retrieval.split_search) if pipe.settings.retrieval.split else ()
         if len(parts) < 2:
             parts = (question,)
         for i, part in enumerate(parts):

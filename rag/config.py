@@ -122,14 +122,17 @@ class RetrievalConfig(Config):
     widen: int = 1                  # neighbouring chunks added to each passage for the answerer (0/1/2 measured)
     split: bool = True              # a question asking two things is searched (and answered) per part
     split_llm: bool = True          # ... by an LLM answerer too: one generation per part, streamed in turn
+    split_search: bool = True       # ... a later part searched with the whole question's words after its own
     routes: bool = True             # count, list and case questions answered over the whole index (rag.collect)
     case_passages: bool = True      # "what sentence did X receive?": the case's sentencing passage is read first
     known_names: bool = True        # a name the passages lack but the archive holds is no grounds to refuse
+    whole_first: bool = True        # the first passage read is its whole release
 
     def __post_init__(self):
         check_count("top_k", self.top_k, 1)
         check_count("widen", self.widen, 0)
-        for name in ("dates", "split", "split_llm", "routes", "case_passages", "known_names"):
+        for name in ("dates", "split", "split_llm", "split_search", "routes", "case_passages", "known_names",
+                     "whole_first"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"setting {name} must be true or false, got {getattr(self, name)!r}")
 

@@ -22,7 +22,7 @@ from .errors import RagError
 from .index import BuildReport, Index, build_index, generations
 from .models import Answer, Hit
 from .question import Question, analyse, analyse_parts, as_question
-from .retrieval import NO_FILTERS, Filters, widen
+from .retrieval import NO_FILTERS, Filters, whole, widen
 from .retrieval.hybrid import HybridRetriever, retriever_config
 from .retrieval.known import known_as_context
 from .retrieval.rerank import make_reranker
@@ -232,9 +232,13 @@ class Pipeline:
         return gen.retriever.retrieve(as_question(query, filters.as_of), k or self.settings.retrieval.top_k, filters)
 
     def passages(self, hits: list[Hit], *, generation: Generation | None = None) -> list[Hit]:
-        """What the answerer reads: the hits, widened by neighbouring chunks if set."""
+        """What the answerer reads: the hits, widened by neighbouring chunks if set, the first one
+        to its whole release if set (``retrieval.whole_first``)."""
         store = (generation or self._generation).index.store
-        return [widen(h, store, self.settings.retrieval.widen) for h in hits]
+        out = [widen(h, store, self.settings.retrieval.widen) for h in hits]
+        if out and self.settings.retrieval.whole_first:
+            out[0] = whole(out[0])
+        return out
 
     def read(self, question: Question, hits: list[Hit], filters: Filters, gen: Generation) -> list[Hit]:
         """The passages the answerer reads for ``question``: ``hits`` (widened), led by the case's
@@ -291,7 +295,7 @@ class Pipeline:
                                               "total": (t1 - t0) * 1000})
             return
         split = self.settings.retrieval.split and (not impl.streams or self.settings.retrieval.split_llm)
-        parts = list(analyse_parts(searched)) if split else []
+        parts = list(analyse_parts(searched, self.settings.retrieval.split_search)) if split else []
         if len(parts) > 1:  # asks two things: each part searched on its own
             per_part = [self.search(part, depth, filters, generation=gen) for part in parts]
             hits = interleave(per_part, depth)

@@ -47,6 +47,8 @@ def test_a_later_part_is_searched_with_the_whole_question():
     assert second.search_text.startswith(analyse(second.text).search_text)
     assert first.search_text == analyse(first.text).search_text
     assert "cougar" not in " ".join(second.stems)
+    own = analyse_parts(q, whole_search=False)[1]  # retrieval.split_search off
+    assert own.search_text == analyse(own.text).search_text and "cougar" not in own.search_text
 
 
 def cite(n, rid, start, quote):

@@ -13,7 +13,7 @@ def test_shipped_weights_load_for_these_features():
     reader = load_reader()
     assert reader.features == FEATURES and len(reader.coef) == len(FEATURES)
     fit = json.loads(WEIGHTS.read_text(encoding="utf-8"))["fit"]
-    assert set(fit["per_file"]) == {"dev", "dev-more-a", "dev-more-b"}
+    assert set(fit["per_file"]) == {"dev", "dev-more-a", "dev-more-b", "facts-f", "facts-g"}
     for scores in fit["per_file"].values():  # the committed cross-validated scores beat the rule they replace
         assert scores["reader_out_of_fold"]["top1"] >= scores["hand_set_rank"]["top1"]
 

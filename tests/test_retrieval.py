@@ -365,7 +365,8 @@ def test_the_whole_release_field_lifts_a_release_whose_words_are_spread_over_chu
 
 def test_the_answerer_reads_each_hit_with_one_neighbouring_chunk_each_side_by_default(tmp_path):
     """``retrieval.widen`` 1 (shipped): the passage handed to the answerer is the hit's chunk grown by
-    the chunks before and after it, so a fact in the next paragraph is a candidate; 0: the chunk alone."""
+    the chunks before and after it, so a fact in the next paragraph is a candidate; 0: the chunk alone.
+    ``retrieval.whole_first`` (shipped): the first passage is its whole release."""
     from rag.pipeline import Pipeline, make_embedder
     from rag.settings import Settings
 
@@ -380,9 +381,13 @@ def test_the_answerer_reads_each_hit_with_one_neighbouring_chunk_each_side_by_de
     assert len(chunks) >= 4 and settings.retrieval.widen == 1
     hits = [h for h in pipe.search("the robbery case", 10, generation=gen) if 0 < h.chunk.seq < len(chunks) - 1]
     assert hits, "a hit in the middle of the release"
-    read = pipe.passages(hits[:1], generation=gen)[0]
+    first, second = pipe.passages(hits[:1] * 2, generation=gen)
+    assert (first.chunk.start, first.chunk.end) == (0, len(first.release.body))  # retrieval.whole_first
+    assert first.chunk.text == first.release.body
     before, after = chunks[hits[0].chunk.seq - 1], chunks[hits[0].chunk.seq + 1]
-    assert (read.chunk.start, read.chunk.end) == (before.start, after.end)
-    assert read.chunk.text == read.release.body[before.start:after.end]
-    narrow = Pipeline(settings.with_(retrieval__widen=0))
+    assert (second.chunk.start, second.chunk.end) == (before.start, after.end)
+    assert second.chunk.text == second.release.body[before.start:after.end]
+    parts = Pipeline(settings.with_(retrieval__whole_first=False)).passages(hits[:1], generation=gen)
+    assert (parts[0].chunk.start, parts[0].chunk.end) == (before.start, after.end)
+    narrow = Pipeline(settings.with_(retrieval__widen=0, retrieval__whole_first=False))
     assert narrow.passages(hits[:1], generation=gen)[0] is hits[0]

@@ -78,16 +78,17 @@ def analyse(question: str, as_of: dt.date | str | None = None) -> Question:
     )
 
 
-def analyse_parts(question: Question) -> tuple[Question, ...]:
+def analyse_parts(question: Question, whole_search: bool = True) -> tuple[Question, ...]:
     """The parts of ``question`` (``Question.parts``), each analysed. A later part whose time
     words are only those of the context it shares with the first ("Campbell was charged in
     January 2008. What maximum sentence did he face, and what sentence did he receive?") looks
-    from that time on rather than inside it: a case's later step is in a later release. A later
-    part is searched with the whole question's words after its own: what it asks about is often
-    only in the first ("How much did the officer pay the man for a cougar head, and what fine did
-    he get?"), which the part keeps only as names, if any (``question_parts``)."""
+    from that time on rather than inside it: a case's later step is in a later release. With
+    ``whole_search``, a later part is searched with the whole question's words after its own: what
+    it asks about is often only in the first ("How much did the officer pay the man for a cougar
+    head, and what fine did he get?"), which the part keeps only as names, if any (``question_parts``)."""
     parts = [analyse(p, question.as_of) for p in question.parts]
-    parts[1:] = [replace(p, search_text=f"{p.search_text} {question.search_text}") for p in parts[1:]]
+    if whole_search:
+        parts[1:] = [replace(p, search_text=f"{p.search_text} {question.search_text}") for p in parts[1:]]
     first = parts[0].time_scope if parts else None
     for i, part in enumerate(parts[1:], start=1):
         scope = part.time_scope

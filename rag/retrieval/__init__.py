@@ -50,4 +50,10 @@ def widen(hit: Hit, store, neighbours: int = 1) -> Hit:
     return Hit(Chunk(hit.release.id, hit.chunk.seq, start, end, body[start:end]), hit.release, hit.score, hit.rank)
 
 
-__all__ = ["Retriever", "Filters", "NO_FILTERS", "diversify", "widen"]
+def whole(hit: Hit) -> Hit:
+    """The hit's passage grown to its whole release."""
+    body = hit.release.body
+    return Hit(Chunk(hit.release.id, hit.chunk.seq, 0, len(body), body), hit.release, hit.score, hit.rank)
+
+
+__all__ = ["Retriever", "Filters", "NO_FILTERS", "diversify", "widen", "whole"]
