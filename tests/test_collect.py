@@ -112,8 +112,12 @@ def test_routes():
                  "How many guns did the buyback collect?", "What sentence did Paul Flanagan receive?",
                  "So far this year, how many people has the child exploitation team arrested?",
                  "Which company did the DA announce had agreed to pay $2 million?",
-                 "How many times was the victim stabbed?"):
+                 "How many times was the victim stabbed?",
+                 "How many emergency calls did the release say the program answered in 2021?",
+                 "How many victims did the DA say lost money in the timeshare resale scam run out of Carlsbad?"):
         assert route(fact) == "fact", fact
+    assert route("How many times did the OCDA release its findings on someone who died in custody?") == "count"
+    assert route("How many bulletins did prosecutors in Houston put out last month about capital murder?") == "count"
 
 
 def test_named_sources():

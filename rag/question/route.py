@@ -29,7 +29,10 @@ _PUBLISH = r"(?:publish|post|issue|put out|release|run|send out)(?:ed|d|s)?"
 _WHICH_PLURAL = (r"^\W*which\s+(?P<mods>(?:[\w'’-]+\s+){0,5}?)(?P<noun>cases|defendants|people|officers|officials|"
                  r"suspects|individuals|candidates|companies|businesses)\s+(?:has|have|did)\b")
 _COUNT = re.compile(rf"\b(?:how many|how often|number of|count(?:ing)? (?:of |the )?)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
-                    rf"\bhow (?:many|often)\b[^?.]{{0,60}}\bdid\b[^?.]{{0,80}}\b{_PUBLISH}\b|"
+                    # "how many times did X release ...", not "how many victims did X say ... the scam run" nor
+                    # "how many calls did the release say ...": a figure stated, the verb not a publisher's
+                    rf"\bhow (?:many|often)\b[^?.]{{0,60}}\bdid\b(?:(?!\bsa(?:y|id)\b)[^?.]){{0,80}}?"
+                    rf"(?<!\bthe )(?<!\ba )(?<!\bits )(?<!\bthat )(?<!\bthis )\b{_PUBLISH}\b|"
                     r"\bhow (?:many times|often)\b[^?.]{0,60}\b(?:did|has|have)\b[^?.]{0,80}\bannounc(?:e|ed|es)\b", re.I)
 _LIST = re.compile(rf"^\W*(?:which|what|list|name|show)\b(?:[^?.]{{0,60}}?)\b{_ITEMS}\b|"
                    r"\b(?:who were|list|name|which were)\s+(?:all\s+)?the\s+defendants\s+in\s+(?:the\s+)?[^?.]{1,60}?\s+cases\b|"
