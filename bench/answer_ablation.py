@@ -58,7 +58,7 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("a name the archive holds elsewhere still refuses", {"retrieval__known_names": False}),
         ("sentences after the lead by support, not the reader", {"extractive__compose": "support"}),
         ("2 sentences at most", {"extractive__max_sentences": 2}),
-        ("4 sentences at most", {"extractive__max_sentences": 4}),
+        ("3 sentences at most", {"extractive__max_sentences": 3}),
         ("no neighbouring chunks (widen 0)", NARROW),
         ("two neighbouring chunks each side (widen 2)", {"retrieval__widen": 2}),
     ],

@@ -20,7 +20,7 @@ def test_defaults_form_one_tree_that_round_trips():
     assert tree["retrieval"]["top_k"] == 5 and tree["embedding"]["backend"] == "openvino-int8"
     assert tree["local"]["policy"]["steps"] == ["ground", "outcome", "lookup", "centre", "rescue", "quote_lead"]
     assert tree["openai"]["policy"]["steps"] == ["ground", "outcome", "lookup", "centre", "rescue"]
-    assert tree["extractive"] == {"max_sentences": 3, "min_support": 0.4, "min_relative": 0.75, "reader": True,
+    assert tree["extractive"] == {"max_sentences": 4, "min_support": 0.4, "min_relative": 0.75, "reader": True,
                                   "reader_weights": "", "compose": "reader", "min_reader": 0.3,
                                   "release_support": True, "outcome_check": True, "sentence_shape": True,
                                   "evidence": {"top_k": 5, "dense_weight": 0.6}}
@@ -40,7 +40,7 @@ def test_rag_toml_takes_short_names_and_sections(tmp_path):
         '[local.policy]\nsteps = ["ground", "lookup"]\nmax_chars = 300\n', encoding="utf-8")
     s = load_settings(env={})
     assert s.retrieval.top_k == 8 and s.embedding.backend == "torch"
-    assert s.extractive.min_support == 0.5 and s.extractive.max_sentences == 3
+    assert s.extractive.min_support == 0.5 and s.extractive.max_sentences == 4
     assert s.local.policy.steps == ("ground", "lookup") and s.local.policy.max_chars == 300
     assert s.local.policy.max_sources == 3  # the rest of the local policy keeps its own defaults
 
