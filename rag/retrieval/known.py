@@ -10,7 +10,8 @@ uses, not an invented name, and its absence from the releases read says nothing 
 whether they answer: :func:`known_as_context` makes it context (never grounds to refuse on
 its own, like a publisher's name). A mention found nowhere in the archive still refuses.
 
-Measured over every fact set's refusals (``retrieval.known_names``, README's refusal table):
+Measured over the refusals of eight fact sets (switch ``retrieval.known_names``; README, "Two more
+training sets, what the answerer reads, names the archive knows"):
 of the 37 questions refused for a missing mention, the 31 unanswerable ones each name
 something the archive does not hold; four of the six answerable ones name only things it does.
 """
