@@ -45,7 +45,7 @@ from ..errors import ConfigError
 from ..models import Hit, Release, uncut_title
 from ..question import Question, as_question
 from ..question.asked import REQUIRED_SHAPES, has_shape
-from ..question.mentions import Mention, ReleaseText, acronyms
+from ..question.mentions import Mention, acronyms, missing_mentions, release_texts
 from ..text.injection import unsafe
 from ..text.quotes import phrase_pattern
 from ..text.sentences import split_sentences
@@ -168,19 +168,6 @@ def form_penalty(c: Candidate, question_stems: frozenset[str]) -> float:
 
 
 
-def release_texts(hits: Sequence[Hit]) -> dict[str, ReleaseText]:
-    """Each release of ``hits`` (first seen first), ready for looking up mentions."""
-    texts: dict[str, ReleaseText] = {}
-    for hit in hits:
-        r = hit.release
-        if r.id not in texts:
-            texts[r.id] = ReleaseText(r.title, r.body, r.source, r.date, url=r.url)
-    return texts
-
-
-def missing_mentions(mentions: Sequence[Mention], texts: Sequence[ReleaseText]) -> list[Mention]:
-    """The required mentions that none of ``texts`` contains."""
-    return [m for m in mentions if m.required and not any(t.contains(m) for t in texts)]
 
 
 

@@ -6,6 +6,9 @@
   numbers match as a contiguous run of normalised tokens; a name matches when each of its
   words does (initials aside), an acronym also by the initials of a run of capitalised
   words, and anything also inside the release URL.
+* ``release_texts(hits)`` / ``missing_mentions(mentions, texts)``: the releases of some hits, ready
+  for lookups, and the required mentions none of them contains (grounding: ``rag.answer.evidence``,
+  ``rag.retrieval.known``).
 * ``specific_terms(question)``: a looser list (capitalised words, numbers, quoted phrases,
   lower-cased) for the overlap reranker and for telling a follow-up that names nothing.
 
@@ -22,7 +25,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
+from ..models import Hit
 from ..text.quotes import QUOTED
 from ..text.sentences import TITLES
 from ..text.stopwords import FUNCTION_WORDS, QUESTION_STOPWORDS
@@ -226,3 +231,17 @@ def specific_terms(question: str) -> list[str]:
             terms.append(w.rstrip(".").lower())
     return list(dict.fromkeys(t for t in terms if t))
 
+
+def release_texts(hits: Sequence[Hit]) -> dict[str, ReleaseText]:
+    """Each release of ``hits`` (first seen first), ready for looking up mentions."""
+    texts: dict[str, ReleaseText] = {}
+    for hit in hits:
+        r = hit.release
+        if r.id not in texts:
+            texts[r.id] = ReleaseText(r.title, r.body, r.source, r.date, url=r.url)
+    return texts
+
+
+def missing_mentions(mentions: Sequence[Mention], texts: Sequence[ReleaseText]) -> list[Mention]:
+    """The required mentions that none of ``texts`` contains."""
+    return [m for m in mentions if m.required and not any(t.contains(m) for t in texts)]

@@ -22,7 +22,7 @@ from typing import Protocol, Sequence
 
 from ..models import Hit
 from ..question import Question
-from ..question.mentions import Mention, ReleaseText
+from ..question.mentions import Mention, missing_mentions, release_texts
 
 
 class HoldsText(Protocol):
@@ -33,12 +33,7 @@ class HoldsText(Protocol):
 
 def missing_from(question: Question, hits: Sequence[Hit]) -> list[Mention]:
     """The question's required mentions that no release of ``hits`` contains."""
-    texts: dict[str, ReleaseText] = {}
-    for h in hits:
-        r = h.release
-        if r.id not in texts:
-            texts[r.id] = ReleaseText(r.title, r.body, r.source, r.date, url=r.url)
-    return [m for m in question.required_mentions if not any(t.contains(m) for t in texts.values())]
+    return missing_mentions(question.mentions, list(release_texts(hits).values()))
 
 
 def known_as_context(question: Question, hits: Sequence[Hit], archive: HoldsText) -> Question:
