@@ -39,6 +39,8 @@ def missing_from(question: Question, hits: Sequence[Hit]) -> list[Mention]:
 def known_as_context(question: Question, hits: Sequence[Hit], archive: HoldsText) -> Question:
     """``question`` with each required mention that ``hits``' releases lack but ``archive``
     holds verbatim made context; the question itself when there is none."""
+    if not question.required_mentions:  # nothing to look up: the releases are not read for it
+        return question
     known = {m for m in missing_from(question, hits) if archive.holds_text(m.text)}
     if not known:
         return question
