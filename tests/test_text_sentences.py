@@ -1,10 +1,12 @@
 """split_sentences: exact spans, abbreviations, quotes, newlines, and invariants."""
 from __future__ import annotations
 
+import textwrap
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.text.sentences import sentences, split_sentences
+from rag.text.sentences import wrap_width, sentences, split_sentences
 
 
 def test_simple_split_and_exact_offsets():
@@ -88,6 +90,41 @@ def test_newlines():
     # a headline line with no punctuation is its own sentence
     assert sentences("MAN SENTENCED\nThe man was sentenced.") == ["MAN SENTENCED", "The man was sentenced."]
     assert sentences("Line one\r\nLine two.") == ["Line one", "Line two."]
+
+
+# A release converted from PDF, wrapped at 60 columns (after the Dallas County DA's grant release).
+PARAGRAPHS = [
+    "For Immediate Release",  # (a heading within a word of the width would read on: the wrapper can't tell)
+    "(Dallas, Texas) - District Attorney John Creuzot is proud to announce the Dallas County District "
+    "Attorney's Office has received a grant in the amount of $12,500 from the Texas Bar Foundation to "
+    "continue funding Transportation Access.",
+    "Removing a Barrier",
+    "Participants in AIM have multiple appointments each week - court, meeting with case managers and "
+    "drug testing. Many of them have greater risk factors.",
+]
+WRAPPED = "\n".join(textwrap.fill(p, 60) for p in PARAGRAPHS)
+
+
+def test_hard_wrapped_text_is_read_across_full_lines():
+    assert 50 < wrap_width(WRAPPED) <= 60
+    assert [" ".join(s.split()) for s in sentences(WRAPPED)] == [
+        PARAGRAPHS[0],
+        PARAGRAPHS[1],  # across its four lines, though "Foundation" starts one
+        "Removing a Barrier",  # a heading: the next word would have fitted after it
+        "Participants in AIM have multiple appointments each week - court, meeting with case managers and "
+        "drug testing.",
+        "Many of them have greater risk factors.",
+    ]
+    assert "\nFoundation to continue" in WRAPPED  # a wrapped line starting with a capital
+
+
+def test_text_with_a_paragraph_per_line_is_not_wrapped():
+    lines = ["SANTA ANA - An Orange County jury convicted ten defendants of conspiracy and of disrupting a "
+             "meeting during a speech at the university in 2010, the office announced today"] * 6
+    text = "\n".join(lines)
+    assert wrap_width(text) is None  # over 150 columns: not fixed-width text
+    assert len(sentences(text)) == 6
+    assert wrap_width("One line\nTwo lines") is None  # too few lines to tell
 
 
 def test_lowercase_after_period_is_not_a_break():
