@@ -37,6 +37,19 @@ def test_a_later_part_looks_from_the_shared_time_on():
     assert analyse_parts(analyse("How many knives were seized?")) == (analyse("How many knives were seized?"),)
 
 
+def test_a_later_part_does_not_require_the_shared_year():
+    """The sentencing release need not repeat "2019", the year of the indictment both parts share;
+    the names stay required, and a year the later part names itself stays its own."""
+    q = analyse("When the operators of Go Navy Tax Services were indicted in 2019, how many counts did they face, "
+                "and what sentence did Paul Flanagan eventually receive?")
+    first, second = analyse_parts(q)
+    assert "2019" in [m.text for m in first.required_mentions]
+    assert "2019" not in [m.text for m in second.required_mentions]
+    assert {"Go Navy Tax Services", "Paul Flanagan"} <= {m.text for m in second.required_mentions}
+    own = analyse("How much did the foundation give in 2022, and how much to continue it in 2024?")
+    assert "2024" in [m.text for m in analyse_parts(own)[1].required_mentions]
+
+
 def test_a_later_part_is_searched_with_the_whole_question():
     """"What fine did he get?" names nothing: its search also carries the question's cougar head;
     what the part asks (its text, its words) stays its own."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+import re
+
 from ..text.clean import clean_input
 from ..text.quotes import quoted_phrases
 from ..text.tokenize import content_stems
@@ -78,11 +80,15 @@ def analyse(question: str, as_of: dt.date | str | None = None) -> Question:
     )
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def analyse_parts(question: Question, whole_search: bool = True) -> tuple[Question, ...]:
     """The parts of ``question`` (``Question.parts``), each analysed. A later part whose time
     words are only those of the context it shares with the first ("Campbell was charged in
     January 2008. What maximum sentence did he face, and what sentence did he receive?") looks
-    from that time on rather than inside it: a case's later step is in a later release. With
+    from that time on rather than inside it: a case's later step is in a later release, which need
+    not name the context's year either (a year the first part names is context in the later one). With
     ``whole_search``, a later part is searched with the whole question's words after its own: what
     it asks about is often only in the first ("How much did the officer pay the man for a cougar
     head, and what fine did he get?"), which the part keeps only as names, if any (``question_parts``)."""
@@ -90,10 +96,15 @@ def analyse_parts(question: Question, whole_search: bool = True) -> tuple[Questi
     if whole_search:
         parts[1:] = [replace(p, search_text=f"{p.search_text} {question.search_text}") for p in parts[1:]]
     first = parts[0].time_scope if parts else None
+    years = {m.text for m in parts[0].mentions if m.kind == "number" and _YEAR.fullmatch(m.text)} if parts else set()
     for i, part in enumerate(parts[1:], start=1):
         scope = part.time_scope
         if scope is not None and first is not None and scope.matched == first.matched and scope.start is not None:
-            parts[i] = replace(part, time_scope=TimeScope(scope.start, None, False, scope.matched))
+            part = replace(part, time_scope=TimeScope(scope.start, None, False, scope.matched))
+        if any(m.text in years for m in part.mentions):  # for the same reason, its year is context
+            part = replace(part, mentions=tuple(replace(m, kind="context") if m.kind == "number" and m.text in years
+                                                else m for m in part.mentions))
+        parts[i] = part
     return tuple(parts)
 
 
