@@ -57,6 +57,10 @@ WRAP_PERCENTILE = 0.9
 """The wrap width is this percentile of a text's line lengths: most lines of a wrapped
 paragraph end within a word of the width, the last one shorter."""
 
+FULL_SHARE = 0.75
+"""In wrapped text most lines are full: more than half of them reach this share of the width (a wrapper
+breaks within one word of it; the lines ending a paragraph are the shorter ones)."""
+
 _WORD_BEFORE_DOT = re.compile(r"([^\W\d_](?:[^\W\d_]|\.)*)$")
 _NEXT_WORD = re.compile(r"[^\W_]+")
 
@@ -88,12 +92,15 @@ def _protected_period(text: str, dot: int, nxt: int) -> bool:
 
 def wrap_width(text: str) -> int | None:
     """The column ``text`` is hard-wrapped at, or None when it is not wrapped (fewer than five
-    lines, or lines longer than :data:`MAX_WRAP_WIDTH`: a paragraph per line)."""
+    lines; lines longer than :data:`MAX_WRAP_WIDTH`: a paragraph per line; no more than half of
+    the lines full: a list or headings)."""
     lengths = sorted(len(line.rstrip()) for line in text.split("\n") if line.strip())
     if len(lengths) < 5:
         return None
     width = lengths[int(WRAP_PERCENTILE * (len(lengths) - 1))]
-    return width if width <= MAX_WRAP_WIDTH else None
+    if width > MAX_WRAP_WIDTH or sum(n >= FULL_SHARE * width for n in lengths) <= len(lengths) / 2:
+        return None  # a paragraph per line, or lines of any length (a list, headings): not wrapped
+    return width
 
 
 def _wrapped(line: str, following: str, width: int | None) -> bool:
