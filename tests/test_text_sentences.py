@@ -118,6 +118,29 @@ def test_hard_wrapped_text_is_read_across_full_lines():
     assert "\nFoundation to continue" in WRAPPED  # a wrapped line starting with a capital
 
 
+# From a PDF set in a proportional font (the Dallas DA's Nestor Hernandez release): full lines run 92-109
+# characters: "... at Methodist Dallas" + "Medical" (87 + 1 + 7 = 95 of a width of 99) ends a full line.
+PROPORTIONAL = """November 9, 2023 Contact: Claire Crouch
+(Dallas, Texas) - Dallas County Criminal District Attorney John Creuzot is pleased to announce a
+Dallas County jury has found Nestor Hernandez, 31, guilty of capital murder for the shooting deaths
+of Jacqueline Pokuaa and Katie Annette Flowers on October 22, 2022, at Methodist Dallas
+Medical Center. Hernandez received an automatic sentence of Life in Prison without the possibility
+of parole.
+"At the time this crime occurred I vowed to see that justice was done, and I am satisfied to say that's
+what we've accomplished. I say this knowing that justice is no replacement for these two innocent
+lives lost nor does it repair the trauma inflicted on the staff."
+"""
+
+
+def test_proportional_font_lines_are_read_within_the_fit(monkeypatch):
+    assert wrap_width(PROPORTIONAL) == 99  # the 90th percentile of 9 lines: the 8th longest
+    said = [" ".join(s.split()) for s in sentences(PROPORTIONAL)]
+    assert said[1].startswith("(Dallas, Texas)") and said[1].endswith("at Methodist Dallas Medical Center.")
+    assert said[2] == "Hernandez received an automatic sentence of Life in Prison without the possibility of parole."
+    monkeypatch.setattr("rag.text.sentences.WRAP_FIT", 1.0)  # characters taken for width: cut before "Medical"
+    assert [" ".join(s.split()) for s in sentences(PROPORTIONAL)][2].startswith("Medical Center.")
+
+
 def test_text_with_a_paragraph_per_line_is_not_wrapped():
     lines = ["SANTA ANA - An Orange County jury convicted ten defendants of conspiracy and of disrupting a "
              "meeting during a speech at the university in 2010, the office announced today"] * 6

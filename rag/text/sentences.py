@@ -10,7 +10,7 @@ Rules, in order:
 * a blank line always ends a sentence; a single newline ends one unless the next
   line starts with a lower-case letter, or the text is hard-wrapped at a fixed width and the
   line before it is full: it does not end in ``.!?…`` and the next line's first word would
-  not have fitted on it (``wrap_width``: PDF and e-mail text broken at ~80-100 columns,
+  not have fitted on it (within ``WRAP_FIT``) (``wrap_width``: PDF and e-mail text broken at ~80-100 columns,
   "... a grant of $12,500 from the Texas" / "Bar Foundation to continue ...");
 * ``.``, ``!``, ``?`` and ``…`` (plus any closing quotes or brackets after them)
   end a sentence when followed by whitespace and then an upper-case letter, a
@@ -57,6 +57,10 @@ WRAP_PERCENTILE = 0.9
 """The wrap width is this percentile of a text's line lengths: most lines of a wrapped
 paragraph end within a word of the width, the last one shorter."""
 
+WRAP_FIT = 0.88
+"""A line break is the wrapper's when the line, a space and the next word pass this share of the width:
+PDF text is set in proportional fonts, so full lines vary in characters; 0.88 is the 5th percentile of
+that reach over the breaks certainly made by a wrapper (``bench/fit_wrap.py``)."""
 FULL_SHARE = 0.75
 """In wrapped text most lines are full: more than half of them reach this share of the width (a wrapper
 breaks within one word of it; the lines ending a paragraph are the shorter ones)."""
@@ -110,7 +114,7 @@ def _wrapped(line: str, following: str, width: int | None) -> bool:
     if not width or not line or line.rstrip(CLOSERS)[-1:] in TERMINALS:
         return False
     word = following.split(None, 1)[0] if following.strip() else ""
-    return len(line) + 1 + len(word) > width
+    return len(line) + 1 + len(word) > WRAP_FIT * width
 
 
 def _boundaries(text: str) -> list[int]:
