@@ -11,9 +11,8 @@ words -> a release-date scope), ``followup`` (follow-ups made standalone).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
-
 import re
+from dataclasses import dataclass, replace
 
 from ..text.clean import clean_input
 from ..text.quotes import quoted_phrases

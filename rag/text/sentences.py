@@ -109,7 +109,8 @@ def wrap_width(text: str) -> int | None:
 
 def _wrapped(line: str, following: str, width: int | None) -> bool:
     """Whether the line break after ``line`` was made by a fixed-width wrapper: ``line`` does
-    not end a sentence and the first word of ``following`` would have passed ``width``."""
+    not end a sentence and, with the first word of ``following``, it would have passed
+    :data:`WRAP_FIT` of ``width``."""
     line = line.rstrip()
     if not width or not line or line.rstrip(CLOSERS)[-1:] in TERMINALS:
         return False
