@@ -10,7 +10,6 @@ the passages as data, never as instructions.
 """
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,29 +62,13 @@ SYSTEM_PROMPT = (
 
 
 def _sentence_spans(hit: Hit) -> list[tuple[int, int]]:
-    """Body spans of the chunk's sentences (``split_sentences`` of the chunk text,
-    shifted to body offsets); a sentence cut by a chunk edge is extended to the
-    whole body sentence, so no span ever starts or ends inside a sentence."""
+    """Body spans of the sentences the chunk overlaps (``split_sentences`` of the whole body, so
+    a sentence cut by a chunk edge is whole and a hard-wrapped body is read at its own width)."""
     span = hit.span()
     if span is None:
         return []
     c0, c1 = span
-    body = hit.release.body
-    spans = [(c0 + s, c0 + e) for s, e in split_sentences(body[c0:c1])]
-    if spans and (c0 > 0 or c1 < len(body)):
-        whole = split_sentences(body)
-        starts = [s for s, _ in whole]
-
-        def enclosing(pos: int) -> tuple[int, int] | None:
-            i = bisect.bisect_right(starts, pos) - 1
-            return whole[i] if i >= 0 and whole[i][0] <= pos < whole[i][1] else None
-
-        first, last = enclosing(spans[0][0]), enclosing(spans[-1][1] - 1)
-        if first and first[0] < spans[0][0]:
-            spans[0] = (first[0], spans[0][1])
-        if last and last[1] > spans[-1][1]:
-            spans[-1] = (spans[-1][0], last[1])
-    return spans
+    return [(s, e) for s, e in split_sentences(hit.release.body) if s < c1 and e > c0]
 
 
 def _best_run(body: str, spans: list[tuple[int, int]], scores: list[int], max_chars: int) -> tuple[int, int]:
