@@ -27,6 +27,13 @@ def test_what_a_question_asks_and_what_a_sentence_holds():
     assert not holds("duration", "a 79-year-old woman") and holds("duration", "five years and eight months")
     assert "duration" not in asked_kinds(analyse("How was the theft from her 94-year-old client uncovered?"))
     assert not holds("count", "held on December 7, 2019 at the church") and holds("count", "turned in 261 guns")
+    # how something came about: a means or a discovery, not a comparison and not a figure
+    assert "manner" in asked_kinds(analyse("How was the theft from her 94-year-old client uncovered?"))
+    assert "manner" not in asked_kinds(analyse("How did their sentences differ?"))
+    assert "manner" not in asked_kinds(analyse("How many guns were turned in?"))
+    assert holds("manner", "Investigators at Capital One alerted the Postal Service to the purchases")
+    assert holds("manner", "Martinez was able to enter the home by pretending to be a prospective buyer.")
+    assert not holds("manner", "The defendant faces a maximum sentence of 12 years in state prison.")
 
 
 def test_the_focus_of_a_question():

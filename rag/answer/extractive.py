@@ -46,7 +46,7 @@ from ..text.steps import sentence_asked, states_possible_sentence, states_senten
 from .base import AnswererBase, refusal
 from .evidence import Candidate, SentenceRanker
 from .outcome import unstated_sentence
-from .reader import WEIGHTS, asked_kinds, holds, load_reader
+from .reader import FIGURES, WEIGHTS, asked_kinds, holds, load_reader
 
 DUPLICATE_JACCARD = 0.6
 DUPLICATE_COSINE = 0.92
@@ -146,7 +146,7 @@ class ExtractiveAnswerer(AnswererBase):
                 lead = sentence_lead(q.text, cands, order, lead,
                                      lambda i: cands[i].support >= floor or probs[i] >= cfg.min_reader)
             # under the support floor, no second figure of the kind asked: it would compete with the lead's
-            held = [k for k in asked_kinds(q) if holds(k, cands[lead].text)]
+            held = [k for k in asked_kinds(q) if k in FIGURES and holds(k, cands[lead].text)]
             picked = pick(cands, vecs, lead, order, cfg.max_sentences,
                           lambda i: cands[i].support >= floor or (
                               probs[i] >= cfg.min_reader and not any(holds(k, cands[i].text) for k in held)))

@@ -4,10 +4,10 @@ Each candidate sentence of the retrieved passages (``evidence.Candidate``, alrea
 the ranker) gets features that carry across questions -- how similar it is to the question
 (the embedder's cosine, IDF overlap with the question's words, with the words that are not
 names and with the question's focus: "what prison sentence", "how many guns"), whether it
-holds the kind of thing asked (an amount, a count, a duration, a person, a place), whether it
-states only a possible outcome ("if convicted, he faces a maximum of ...") when the question
-asks what happened ("what sentence did he receive?") or what could have ("what maximum did he
-face?"; ``rag.text.steps``), where it sits (its release's rank, its position in the release,
+holds the kind of thing asked (an amount, a count, a duration, a person, a place, a means or a
+cause: "how was the theft uncovered?"), whether it states only a possible outcome ("if
+convicted, he faces a maximum of ...") when the question asks what happened ("what sentence did
+he receive?") or what could have ("what maximum did he face?"; ``rag.text.steps``), where it sits (its release's rank, its position in the release,
 the release's opening sentence), its form -- and a logistic regression fitted on the dev sets' labelled sentences
 (``bench/fit_reader.py``; a sentence holding a key fact of a gold release is a positive) turns
 them into the probability that it answers. Every feature group earns its place in the fit's
@@ -46,6 +46,9 @@ _ASKS = {
                          r"defendant|man|woman|person)\b", re.I),
     "place": re.compile(r"\bwhere\b|\b(which|what) (city|county|country|state|town|street|location|address)\b|"
                         r"\bfrom which\b", re.I),
+    # how something was done, found or came about ("how was the theft uncovered?"), not a comparison
+    "manner": re.compile(r"\bhow (?:was|were|did|does|do|is|are|had|has|could|would)\b(?![^?]*\b(?:differ|compare)\w*)",
+                         re.I),
 }
 # what a sentence holds
 _HOLDS = {
@@ -55,12 +58,19 @@ _HOLDS = {
     "duration": DURATION,
     "person": re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+"),
     "place": re.compile(r"\b(in|at|from|near|to)\s+(the\s+)?[A-Z][a-z]+"),
+    # a means, a cause or a discovery: "discovered when ...", "alerted the Postal Service", "by pretending to be",
+    # "caught on a surveillance camera", "after witnesses ... called 911"
+    "manner": re.compile(r"\b(?:after|when|upon|through|by|via|using|posing|posed|pretend\w*|alert\w*|tip(?:ped|s)?|"
+                         r"notic\w*|reveal\w*|discover\w*|uncover\w*|aware|trac(?:ed|ing)|linked|captur\w*|caught|"
+                         r"apprehend\w*|located|called|audit\w*|surveillance|video|cameras?|DNA|fingerprints?|install\w*)\b",
+                         re.I),
 }
 ASK_KINDS = tuple(_ASKS)
+FIGURES = ("money", "count", "duration", "person", "place")  # kinds a sentence states as a value
 
 
 def asked_kinds(question: Question) -> frozenset[str]:
-    """The kinds of thing ``question`` asks for (money, count, duration, person, place)."""
+    """The kinds of thing ``question`` asks for (money, count, duration, person, place, manner)."""
     return frozenset(k for k, p in _ASKS.items() if p.search(question.text))
 
 
