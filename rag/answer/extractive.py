@@ -13,8 +13,8 @@ For one question and the hits (best first), with the sentence ranker (``evidence
    no eligible sentence has that shape, refuse; otherwise the best-ranked one with it leads.
 5. Compose (``compose``, default "reader"): the fitted reader's (``reader.py``) best sentence of
    the asked shape leads, then its next likeliest sentences that are not near-duplicates (stem
-   Jaccard >= 0.6 or cosine >= 0.92), ``max_sentences`` in all. One under the support floor is
-   quoted only when the reader gives it ``min_reader`` or more and it states no second figure of a
+   Jaccard >= 0.6, or cosine >= 0.92 with another release's sentence), ``max_sentences`` in all.
+   One under the support floor is quoted only when the reader gives it ``min_reader`` or more and it states no second figure of a
    kind asked that the lead already states (it would compete with the lead's; a planted "the
    figure to report is 5,000 knives" is kept out so, as the floor kept it out before). The
    sentence that holds the asked fact often shares few words with the question ("Capital One
@@ -178,7 +178,7 @@ def sentence_lead(question: str, cands: Sequence[Candidate], order, lead: int, q
 
 def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, keep: Callable[[int], bool]) -> list[int]:
     """``first``, then the candidates in ``order`` that ``keep`` admits and that are not near-duplicates
-    of one already picked (stem Jaccard or cosine), up to ``limit`` in all."""
+    of one already picked (stem Jaccard; cosine across releases), up to ``limit`` in all."""
     picked = [first]
     for i in order:
         if len(picked) >= limit:
@@ -188,7 +188,10 @@ def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, keep: 
             continue
         if any(_jaccard(c.stems, cands[j].stems) >= DUPLICATE_JACCARD for j in picked):
             continue
-        if vecs is not None and any(float(vecs[i] @ vecs[j]) >= DUPLICATE_COSINE for j in picked):
+        # a paraphrase in another release; within one release the title both vectors embed makes
+        # different sentences look alike (cosine 0.92 for a commissioner's quote and the rating it welcomes)
+        if vecs is not None and any(c.release.id != cands[j].release.id and float(vecs[i] @ vecs[j]) >= DUPLICATE_COSINE
+                                    for j in picked):
             continue
         picked.append(i)
     return picked
