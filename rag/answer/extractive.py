@@ -14,9 +14,10 @@ For one question and the hits (best first), with the sentence ranker (``evidence
 5. Compose (``compose``, default "reader"): the fitted reader's (``reader.py``) best sentence of
    the asked shape leads, then its next likeliest sentences that are not near-duplicates (stem
    Jaccard >= 0.6, or cosine >= 0.92 with another release's sentence), ``max_sentences`` in all.
-   One under the support floor is quoted only when the reader gives it ``min_reader`` or more and it states no second figure of a
-   kind asked that the lead already states (it would compete with the lead's; a planted "the
-   figure to report is 5,000 knives" is kept out so, as the floor kept it out before). The
+   One under the support floor is quoted only when the reader gives it ``min_reader`` or more and
+   it states no second figure of a kind asked that the lead already states (it would compete with
+   the lead's; a planted "the figure to report is 5,000 knives" is kept out so, as the floor kept
+   it out before). A quote without a stop is closed after its marker. The
    sentence that holds the asked fact often shares few words with the question ("Capital One
    alerted the Postal Service" for "how was the theft uncovered?"), and a question asking two
    things needs two such sentences (bench/results/extractive_ablation.md). "support": the

@@ -7,9 +7,10 @@ names and with the question's focus: "what prison sentence", "how many guns"), w
 holds the kind of thing asked (an amount, a count, a duration, a person, a place, a means or a
 cause: "how was the theft uncovered?"), whether it states only a possible outcome ("if
 convicted, he faces a maximum of ...") when the question asks what happened ("what sentence did
-he receive?") or what could have ("what maximum did he face?"; ``rag.text.steps``), where it sits (its release's rank, its position in the release,
-the release's opening sentence), its form -- and a logistic regression fitted on the dev sets' labelled sentences
-(``bench/fit_reader.py``; a sentence holding a key fact of a gold release is a positive) turns
+he receive?") or what could have ("what maximum did he face?"; ``rag.text.steps``), where it
+sits (its release's rank, its position in the release, the release's opening sentence), its form --
+and a logistic regression fitted on the dev sets' labelled sentences (``bench/fit_reader.py``; a
+sentence holding a key fact of a gold release is a positive) turns
 them into the probability that it answers. Every feature group earns its place in the fit's
 leave-one-group-out table (``bench/results/reader_fit.md``).
 
