@@ -119,13 +119,14 @@ def render(report: dict) -> str:
              "| variant | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for row in rows:
         cells = []
-        for n in names:
-            o = row["files"][n]["overall"]
+        for n in names:  # a row from an earlier run may lack a file scored later: "–"
+            o = row["files"].get(n, {}).get("overall") or dict.fromkeys(KEYS[:4])
             cells.append(" / ".join("–" if o[k] is None else f"{o[k]:.3f}" for k in KEYS[:4]))
         lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
     lines += ["", "| variant | " + " | ".join(f"{n} multi_doc" for n in names) + " |", "|---" * (len(names) + 1) + "|"]
     for row in rows:
-        cells = [f"{(row['files'][n]['by_type'].get('multi_doc') or {}).get('key_fact_accuracy') or 0:.3f}" for n in names]
+        cells = [f"{(row['files'][n]['by_type'].get('multi_doc') or {}).get('key_fact_accuracy') or 0:.3f}"
+                 if n in row["files"] else "–" for n in names]
         lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
     first = rows[0]
     types = sorted({t for n in names for t in first["files"][n]["by_type"]})
