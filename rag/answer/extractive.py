@@ -43,7 +43,7 @@ from ..models import Answer, Citation, Hit
 from ..question import Question, as_question
 from ..question.asked import REQUIRED_SHAPES, has_shape
 from ..text.markers import defuse_markers
-from ..text.sentences import TERMINALS
+from ..text.sentences import ends_sentence
 from ..text.steps import sentence_asked, states_possible_sentence, states_sentence
 from .base import AnswererBase, refusal
 from .evidence import Candidate, SentenceRanker
@@ -218,7 +218,7 @@ def compose(chosen: Sequence[Candidate]) -> tuple[str, tuple[Citation, ...]]:
         shown = defuse_markers(" ".join(c.text.split()))  # keep [n] ours alone
         # a quote that ends without a stop (a list item, a heading) is closed after its marker, so
         # it does not run into the next quote as one sentence
-        stop = "" if shown.rstrip("\"'\u2019\u201d)]").endswith(tuple(TERMINALS)) else "."
+        stop = "" if ends_sentence(shown) else "."
         parts.append(f"{shown} [{n}]{stop}")
         r = c.release
         citations.append(Citation(n, r.id, r.title, r.date, r.url, c.start, c.end, r.body[c.start:c.end]))

@@ -107,12 +107,18 @@ def wrap_width(text: str) -> int | None:
     return width
 
 
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends with a sentence stop (``.!?…``, closing quotes or brackets after it);
+    text of closing marks alone closes what came before it, so it counts as an end too."""
+    return text.rstrip().rstrip(CLOSERS)[-1:] in TERMINALS
+
+
 def _wrapped(line: str, following: str, width: int | None) -> bool:
     """Whether the line break after ``line`` was made by a fixed-width wrapper: ``line`` does
     not end a sentence and, with the first word of ``following``, it would have passed
     :data:`WRAP_FIT` of ``width``."""
     line = line.rstrip()
-    if not width or not line or line.rstrip(CLOSERS)[-1:] in TERMINALS:
+    if not width or not line or ends_sentence(line):
         return False
     word = following.split(None, 1)[0] if following.strip() else ""
     return len(line) + 1 + len(word) > WRAP_FIT * width
