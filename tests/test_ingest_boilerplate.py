@@ -238,11 +238,34 @@ def test_title_fallbacks(tmp_path: Path) -> None:
         sentence(rng), sentence(rng),
     ])
     (tmp_path / "pr.txt").write_text(letterhead, encoding="utf-8")
+    wrapped = "\n".join([  # a PDF wrapped the title before a capitalised word
+        "December 12, 2023 Contact: Jane Doe",
+        "For Immediate Release: Statement from Dallas County Criminal District Attorney John",
+        "Creuzot Following the Passing of Former DA Craig Watkins",
+        "\u201cI am saddened to learn of the passing of my former colleague Craig Watkins.",
+        sentence(rng), sentence(rng),
+    ])
+    (tmp_path / "wrapped.txt").write_text(wrapped, encoding="utf-8")
+    dateline = "\n".join([  # the body's first line follows an unwrapped title
+        "March 1, 2019 Contact: Jane Doe",
+        "For Immediate Release: Jury Sentences Ponzi Scheme Criminal to 79 Years",
+        "(Dallas, Texas) \u2013 On Thursday a jury found the defendant guilty of money laundering",
+        sentence(rng), sentence(rng),
+    ])
+    (tmp_path / "dateline.txt").write_text(dateline, encoding="utf-8")
+    long_headline = ("Orange County District Attorney Announces Charges Against Former Coach Accused of Sexually Abusing "
+                     "Students and Asks the Public for Help Identifying Additional Victims")
+    (tmp_path / "long.txt").write_text("\n".join([long_headline, sentence(rng), sentence(rng), sentence(rng)]),
+                                       encoding="utf-8")
     (tmp_path / "nav.txt").write_text("\n".join(["Skip to main content", "A Heading Without a Period",
                                                  sentence(rng), sentence(rng), sentence(rng)]), encoding="utf-8")
     (tmp_path / "nav2.txt").write_text("\n".join(["Skip to main content", sentence(rng, 30), sentence(rng)]),
                                        encoding="utf-8")
     got = by_id(load_corpus([tmp_path]))
+    assert got["wrapped.txt"].title == ("Statement from Dallas County Criminal District Attorney John Creuzot "
+                                        "Following the Passing of Former DA Craig Watkins")
+    assert got["dateline.txt"].title == "Jury Sentences Ponzi Scheme Criminal to 79 Years"
+    assert len(long_headline) > 120 and got["long.txt"].title == long_headline  # a headline is kept whole
     pr = got["pr.txt"]
     assert pr.title == "County Jury Finds Man Guilty of Murder in the Death of a 4-Year-Old Girl"
     assert pr.date == "2018-10-31"

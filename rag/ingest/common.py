@@ -5,7 +5,8 @@ import re
 
 from ..models import TITLE_CUT
 
-TITLE_MAX = 120
+TITLE_MAX = 120  # a title made from the body's first sentence
+HEADLINE_MAX = 250  # a page's own headline is kept whole up to here (Orange County's run to ~200); longer is prose
 
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*(?=\s|$)")
 _MD_DECOR = re.compile(r"^(?:#{1,6}\s+|[*_]{1,3})|[*_]{1,3}$")
@@ -32,12 +33,12 @@ def truncate_words(text: str, limit: int = TITLE_MAX) -> str:
     return cut.rstrip(" ,;:-\u2013\u2014") + TITLE_CUT
 
 
-def clean_title(text: str) -> str:
-    """A title as shown: whitespace squashed, markdown heading/bold markers removed."""
+def clean_title(text: str, limit: int = HEADLINE_MAX) -> str:
+    """A title as shown: whitespace squashed, markdown heading/bold markers removed, cut at ``limit``."""
     text = squash(text.replace("**", "").replace("__", ""))
     for _ in range(2):
         text = _MD_DECOR.sub("", text).strip()
-    return truncate_words(text)
+    return truncate_words(text, limit)
 
 
 def derive_title(body: str) -> str:

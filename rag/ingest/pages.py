@@ -16,6 +16,7 @@ from .dates import extract_page_date, find_dates
 from .formats import Fields
 
 TITLE_SCAN = 12  # "For Immediate Release: <title>" is looked for in this many lines
+WRAPPED_TITLE = 90  # a PDF letterhead title this short that a Title Case line follows was wrapped
 TITLE_REPEAT_SCAN = 30  # the page title repeated as a heading is dropped this far down
 MIN_WORDS = 20  # fewer words left than this: a stub, not a release
 MIN_LINE_WORDS = 5  # ...and at least one line must be more than a menu item
@@ -58,6 +59,18 @@ def parse_page(
     return Fields(title, date, None, body)
 
 
+_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
+
+
+def _title_case(line: str) -> bool:
+    """A headline's continuation: "Creuzot Following the Passing of Former DA Craig Watkins", "Churches",
+    not a dateline "(Dallas, Texas) - ..." nor a sentence "Let me begin by thanking ..."."""
+    if line[0] in "(\"'\u201c\u2018" or line.endswith((".", "!", "?", ":", ",")):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_][\w'\u2019.-]*", line) if w.lower() not in _SMALL_WORDS]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
 def _title_like(title: str) -> bool:
     if sum(c.isalpha() for c in title) < 3 or _CONTACT.search(title):
         return False
@@ -74,7 +87,9 @@ def page_title(
     1. the first line, with the learned site suffix stripped, unless it is
        boilerplate or letterhead (starts with a date, names a contact);
     2. ``For Immediate Release: <title>`` within the first lines (PDF letterheads),
-       joined with one continuation line when the title was broken mid-phrase;
+       joined with one continuation line when the title was broken mid-phrase or, short, is
+       followed by a Title Case line (the PDF wrapped it: "... District Attorney John" /
+       "Creuzot Following the Passing of Former DA Craig Watkins");
     3. the first non-boilerplate line: all of it when it reads as a heading
        (then it leaves the body), else its first sentence (which stays).
     """
@@ -95,7 +110,7 @@ def page_title(
             nxt = keys[nonblank[pos + 1]]
             last_word = title.rsplit(" ", 1)[-1]
             if nxt and len(nxt) <= 100 and not title.endswith((".", "!", "?")) and (
-                nxt[0].islower() or last_word.islower()
+                nxt[0].islower() or last_word.islower() or len(title) <= WRAPPED_TITLE and _title_case(nxt)
             ):
                 title = f"{title} {nxt}"
         return clean_title(title), None
