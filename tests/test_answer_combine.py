@@ -19,6 +19,10 @@ def test_a_two_part_question_keeps_its_context_in_each_part():
         "Grace Coleman was charged with murder over the 2020 crash. what sentence did she receive?")
     lead = "When Unique Gray was convicted, what sentence did he face, and what sentence was he given?"
     assert question_parts(lead)[1] == "When Unique Gray was convicted, what sentence was he given?"
+    topic = ("The former Buena Park parks manager who paid phantom employees: what maximum term did he face, and what "
+             "sentence did he receive?")
+    assert question_parts(topic)[1] == ("The former Buena Park parks manager who paid phantom employees: what sentence "
+                                        "did he receive?")
     bare = "What weapon did Ramin Pirbazari use, and what prison term did he receive?"
     assert question_parts(bare)[1] == "Ramin Pirbazari: what prison term did he receive?"
     assert question_parts("How many knives were seized in Luton parks?") == ("How many knives were seized in Luton parks?",)

@@ -1,7 +1,7 @@
 """What a question asks for (answer_type) and whether quotes visibly hold it (shows_asked_thing)."""
 import pytest
 
-from rag.question.asked import answer_type, asks_two_things, shows_asked_thing
+from rag.question.asked import answer_type, asked_clause, asks_two_things, shows_asked_thing
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,22 @@ def test_shows_asked_thing(question, quotes, shown):
 ])
 def test_asks_two_things(question, two):
     assert asks_two_things(question) is two
+
+
+@pytest.mark.parametrize(
+    "question, clause",
+    [
+        ("In the Harris County case of the Spring man who shot his ex-girlfriend's new boyfriend in 2016, how long had"
+         " he been lying in wait?", "how long had he been lying in wait?"),  # "who shot" describes, it does not ask
+        ("The repeat offender let the judge decide his punishment. Which judge sentenced him to life?",
+         "Which judge sentenced him to life?"),
+        ("Dallas County's Sexual Assault Kit Initiative (SAKI): how much federal funding had it received?",
+         "how much federal funding had it received?"),
+        ("Where was Nargiza Shukurova, the unlicensed Dr. Nargiza, arrested?",  # "Dr." ends no sentence here
+         "Where was Nargiza Shukurova, the unlicensed Dr. Nargiza, arrested?"),
+        ("How many knives were seized in Luton parks?", "How many knives were seized in Luton parks?"),
+        ("Knives seized in Luton parks.", "Knives seized in Luton parks."),  # no question word: the last sentence
+    ],
+)
+def test_the_clause_that_asks(question, clause):
+    assert asked_clause(question) == clause

@@ -18,7 +18,8 @@ from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS
 from ..text.tokenize import content_stems, normalise_token, words as tokens
 from .mentions import question_mentions
 
-__all__ = ["REQUIRED_SHAPES", "answer_type", "asks_two_things", "has_shape", "shows_asked_thing"]
+__all__ = ["REQUIRED_SHAPES", "answer_type", "asked_clause", "asks_two_things", "has_shape", "question_parts",
+           "shows_asked_thing"]
 
 _QUESTION_TYPES = (  # checked in this order; the first that matches wins
     ("quantity", re.compile(r"\bhow (many|much|long|old|far|often)\b|\bnumber of\b|"
@@ -99,6 +100,7 @@ def asks_two_things(question: str) -> bool:
 _WH = r"(?:what|which|how|who|whom|whose|when|where|why)\b"
 _SPLIT = re.compile(rf",?\s+and\s+(?={_WH})", re.I)
 _LEAD_CLAUSE = re.compile(rf"^(?:when|while|after|before|as|in|once|since|under|of)\b[^?]*?,\s*(?={_WH})", re.I)
+_LEAD_TOPIC = re.compile(rf"^[^?]*(?::|\s[\u2013\u2014-])\s*(?={_WH})", re.I)  # "The Buena Park manager: what ..."
 _LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
@@ -107,6 +109,7 @@ def question_parts(question: str) -> tuple[str, ...]:
     charged in 2019. What maximum sentence did he face, and what sentence did he receive?" ->
     ("Smith was charged in 2019. What maximum sentence did he face?", "Smith was charged in
     2019. what sentence did he receive?"); a leading clause ("When X was convicted, what ...")
+    or a topic before a colon or dash ("The former Buena Park manager who paid phantom employees: what ...")
     goes with both; with neither, the second part is led by the names the first one gives. One
     part (the question itself) when it asks one thing."""
     text = question.strip()
@@ -118,7 +121,7 @@ def question_parts(question: str) -> tuple[str, ...]:
     first, second = last[: m.start()].rstrip(" ,"), last[m.end():].strip()
     if not re.search(rf"\b{_WH}", first, re.I):  # "knives seized parks: and how many arrests?" asks one thing
         return (text,)
-    lead = _LEAD_CLAUSE.match(first)
+    lead = _LEAD_CLAUSE.match(first) or _LEAD_TOPIC.match(first)
     if lead:
         second = f"{first[: lead.end()].rstrip()} {second}"
     elif not context:  # "What did X do, and where was she?": the second part borrows X
@@ -128,3 +131,22 @@ def question_parts(question: str) -> tuple[str, ...]:
     if not first.endswith("?"):
         first += "?"
     return tuple(f"{context} {p}".strip() for p in (first, second))
+
+
+# a question word opening the question's last sentence, or a clause after a comma, colon, dash or "and"
+_ASKING = re.compile(rf"(?:^|[,:;\u2013\u2014]\s*|\s-\s|\band\s+){_WH}", re.I)
+
+
+def asked_clause(question: str) -> str:
+    """The clause that asks, without the context that describes: "In the case of the Spring man who shot his
+    ex-girlfriend's new boyfriend, how long had he been lying in wait?" -> "how long had he been lying in
+    wait?"; "Smith was charged in 2019. Which judge sentenced him?" -> "Which judge sentenced him?". The
+    question's last sentence from its last clause-opening question word ("who shot" inside a description
+    opens no clause); the last sentence when no question word opens one."""
+    pieces = _LAST_SENTENCE.split(question.strip())
+    for i in range(len(pieces) - 1, -1, -1):  # "... the unlicensed Dr. Nargiza, arrested?" is one sentence
+        last = " ".join(pieces[i:])
+        opening = [m.end() - len(m.group(0).split()[-1]) for m in _ASKING.finditer(last)]
+        if opening:
+            return last[opening[-1]:]
+    return pieces[-1]
