@@ -86,3 +86,25 @@ def test_a_possible_outcome_is_marked_against_the_question_asked():
 
     assert marks("Brian Dunn was charged in 2014. What sentence did he receive?") == [(1.0, 0.0), (0.0, 0.0)]
     assert marks("Brian Dunn was charged in 2014. What maximum term did he face?") == [(0.0, 1.0), (0.0, 0.0)]
+
+
+def test_the_asked_clause_is_told_from_the_context_that_describes():
+    """A lead sentence restating the question's description ("a Spring man ... his ex-girlfriend's new
+    boyfriend") shares the context's words; the sentence that answers shares the asked clause's."""
+    from rag.answer.evidence import Candidate
+    from rag.answer.reader import features
+    from rag.models import Release
+    from rag.text.tokenize import content_stems
+
+    lead = "A jury sentenced a Spring man to 23 years for the murder of his ex-girlfriend's new boyfriend."
+    answer = "This man decided to lie in wait for three hours for his ex-girlfriend to arrive."
+    body = f"{lead} {answer}"
+    rel = Release("r", "Spring man sentenced", "2019-01-01", None, "s", body, "r")
+    cands = [Candidate(0, rel, 0, len(lead), lead, frozenset(content_stems(lead))),
+             Candidate(0, rel, len(lead) + 1, len(body), answer, frozenset(content_stems(answer)))]
+    column = {name: i for i, name in enumerate(FEATURES)}
+    rows = features(analyse("In the case of the Spring man who murdered his ex-girlfriend's new boyfriend, how long"
+                            " had he been lying in wait?"), cands)
+    asked = [row[column["lexical_asked"]] for row in rows]
+    echo = [row[column["context_echo"]] for row in rows]
+    assert asked[1] > asked[0] == 0.0 and echo[0] > echo[1]

@@ -3,7 +3,9 @@
 Each candidate sentence of the retrieved passages (``evidence.Candidate``, already scored by
 the ranker) gets features that carry across questions -- how similar it is to the question
 (the embedder's cosine, IDF overlap with the question's words, with the words that are not
-names and with the question's focus: "what prison sentence", "how many guns"), whether it
+names, with the question's focus: "what prison sentence", "how many guns", and -- apart -- with
+the clause that asks and with the context that only describes: "In the case of the Spring man who
+shot ..., how long had he been lying in wait?", ``rag.question.asked.asked_clause``), whether it
 holds the kind of thing asked (an amount, a count, a duration, a person, a place, a means or a
 cause: "how was the theft uncovered?"), whether it states only a possible outcome ("if
 convicted, he faces a maximum of ...") when the question asks what happened ("what sentence did
@@ -28,8 +30,10 @@ from typing import Sequence
 
 from ..fitted import LinearModel, load_model
 from ..question import Question
+from ..question.asked import asked_clause
 from ..question.mentions import ReleaseText
 from ..text.stem import suffix_stem
+from ..text.tokenize import content_stems
 from ..text.steps import DURATION, asks_outcome, asks_potential, hypothetical
 from .evidence import Candidate
 
@@ -88,16 +92,20 @@ def holds(kind: str, text: str) -> bool:
     return bool(pattern.search(text))
 
 
-def _lexical_without_names(question: Question, cands: Sequence[Candidate]) -> list[float]:
-    """IDF-weighted share of the question's non-name content stems found in each candidate."""
-    names = {suffix_stem(t) for m in question.mentions for t in m.tokens}
-    terms = [t for t in dict.fromkeys(question.stems) if t not in names]
+def _idf_share(terms: Sequence[str], cands: Sequence[Candidate]) -> list[float]:
+    """IDF-weighted (over the candidates) share of ``terms`` found in each candidate (0 without terms)."""
+    terms = list(dict.fromkeys(terms))
     if not terms or not cands:
         return [0.0] * len(cands)
     n = len(cands)
     weights = {t: math.log(1.0 + (n + 1) / (sum(t in c.stems for c in cands) + 1)) for t in terms}
     total = sum(weights.values())
     return [sum(w for t, w in weights.items() if t in c.stems) / total for c in cands]
+
+
+def _without_names(question: Question, stems: Sequence[str]) -> list[str]:
+    names = {suffix_stem(t) for m in question.mentions for t in m.tokens}
+    return [t for t in stems if t not in names]
 
 
 _NOT_FOCUS = frozenset("the a an of kind type sort".split())
@@ -115,7 +123,7 @@ def focus_stems(question: Question) -> frozenset[str]:
 
 
 FEATURES = ("dense", "lexical", "lexical_other", "support", "dense_gap", "lexical_gap", "lexical_other_gap",
-            "support_gap", "names_here", "release_rank", "focus",
+            "support_gap", "names_here", "release_rank", "focus", "lexical_asked", "lexical_asked_gap", "context_echo",
             "hit_pos", "position", "opening", "fragment", "log_words", "numbers",
             *(f"asks_{k}_holds" for k in ASK_KINDS), *(f"asks_{k}_lacks" for k in ASK_KINDS),
             "outcome_hypothetical", "potential_hypothetical")
@@ -124,18 +132,25 @@ FEATURES = ("dense", "lexical", "lexical_other", "support", "dense_gap", "lexica
 def features(question: Question, cands: Sequence[Candidate]) -> list[list[float]]:
     """One row of :data:`FEATURES` per candidate (the ranker has scored them already)."""
     kinds = asked_kinds(question)
-    other = _lexical_without_names(question, cands)
+    other_terms = _without_names(question, question.stems)
+    other = _idf_share(other_terms, cands)
+    # the clause that asks vs the context that describes: a lead sentence restating the question's
+    # description ("a Spring man ... the murder of his ex-girlfriend's new boyfriend") is no answer to
+    # "how long had he been lying in wait?"
+    asked_terms = set(_without_names(question, content_stems(asked_clause(question.text))))
+    asked = _idf_share(sorted(asked_terms), cands)
+    echo = _idf_share([t for t in other_terms if t not in asked_terms], cands)
     required = [m for m in question.mentions if m.required]
     release_rank: dict[str, int] = {}
     for c in sorted(cands, key=lambda c: c.hit_pos):
         release_rank.setdefault(c.release.id, len(release_rank))
     best = {"dense": max(c.dense for c in cands), "lexical": max(c.lexical for c in cands),
-            "support": max(c.support for c in cands), "other": max(other)}
+            "support": max(c.support for c in cands), "other": max(other), "asked": max(asked)}
     focus = focus_stems(question)
     potential = asks_potential(question.text)
     outcome = asks_outcome(question.text) and not potential  # what happened, not what could have
     rows = []
-    for c, lex_other in zip(cands, other):
+    for c, lex_other, lex_asked, lex_echo in zip(cands, other, asked, echo):
         words = c.text.split()
         here = ReleaseText(c.text)
         names = sum(here.contains(m) for m in required) / len(required) if required else 1.0
@@ -143,7 +158,7 @@ def features(question: Question, cands: Sequence[Candidate]) -> list[list[float]
         row = [c.dense, c.lexical, lex_other, c.support, best["dense"] - c.dense, best["lexical"] - c.lexical,
                best["other"] - lex_other, best["support"] - c.support, names,
                min(release_rank[c.release.id], 4) / 4,
-               len(focus & c.stems) / len(focus) if focus else 0.0,
+               len(focus & c.stems) / len(focus) if focus else 0.0, lex_asked, best["asked"] - lex_asked, lex_echo,
                min(c.hit_pos, 9) / 9, c.start / body_len, float(c.release.body[:c.start].strip() == ""),
                float(c.fragment), math.log(1 + len(words)), min(len(re.findall(r"\d[\d,.]*", c.text)), 5) / 5]
         held = [k in kinds and holds(k, c.text) for k in ASK_KINDS]
