@@ -103,9 +103,9 @@ def _idf_share(terms: Sequence[str], cands: Sequence[Candidate]) -> list[float]:
     return [sum(w for t, w in weights.items() if t in c.stems) / total for c in cands]
 
 
-def _without_names(question: Question, stems: Sequence[str]) -> list[str]:
-    names = {suffix_stem(t) for m in question.mentions for t in m.tokens}
-    return [t for t in stems if t not in names]
+def _name_stems(question: Question) -> frozenset[str]:
+    """The stems of the words of the names the question gives."""
+    return frozenset(suffix_stem(t) for m in question.mentions for t in m.tokens)
 
 
 _NOT_FOCUS = frozenset("the a an of kind type sort".split())
@@ -132,12 +132,13 @@ FEATURES = ("dense", "lexical", "lexical_other", "support", "dense_gap", "lexica
 def features(question: Question, cands: Sequence[Candidate]) -> list[list[float]]:
     """One row of :data:`FEATURES` per candidate (the ranker has scored them already)."""
     kinds = asked_kinds(question)
-    other_terms = _without_names(question, question.stems)
+    name_stems = _name_stems(question)
+    other_terms = [t for t in question.stems if t not in name_stems]
     other = _idf_share(other_terms, cands)
     # the clause that asks vs the context that describes: a lead sentence restating the question's
     # description ("a Spring man ... the murder of his ex-girlfriend's new boyfriend") is no answer to
     # "how long had he been lying in wait?"
-    asked_terms = set(_without_names(question, content_stems(asked_clause(question.text))))
+    asked_terms = {t for t in content_stems(asked_clause(question.text)) if t not in name_stems}
     asked = _idf_share(sorted(asked_terms), cands)
     echo = _idf_share([t for t in other_terms if t not in asked_terms], cands)
     required = [m for m in question.mentions if m.required]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..text.stopwords import TITLE_SMALL_WORDS
 from .boilerplate import (
     GroupModel,
     boilerplate_flags,
@@ -59,15 +60,12 @@ def parse_page(
     return Fields(title, date, None, body)
 
 
-_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
-
-
 def _title_case(line: str) -> bool:
     """A headline's continuation: "Creuzot Following the Passing of Former DA Craig Watkins", "Churches",
     not a dateline "(Dallas, Texas) - ..." nor a sentence "Let me begin by thanking ..."."""
     if line[0] in "(\"'\u201c\u2018" or line.endswith((".", "!", "?", ":", ",")):
         return False
-    words = [w for w in re.findall(r"[^\W\d_][\w'\u2019.-]*", line) if w.lower() not in _SMALL_WORDS]
+    words = [w for w in re.findall(r"[^\W\d_][\w'\u2019.-]*", line) if w.lower() not in TITLE_SMALL_WORDS]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
 
 

@@ -134,7 +134,7 @@ def question_parts(question: str) -> tuple[str, ...]:
 
 
 # a question word opening the question's last sentence, or a clause after a comma, colon, dash or "and"
-_ASKING = re.compile(rf"(?:^|[,:;\u2013\u2014]\s*|\s-\s|\band\s+){_WH}", re.I)
+_ASKING = re.compile(rf"(?:^|[,:;\u2013\u2014]\s*|\s-\s|\band\s+)(?P<wh>{_WH})", re.I)
 
 
 def asked_clause(question: str) -> str:
@@ -146,7 +146,7 @@ def asked_clause(question: str) -> str:
     pieces = _LAST_SENTENCE.split(question.strip())
     for i in range(len(pieces) - 1, -1, -1):  # "... the unlicensed Dr. Nargiza, arrested?" is one sentence
         last = " ".join(pieces[i:])
-        opening = [m.end() - len(m.group(0).split()[-1]) for m in _ASKING.finditer(last)]
+        opening = [m.start("wh") for m in _ASKING.finditer(last)]
         if opening:
             return last[opening[-1]:]
     return pieces[-1]

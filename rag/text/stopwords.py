@@ -49,6 +49,9 @@ BM25_STOPWORDS = (FUNCTION_WORDS - _CONTRACTIONS - frozenset(
 
 NEGATIONS = frozenset({"no", "nor", "not"})
 
+TITLE_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
+"""Words a Title Case headline leaves lower-case ("Creuzot Following the Passing of Former DA ...")."""
+
 SUPPORT_STOPWORDS = (FUNCTION_WORDS - _CONTRACTIONS - NEGATIONS - frozenset(
     "the done else ever let now ought per shall upon us whatever whether whose within".split()
 )) | frozenset({"said", "says", "according", "yourselves"})
