@@ -76,6 +76,7 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("widen 0, no sentencing passage of the named defendant", {**NARROW, "retrieval__case_passages": False}),
         ("a name the archive holds elsewhere still refuses", {"retrieval__known_names": False}),
         ("no quote after the answer", {"local__policy__steps": [s for s in STEPS if s != "quote_lead"]}),
+        ("only the best sentence quoted after the answer", {"local__policy__lead_quotes": "best"}),
         ("no release-level support for lookups", {"extractive__release_support": False}),
         ("extractive sentences after the lead by support, not the reader", {"extractive__compose": "support"}),
     ],

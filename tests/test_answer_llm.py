@@ -211,30 +211,40 @@ TRIAL = cite(1, "Third-striker John Nilsen, 49, will face trial for murdering a 
 PRIORS = cite(2, "Nilsen is a third striker with six prior strike convictions for rape and robbery.")
 
 
-def test_lead_quotes_pick_the_sentence_showing_what_was_asked_when_the_answer_does_not():
+def test_best_lead_quote_is_the_sentence_showing_what_was_asked_when_the_answer_does_not():
     q = "How many prior strike convictions did the third-striker on trial for the 99 Cent Store murder have?"
     # the model restated the best-ranked sentence but not the count: the count's sentence is quoted
     said = "John Nilsen, 49, will face trial for murdering a cashier at a 99 Cent Store [1]."
-    assert lead_quotes(q, said, [TRIAL, PRIORS]) == [PRIORS]
+    assert lead_quotes(q, said, [TRIAL, PRIORS], which="best") == [PRIORS]
     # an answer showing the count gets the best sentence, unless it already says most of it
-    assert lead_quotes(q, "He had six prior strike convictions [1].", [TRIAL, PRIORS]) == [TRIAL]
-    assert lead_quotes(q, said + " He had six prior strike convictions [2].", [TRIAL, PRIORS]) == []
+    assert lead_quotes(q, "He had six prior strike convictions [1].", [TRIAL, PRIORS], which="best") == [TRIAL]
+    assert lead_quotes(q, said + " He had six prior strike convictions [2].", [TRIAL, PRIORS], which="best") == []
     # no ranked sentence shows it: the best one as before
-    assert lead_quotes(q, said, [TRIAL]) == []
-    assert lead_quotes(q, "Nobody knows [1].", [TRIAL]) == [TRIAL]
-    assert lead_quotes(q, "Nobody knows [1].", []) == []
+    assert lead_quotes(q, said, [TRIAL], which="best") == []
+    assert lead_quotes(q, "Nobody knows [1].", [TRIAL], which="best") == [TRIAL]
+    assert lead_quotes(q, "Nobody knows [1].", [], which="best") == []
 
 
-def test_lead_quotes_take_two_sentences_for_a_question_asking_two_things():
+def test_best_lead_quotes_take_two_sentences_for_a_question_asking_two_things():
     project = cite(1, "Bedfordshire pioneered clear hold build through the Dallow Cares project.")
     inspector = cite(2, "Detective Chief Inspector Katie Dounias is leading the activity for the force.")
     q = "Which project pioneered clear hold build in Luton, and which inspector led the activity?"
     said = "A new campaign tackles crime in part of Luton [1]."
-    assert lead_quotes(q, said, [project, inspector]) == [project, inspector]
-    assert lead_quotes(q.replace(", and which inspector led the activity", ""), said, [project, inspector]) == [project]
+    assert lead_quotes(q, said, [project, inspector], which="best") == [project, inspector]
+    assert lead_quotes(q.replace(", and which inspector led the activity", ""), said, [project, inspector], which="best") == [project]
     # the part the model did say is not quoted again
     assert lead_quotes(q, "Bedfordshire pioneered clear hold build through the Dallow Cares project [1].",
-                       [project, inspector]) == [inspector]
+                       [project, inspector], which="best") == [inspector]
+
+
+def test_all_lead_quotes_are_every_sentence_the_answer_does_not_already_say():
+    q = "How many prior strike convictions did the third-striker on trial for the 99 Cent Store murder have?"
+    said = "John Nilsen, 49, will face trial for murdering a cashier at a 99 Cent Store [1]."
+    assert lead_quotes(q, said, [TRIAL, PRIORS]) == [PRIORS]  # the default: "all", in the answer's order
+    assert lead_quotes(q, "Nobody knows [1].", [TRIAL, PRIORS]) == [TRIAL, PRIORS]
+    assert lead_quotes(q, said + " Nilsen is a third striker with six prior strike convictions [2].",
+                       [TRIAL, PRIORS]) == []
+    assert lead_quotes(q, said, []) == []
 
 
 def test_two_quotes_are_cited_each_after_the_model_answer():

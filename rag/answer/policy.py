@@ -20,8 +20,9 @@ After it wrote (the checked answer in, an answer out):
   or visibly holds what was asked (a number and the counted thing for "how many", a date for
   "when", a new name for "who"), that answer is shown instead, labelled;
 * ``quote_lead`` -- sentences of the extractive answer that the model's answer does not already
-  say (``lead_covered``) follow it, quoted and cited: a small model often paraphrases the wrong
-  passage or drops the figure asked for, and the verbatim sentence lets the reader check.
+  say (``lead_covered``) follow it, quoted and cited: all of them (``lead_quotes`` "all"), or the
+  best one ("best"): a small model often paraphrases the wrong passage or drops the figure asked
+  for, and the verbatim sentences let the reader check.
 
 Steps that need the ranker or the fallback are skipped when the answerer has none.
 """
@@ -118,7 +119,8 @@ def quote_lead(llm: LLMAnswerer, turn: Turn, answer: Answer) -> Answer:
     lead = llm.fallback.answer(turn.question, turn.hits)
     if lead.refused or not lead.citations:
         return answer
-    quotes = lead_quotes(turn.question, answer.text, lead.citations, llm.policy.lead_covered)
+    quotes = lead_quotes(turn.question, answer.text, lead.citations, llm.policy.lead_covered,
+                         llm.policy.lead_quotes)
     if not quotes:
         return answer
     citations = answer.citations
@@ -138,21 +140,21 @@ def quote_lead(llm: LLMAnswerer, turn: Turn, answer: Answer) -> Answer:
 
 
 def lead_quotes(question: Question | str, said: str, ranked: Sequence[Citation],
-                covered: float = 0.6) -> list[Citation]:
-    """Which of the extractive answer's sentences (``ranked``, best first) to quote after
-    the model's answer ``said``: the best one, or, when ``said`` does not show what was
-    asked (a number for "how many", a date for "when", a name for "who") the best one
-    that does; for a question asking two things, the next best too. A sentence whose
-    content words ``said`` mostly (``covered``) holds already is not quoted."""
+                covered: float = 0.6, which: str = "all") -> list[Citation]:
+    """Which of the extractive answer's sentences (``ranked``, in its order) to quote after the
+    model's answer ``said``. ``which`` "all": every one; "best": the best one, or, when ``said``
+    does not show what was asked (a number for "how many", a date for "when", a name for "who")
+    the best one that does, and for a question asking two things the next best too. Either way a
+    sentence whose content words ``said`` mostly (``covered``) holds already is not quoted."""
     if not ranked:
         return []
-    question = as_question(question)
-    first = ranked[0]
-    if not shows_asked_thing(question.text, [said]):
-        first = next((c for c in ranked if shows_asked_thing(question.text, [c.quote])), first)
-    picked = [first]
-    if question.asks_two_things:
-        picked += [c for c in ranked if c is not first][:1]
+    picked = list(ranked)
+    if which == "best":
+        question = as_question(question)
+        first = ranked[0]
+        if not shows_asked_thing(question.text, [said]):
+            first = next((c for c in ranked if shows_asked_thing(question.text, [c.quote])), first)
+        picked = [first] + ([c for c in ranked if c is not first][:1] if question.asks_two_things else [])
     have = content_tokens(said)
     out = []
     for c in picked:
