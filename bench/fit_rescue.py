@@ -52,8 +52,9 @@ def main():
     generated, pipe = 0, None
     for path, name, index in zip(files, names, indexes):
         settings = base.with_(index_dir=index)
-        if args.reader_folds and name != "bundled":
-            settings = settings.with_(extractive__reader_weights=str(args.reader_folds / f"without-{name}.json"))
+        fold = args.reader_folds / f"without-{name}.json" if args.reader_folds else None
+        if fold is not None and fold.is_file():  # no fold for a file the shipped weights never saw
+            settings = settings.with_(extractive__reader_weights=str(fold))
         pipe = Pipeline(settings, embedder=pipe.embedder if pipe else None)
         llm = pipe.answerer("local")
         llm.backend = CachedChat(llm.backend, args.cache)
