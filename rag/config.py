@@ -189,16 +189,18 @@ LLM_STEPS = ("ground", "outcome", "lookup", "centre", "rescue", "quote_lead")
 class LLMPolicy(Config):
     """What an LLM answerer does around the model, as named switchable steps, and their
     thresholds. ``rescue_support`` 0.55 sits above every extractive answer to an unanswerable
-    question of the bundled set (at most 0.52); refitted by cross-validation over the dev files and
-    the bundled set (bench/results/rescue_fit.md), it stays: the dev files alone prefer 0.40, the
-    bundled set's unanswerable questions 0.55. ``lead_covered``: the share of a quoted
-    sentence's content words the model's answer must already say for the quote to be left out;
-    ``lead_quotes`` "all" quotes every sentence of the extractive answer it does not already say
-    ("best": only the best one, and a second for a question asking two things; measured for
-    ``local``: key facts 0.829 -> 0.927 on dev, 0.750 -> 0.808 dev-more-a, 0.673 -> 0.750
-    dev-more-b, bench/results/local_ablation.md). ``one_title``: the passages of one release numbered together under its title and date, given
-    once (fewer prompt tokens; on for ``local``, measured there: bench/results/local_ablation.md; off
-    for ``openai``, where the bundled model answered one bundled question worse with it).
+    question of the bundled set (at most 0.52); refitted by cross-validation over the dev files,
+    the real-case twins of refuse-a and the bundled set (bench/results/rescue_fit.md), it stays:
+    all files together choose 1.0, but held out each file does no better with the threshold the
+    others choose than with 0.55. ``lead_covered``: the share of a quoted sentence's content words
+    the model's answer must already say for the quote to be left out; ``lead_quotes`` "all" quotes
+    every sentence of the extractive answer it does not already say ("best": only the best one,
+    and a second for a question asking two things; measured for ``local``: key facts 0.829 ->
+    0.927 on dev, 0.750 -> 0.808 dev-more-a, 0.673 -> 0.750 dev-more-b,
+    bench/results/local_ablation.md). ``one_title``: the passages of one release numbered
+    together under its title and date, given once (fewer prompt tokens; on for ``local``, measured
+    there: bench/results/local_ablation.md; off for ``openai``, where the bundled model answered one
+    bundled question worse with it).
     """
 
     steps: tuple[str, ...] = ("ground", "outcome", "lookup", "centre", "rescue")

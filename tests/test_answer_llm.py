@@ -245,6 +245,8 @@ def test_all_lead_quotes_are_every_sentence_the_answer_does_not_already_say():
     assert lead_quotes(q, said + " Nilsen is a third striker with six prior strike convictions [2].",
                        [TRIAL, PRIORS]) == []
     assert lead_quotes(q, said, []) == []
+    with pytest.raises(ValueError, match="'some'"):
+        lead_quotes(q, said, [TRIAL], which="some")
 
 
 def test_two_quotes_are_cited_each_after_the_model_answer():

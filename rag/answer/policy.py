@@ -146,6 +146,8 @@ def lead_quotes(question: Question | str, said: str, ranked: Sequence[Citation],
     does not show what was asked (a number for "how many", a date for "when", a name for "who")
     the best one that does, and for a question asking two things the next best too. Either way a
     sentence whose content words ``said`` mostly (``covered``) holds already is not quoted."""
+    if which not in ("all", "best"):
+        raise ValueError(f"which must be 'all' or 'best', got {which!r}")
     if not ranked:
         return []
     picked = list(ranked)
