@@ -91,6 +91,12 @@ def test_answers_are_joined_renumbered_and_a_shared_passage_listed_once():
                          "[3].") and [c.release_id for c in both.citations] == ["a", "a", "b"]
     refused = Answer("I could not find the answer in the releases.", True, (), "extractive", {}, "weak", None)
     assert combine([refused, b], "extractive").citations[0].release_id == "a"
+    quoted = Answer("She faced 34 years [1].\nThe release says: “Up to 34 years.” [2]", False,
+                    (cite(1, "a", 0, "She faced 34 years."), cite(2, "c", 0, "Up to 34 years.")), "local",
+                    {"answer": 1.0}, "", None)
+    lines = combine([quoted, b], "local").text.splitlines()  # the quote keeps its line; the next part its own
+    assert lines == ["She faced 34 years [1].", "The release says: “Up to 34 years.” [2]",
+                     "Coleman was charged [3]. She got 21 years to life [4]."]
     assert combine([refused, refused], "extractive").refused
 
 

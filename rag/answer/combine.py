@@ -3,7 +3,8 @@
 "What maximum sentence did she face, and what sentence did she receive?" is searched and
 answered once per part (the charge and the sentence are often in two releases); the parts'
 answers are joined in order, their sources renumbered 1, 2, ... with a passage cited by both
-listed once, and a sentence an earlier part already said (the same words, markers aside) left
+listed once (each part on its own line when one spans lines, as an LLM's answer with the quotes after
+it does), and a sentence an earlier part already said (the same words, markers aside) left
 out of a later one; a new sentence citing a passage an earlier part cited stays (an LLM's
 answer to the second part may rest on the same passage).
 """
@@ -36,16 +37,21 @@ def combine(answers: Sequence[Answer], answerer: str) -> Answer:
                 numbers[key] = len(numbers) + 1
                 citations.append(replace(c, n=numbers[key]))
             renumber[c.n] = numbers[key]
-        kept = []
-        for sentence in answer_sentences(answer.text):
-            words = normalize(sentence)  # markers aside, as the citation check tells repeats
-            if words and words in said:
-                continue
-            said.add(words)
-            kept.append(sentence)
-        text = " ".join(kept)
+        lines = []
+        for line in answer.text.splitlines():  # a quote after an LLM's answer stays on its own line
+            kept = []
+            for sentence in answer_sentences(line):
+                words = normalize(sentence)  # markers aside, as the citation check tells repeats
+                if words and words in said:
+                    continue
+                said.add(words)
+                kept.append(sentence)
+            if kept:
+                lines.append(" ".join(kept))
+        text = "\n".join(lines)
         texts.append(MARKER.sub(lambda m: "".join(f"[{renumber[n]}]" for n in marker_numbers(m) if n in renumber), text))
-    text = " ".join(t for t in texts if t)
+    texts = [t for t in texts if t]
+    text = ("\n" if any("\n" in t for t in texts) else " ").join(texts)
     cited = sorted({n for m in MARKER.finditer(text) for n in marker_numbers(m)})
     if len(cited) < len(citations):  # a passage only a left-out sentence cited is not listed
         final = {old: new for new, old in enumerate(cited, start=1)}
