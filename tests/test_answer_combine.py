@@ -97,6 +97,11 @@ def test_answers_are_joined_renumbered_and_a_shared_passage_listed_once():
     lines = combine([quoted, b], "local").text.splitlines()  # the quote keeps its line; the next part its own
     assert lines == ["She faced 34 years [1].", "The release says: “Up to 34 years.” [2]",
                      "Coleman was charged [3]. She got 21 years to life [4]."]
+    again = Answer("Up to 34 years [1].\nThe release says: “Up to 34 years.” [1]", False,
+                   (cite(1, "c", 0, "Up to 34 years."),), "local", {"answer": 1.0}, "", None)
+    # the later part's repeat of the quote goes, and its marker with it (no line of bare markers)
+    assert combine([quoted, again], "local").text.splitlines() == [
+        "She faced 34 years [1].", "The release says: “Up to 34 years.” [2]", "Up to 34 years [2]."]
     assert combine([refused, refused], "extractive").refused
 
 

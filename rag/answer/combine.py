@@ -39,10 +39,13 @@ def combine(answers: Sequence[Answer], answerer: str) -> Answer:
             renumber[c.n] = numbers[key]
         lines = []
         for line in answer.text.splitlines():  # a quote after an LLM's answer stays on its own line
-            kept = []
+            kept, dropped = [], False
             for sentence in answer_sentences(line):
                 words = normalize(sentence)  # markers aside, as the citation check tells repeats
-                if words and words in said:
+                if not words and dropped:  # the markers after a repeat left out ("“...” [1]") go with it
+                    continue
+                dropped = bool(words) and words in said
+                if dropped:
                     continue
                 said.add(words)
                 kept.append(sentence)
