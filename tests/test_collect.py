@@ -126,6 +126,9 @@ def test_named_sources():
     assert named_sources("the San Diego County DA's NewsCenter", sources) == ("san_diego_ca",)
     assert named_sources("Did the Orange County DA charge a Dallas man?", sources) == ("orange_ca",)
     assert named_sources("How many releases mention fentanyl?", sources) == ()
+    la = sources + ["los_angeles_ca"]
+    assert named_sources("Which LA County DA news releases from June 2026 ...?", la) == ("los_angeles_ca",)
+    assert named_sources("a La Habra man charged by the Orange County DA", la) == ("orange_ca",)
     assert named_sources("the killing of an activist in Bedford-Stuyvesant", sources + ["bedfordshire"]) == ()
 
 

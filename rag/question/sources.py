@@ -26,6 +26,7 @@ ALIASES = {  # name people use -> source id (or its name part); only applied to 
     "phoenix": "maricopa_az",
     "miami": "miami_dade_fl",
     "luton": "bedfordshire",
+    "la county": "los_angeles_ca",  # "the LA County DA"; a bare "La" is a place's ("La Habra")
 }
 _PUBLISHER = re.compile(r"^\s*(?:county\s+)?(?:'s\s+)?(?:da\b|d\.a\.|district attorney|state'?s attorney|"
                         r"prosecutor|police|sheriff|office|newscenter|newsroom|news)", re.I)
