@@ -64,6 +64,7 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
     ],
     "local": [  # rows that change the prompt are measured on widen 0, whose generations are cached
         ("shipped", {}),
+        ("no flash attention in llama.cpp", {"local__flash_attn": False}),
         ("no neighbouring chunks (widen 0)", NARROW),
         ("widen 0, no split of two-part questions", {**NARROW, "retrieval__split_llm": False}),
         ("a later part searched with its own words only", {"retrieval__split_search": False}),
@@ -86,6 +87,15 @@ KEYS = ("key_fact_accuracy", "false_refusal_rate", "refusal_rate_unanswerable", 
 LATENCY = ("latency_first_token_p50_ms", "latency_total_p50_ms")  # real only for generations not cached
 
 
+def cache_key(messages, backend) -> str:
+    """The cache's key for ``messages`` sent to ``backend``: the prompt, and llama.cpp's flash attention
+    when on (its kernel gives a few generations another token; keys without it are generations without)."""
+    text = json.dumps(messages, sort_keys=True)
+    if getattr(backend, "flash_attn", False):
+        text += "\nflash_attn"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class CachedChat:
     """A chat backend that answers a prompt it has seen from the cache, else asks ``inner``."""
 
@@ -99,7 +109,7 @@ class CachedChat:
         self.generated = 0
 
     def stream(self, messages):
-        key = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
+        key = cache_key(messages, self.inner)
         if key not in self.cache:
             text = "".join(self.inner.stream(messages))
             self.cache[key] = text

@@ -235,12 +235,14 @@ class LocalModelConfig(Config):
     3 passages of <= 400 characters keep the prompt near 450 tokens: on 2 cores prompt
     processing (~95 tokens/s) is most of the time to first token (measured 2.6-7 s); the
     1.5B model often paraphrases the wrong passage or drops the figure asked for, hence
-    ``quote_lead`` (README, Answerers)."""
+    ``quote_lead`` (README, Answerers). ``flash_attn``: llama.cpp's fused attention kernel: first token
+    p50 on dev 5.2 -> 4.6 s here (bench/llm_flash.py; 43 of dev's 45 answers unchanged)."""
 
     model_path: str = ""
     n_ctx: int = 4096
     max_tokens: int = 300
     threads: int | None = None
+    flash_attn: bool = True
     policy: LLMPolicy = field(default_factory=lambda: LLMPolicy(
         steps=("ground", "outcome", "lookup", "centre", "rescue", "quote_lead"), max_sources=3, max_chars=400, one_title=True))
 

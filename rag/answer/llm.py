@@ -53,7 +53,7 @@ class LlamaChat:
     name = "local"
 
     def __init__(self, model_path: str | None = None, *, n_threads: int | None = None, n_ctx: int = 4096,
-                 max_tokens: int = 300, cache_dir: str | None = None):
+                 max_tokens: int = 300, cache_dir: str | None = None, flash_attn: bool = True):
         if model_path is not None and not os.path.isfile(model_path):
             raise ConfigError(f"model file not found: {model_path!r}")
         if not isinstance(n_ctx, int) or n_ctx < 512:
@@ -63,6 +63,7 @@ class LlamaChat:
         self.n_ctx = n_ctx
         self.max_tokens = max_tokens
         self.cache_dir = cache_dir
+        self.flash_attn = flash_attn
         self._llm = None
 
     def _load(self):
@@ -78,7 +79,8 @@ class LlamaChat:
                 from .model_file import bundled_model_path, models_dir
 
                 path = str(bundled_model_path(folder=models_dir(Path(self.cache_dir)) if self.cache_dir else None))
-            self._llm = Llama(model_path=path, n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
+            self._llm = Llama(model_path=path, n_ctx=self.n_ctx, n_threads=self.n_threads, flash_attn=self.flash_attn,
+                              verbose=False)
         return self._llm
 
     def stream(self, messages: list[dict]) -> Iterator[str]:
@@ -199,7 +201,7 @@ def local_answerer(embedder=None, settings=None, *, model_path: str | None = Non
     path = model_path or cfg.model_path or None
     fallback = ExtractiveAnswerer(embedder, settings.extractive)
     chat = LlamaChat(path, n_threads=cfg.threads, n_ctx=cfg.n_ctx, max_tokens=cfg.max_tokens,
-                     cache_dir=settings.cache.dir)
+                     cache_dir=settings.cache.dir, flash_attn=cfg.flash_attn)
     return LLMAnswerer(chat, fallback=fallback, policy=cfg.policy)
 
 
