@@ -35,6 +35,17 @@ def real_embedder():
     return SentenceTransformerEmbedder()
 
 
+@pytest.fixture(scope="session")
+def bundled_pipeline(tmp_path_factory, real_embedder):
+    """A Pipeline over an index of the bundled corpus built with the real embedder (read only)."""
+    from rag.pipeline import Pipeline, index_corpus
+    from rag.settings import Settings
+
+    settings = Settings(index_dir=str(tmp_path_factory.mktemp("bundled-idx")), corpus=str(BUNDLED))
+    index_corpus(settings, embedder=real_embedder)
+    return Pipeline(settings, embedder=real_embedder)
+
+
 @pytest.fixture(scope="module")
 def llm_server():
     """A fake OpenAI-compatible server on 127.0.0.1 (tests/fake_openai_server.py)."""

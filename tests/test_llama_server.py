@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from conftest import BUNDLED, write_release
+from conftest import write_release
 from rag.answer.llm import LLMAnswerer, openai_answerer
 from rag.answer.openai_compat import ChatClient, ChatSettings
 from rag.pipeline import Pipeline, index_corpus
@@ -54,11 +54,9 @@ def server(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory, real_embedder):
-    settings = Settings(index_dir=str(tmp_path_factory.mktemp("idx")), corpus=str(BUNDLED))
-    index_corpus(settings, embedder=real_embedder)
-    return Pipeline(settings, embedder=real_embedder)
+@pytest.fixture
+def pipeline(bundled_pipeline):
+    return bundled_pipeline
 
 
 def answerer(base):

@@ -2,19 +2,15 @@
 settings: flash attention on), over the bundled corpus."""
 import pytest
 
-from conftest import BUNDLED
 from rag.answer.llm import LLMAnswerer
-from rag.pipeline import Pipeline, index_corpus
 from rag.settings import Settings
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is part of the install")
 
 
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory, real_embedder):
-    settings = Settings(index_dir=str(tmp_path_factory.mktemp("idx")), corpus=str(BUNDLED))
-    index_corpus(settings, embedder=real_embedder)
-    return Pipeline(settings, embedder=real_embedder)
+@pytest.fixture
+def pipeline(bundled_pipeline):
+    return bundled_pipeline
 
 
 def test_the_shipped_local_model_runs_with_flash_attention_and_answers(pipeline):
