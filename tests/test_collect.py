@@ -94,6 +94,8 @@ def test_routes():
     assert route("Which defendants has the Brooklyn DA announced hate-crime charges against this year?") == "list"
     assert route("List the people the Orange County DA charged in animal cruelty cases in 2025.") == "list"
     assert route("What's the status of the case against Jonah Whitlock?") == "case"
+    assert route("What came of the case against Jonah Whitlock?") == "case"
+    assert route("Catch me up on Jonah Whitlock, the officer accused of theft.") == "case"
     assert route("Has the man who killed officer Jonah Whitlock been paroled?") == "case"
     assert topic_text("How many news items did the Miami-Dade office publish last year on human trafficking?") \
         == "human trafficking"
@@ -300,6 +302,16 @@ def test_word_runs_and_the_fitted_topic_match_count_the_same_buyback(pipe):
         assert [m.release.id for m in found.counted] == ["kings_ny/a.txt"], fitted
         assert found.criteria.fitted is fitted
         assert ("fitted topic match" in found.criteria.describe()) is fitted
+
+
+def test_a_window_stated_beside_latest_bounds_the_count(pipe):
+    import datetime as dt
+
+    from rag.collect.criteria import criteria_for
+    from rag.question import analyse
+    question = analyse("Which gun buyback releases are in the DA's latest news (May-June 2025)?", dt.date(2026, 1, 1))
+    criteria = criteria_for(question, pipe.index.store.sources())
+    assert (criteria.start, criteria.end) == ("2025-05-01", "2025-06-30")
 
 
 def test_a_list_of_people_names_each_release_s_defendant(pipe):

@@ -337,3 +337,13 @@ def test_two_years_joined_by_and():
 
     scope = parse_time("exonerated in 2023 and 2024", dt.date(2026, 1, 1))
     assert (scope.start, scope.end) == (dt.date(2023, 1, 1), dt.date(2024, 12, 31))
+
+
+def test_two_months_joined_by_a_dash_before_the_year():
+    as_of = date(2026, 7, 1)
+    for text, start, end in (("latest news (May-June 2026)", date(2026, 5, 1), date(2026, 6, 30)),
+                             ("releases in March–April 2024", date(2024, 3, 1), date(2024, 4, 30)),
+                             ("during Nov - Dec 2023", date(2023, 11, 1), date(2023, 12, 31))):
+        scope = parse_time(text, as_of)
+        assert (scope.start, scope.end) == (start, end), text
+    assert parse_time("latest news (May-June 2026)", as_of).prefer_recent  # "latest" is still read

@@ -143,7 +143,7 @@ def criteria_for(question: Question, sources) -> Criteria:
     text = question.text
     start = end = None
     scope = question.time_scope
-    if scope is not None and scope.bounded and not scope.prefer_recent:
+    if scope is not None and scope.bounded:  # "latest news (May-June 2026)": the months bound it
         start = scope.start.isoformat() if scope.start else None
         end = scope.end.isoformat() if scope.end else None
     elif (year := only_year(text)) is not None:

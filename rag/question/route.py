@@ -46,7 +46,7 @@ _LIST = re.compile(rf"^\W*(?:which|what|list|name|show)\b(?:[^?.]{{0,60}}?)\b{_I
                    rf"\b(?:list|name|show me) (?:all|every|each) (?:the )?(?:[\w'’-]+\s+){{0,6}}?"
                    rf"(?:press |news )?(?:release|post|announcement|statement)s?\b", re.I)
 # A case question asks how something went over time (a cue) about a case or a person (a subject).
-_HISTORY = re.compile(r"\bwhat (?:has |had )?happened\b|\bwhat (?:has )?bec(?:a|o)me of\b|"
+_HISTORY = re.compile(r"\bwhat (?:has |had )?happened\b|\bwhat (?:has )?(?:be)?c(?:a|o)me of\b|\bcatch (?:me|us) up\b|"
                       r"\bwhat(?:'s|’s| is) the (?:status|latest)\b|\bstatus of\b|\bturn(?:ed|s)? out\b|"
                       r"\bhow did\b[^?]{0,120}\b(?:end|conclude|wrap up)\b|"
                       r"\bha(?:s|ve) [^?]{0,80}\bbeen (?:paroled|released|sentenced|convicted|tried|extradited)\b|"
