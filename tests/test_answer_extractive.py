@@ -356,3 +356,9 @@ def test_a_sentence_asked_where_only_the_charge_is_reported_is_declined_for_that
                         "for selling stock in a fake company.", "Man Sentenced for Selling Stock in a Fake Company")
     answered = ExtractiveAnswerer().answer(q, hits_for(sentenced, charged))
     assert not answered.refused and "two to six years" in answered.text
+    # a sentencing in a release about someone else (it does not name Ron Bibby) is no answer: the
+    # releases read are those naming the most of what the question names
+    other = release("other-sentenced.txt", "Tomas Grell, 41, was sentenced today to 10 years in prison for a "
+                    "shooting in Flatbush.", "Man Sentenced to 10 Years in Prison for Flatbush Shooting")
+    declined = ExtractiveAnswerer().answer(q, hits_for(charged, other))
+    assert declined.refused and "no release read reports one" in declined.note, declined.text

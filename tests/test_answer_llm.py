@@ -291,3 +291,10 @@ def test_the_outcome_step_declines_a_sentence_nothing_read_reports_without_a_gen
     unchecked = LLMAnswerer(Scripted(["He received 15 years [1]."]), fallback=ExtractiveAnswerer(),
                             steps=tuple(s for s in ALL_STEPS if s != "outcome")).answer(q, found)
     assert not unchecked.refused
+    # a sentencing in a release that does not name Ron Bibby is no answer either (the releases naming the most)
+    other_body = "Tomas Grell, 41, was sentenced today to 10 years in prison for a shooting."
+    other = Release("g.txt", "Man Sentenced to 10 Years", "2024-02-01", None, "test", other_body, "g.txt")
+    with_other = found + [Hit(Chunk("g.txt", 0, 0, len(other_body), other_body), other, 0.9, 2)]
+    model = Scripted(["He received 10 years [2]."])
+    declined = LLMAnswerer(model, fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(q, with_other)
+    assert declined.refused and "no release read reports one" in declined.note and model.messages is None

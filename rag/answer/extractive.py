@@ -112,7 +112,7 @@ class ExtractiveAnswerer(AnswererBase):
         if missing:
             names = ", ".join(repr(m.text) for m in missing)
             return done(None, f"not in the retrieved releases: {names}")
-        unstated = unstated_sentence(q, self.ranker.top(hits)) if cfg.outcome_check else None
+        unstated = unstated_sentence(q, top) if cfg.outcome_check else None  # the releases read: those naming the most
         if unstated:
             return done(None, unstated)
 

@@ -67,7 +67,7 @@ def ground(llm: LLMAnswerer, turn: Turn) -> Answer | None:
 
 def outcome(llm: LLMAnswerer, turn: Turn) -> Answer | None:
     """Decline "what sentence did X receive?" when nothing read reports a sentence imposed."""
-    note = unstated_sentence(turn.question, llm.ranker.top(turn.hits))
+    note = unstated_sentence(turn.question, llm.ranker.ground(turn.question, turn.hits)[1])
     return refusal(llm.name, note, {"answer": turn.elapsed_ms()}) if note else None
 
 
