@@ -19,7 +19,8 @@ Which atoms count: only those governed by a temporal word, or standing alone:
   in / during / on / throughout / as of / from D -> D;  since D -> D.start..as_of;
   before / prior to D -> ..D.start-1;  after D -> D.end+1..;  until / till / through D -> ..D.end;
   between|from A and|to|until|through B -> A.start..B.end (a yearless A takes B's year, or
-  the year before when A's month is later: "between November and February 2020");
+  the year before when A's month is later: "between November and February 2020"); two months joined
+  by a dash, the year after the second ("May-June 2026", "in March–April 2024") likewise;
   "in the year (or 12 months) to|ending D" -> D..D+1 year: figures for a period that ends on
   D are published on or after D (normally within a year), and the scope is a release date.
   A full date/month with its year and no temporal word ("March 2019", "June 9, 2015") counts
