@@ -5,9 +5,10 @@ answered with the indictment's "faces up to 15 years" -- a possible outcome quot
 ``unstated_sentence`` gives the reason to decline when the question asks for a sentence imposed
 (``rag.text.steps.asks_sentence``) and neither the title of a release read nor any sentence of the
 passages read reports one (``states_sentence``: a sentencing, or "sentence" with a term; never a
-"faces a maximum of"). The releases read are those the answerer grounds on (``SentenceRanker.ground``:
-of the top hits, those naming the most of what the question names), so a sentencing in a release about
-someone else among the hits is no answer. Shared by the extractive answerer (``extractive.outcome_check``)
+"faces a maximum of"). The releases checked are those the extractive answerer grounds on and quotes
+(``SentenceRanker.ground``: of the top hits, those naming the most of what the question names), so a
+sentencing in a release about someone else among the hits is no answer (an LLM's passages may still come
+from any top hit; its quotes and rescue come from the extractive answer). Shared by the extractive answerer (``extractive.outcome_check``)
 and the LLM policy's ``outcome`` step (``rag/answer/policy.py``).
 """
 from __future__ import annotations

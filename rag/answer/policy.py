@@ -66,7 +66,8 @@ def ground(llm: LLMAnswerer, turn: Turn) -> Answer | None:
 
 
 def outcome(llm: LLMAnswerer, turn: Turn) -> Answer | None:
-    """Decline "what sentence did X receive?" when nothing read reports a sentence imposed."""
+    """Decline "what sentence did X receive?" when no release naming the most of what the question names
+    reports a sentence imposed (``rag.answer.outcome``)."""
     note = unstated_sentence(turn.question, llm.ranker.ground(turn.question, turn.hits)[1])
     return refusal(llm.name, note, {"answer": turn.elapsed_ms()}) if note else None
 

@@ -130,7 +130,8 @@ _GOVERNED = re.compile(r"\b(?P<prep>in|during|on|since|before|after|until|till|t
 _RANGE = re.compile(rf"\b(?:between|from)\s+(?P<a>{ATOM})\s*(?:and|to|until|till|through|thru|-|–)"
                     rf"\s*(?P<b>{ATOM})", _F)
 # "May-June 2026", "(March – April 2024)": two months joined by a dash, the year after the second
-_MONTH_SPAN = re.compile(rf"(?:\b(?:in|during|for)\s+)?(?<![\w-])(?P<a>{_MON})\s*[-\u2013\u2014]\s*(?P<b>{_MON},?\s+{_Y})", _F)
+_MONTH_SPAN = re.compile(rf"(?:\b(?:in|during|for)\s+)?(?<![\w-])(?P<a>{_MON})\s*[-\u2013\u2014]\s*"
+                         rf"(?P<b>{_MON},?\s+{_Y})", _F)
 _YEAR_TO = re.compile(r"\bin\s+the\s+(?:year|12\s+months|twelve\s+months)\s+(?:to|ending|up\s+to)"
                       rf"\s+(?P<a>{ATOM})", _F)
 _BARE = re.compile(rf"(?P<a>{ATOM})", _F)
