@@ -245,7 +245,9 @@ class Pipeline:
         sentencing passage when it asks what sentence someone received (``retrieval.case_passages``;
         ``rag.collect.run.sentencing_passage``) and the search did not rank that passage first."""
         passages = self.passages(hits, generation=gen)
-        found = sentencing_passage(question, gen.index, filters) if self.settings.retrieval.case_passages else None
+        read = list({h.release.id: h.release for h in passages}.values())
+        found = (sentencing_passage(question, gen.index, filters, read) if self.settings.retrieval.case_passages
+                 else None)
         if found is None or (passages and passages[0].release.id == found.release.id):
             return passages
         rest = [h for h in passages if (h.release.id, h.chunk.seq) != (found.release.id, found.chunk.seq)]

@@ -271,6 +271,33 @@ def test_a_sentence_asked_reads_the_sentencing_release_of_the_named_defendant(pi
     assert [h.release.id for h in off.read(asked, hits[:5], NO_FILTERS, off.refresh())] == [h.release.id for h in hits[:5]]
 
 
+
+def test_a_sentence_asked_of_a_described_defendant_follows_the_case_the_read_release_names(pipe):
+    from rag.collect.run import sentencing_passage
+
+    asked = pipe.analyse("The Flatbush gunman indicted in 2016: what sentence did he receive?")
+    releases = {r.id: r for r in pipe.index.store.releases_where(release_ids=["kings_ny/g.txt", "kings_ny/e.txt",
+                                                                                "kings_ny/j.txt"])}
+    # the first release read that holds every name asked ("Flatbush") and names a defendant leads to his case
+    found = sentencing_passage(asked, pipe.index, read=[releases["kings_ny/e.txt"], releases["kings_ny/g.txt"]])
+    assert found is not None and found.release.id == "kings_ny/i.txt"
+    # nothing read, or only a release naming no defendant: nothing added
+    assert sentencing_passage(asked, pipe.index) is None
+    assert sentencing_passage(asked, pipe.index, read=[releases["kings_ny/j.txt"]]) is None
+    # a question naming its person is answered by that name, never by the release read
+    named = pipe.analyse("What sentence did Nobody Atall receive?")
+    assert sentencing_passage(named, pipe.index, read=[releases["kings_ny/g.txt"]]) is None
+
+
+def test_a_defendant_name_never_runs_across_a_sentence_end():
+    from rag.text.people import named_people
+
+    assert named_people("He lived in Buena Park. Jonathan Peterson, 25, of Anaheim, was charged.") == \
+        ["Jonathan Peterson"]
+    assert named_people("Jonah Q. Whitlock, 30, of Flatbush and Henry Brooks Jr., 45, of Imperial Beach") == \
+        ["Jonah Q. Whitlock", "Henry Brooks Jr."]
+    assert named_people("The District Attorney identified the defendant as Julius Esquilin.") == ["Julius Esquilin"]
+
 def test_question_words_leave_out_publisher_time_and_asking():
     from rag.collect.criteria import question_words
     asked = ("I'm tracking hit-and-run crashes: how many Brooklyn DA press releases in March 2025 "

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from collections.abc import Sequence
 
 from ..errors import ConfigError
 from ..models import Answer, Hit
 from ..question import Question
-from ..question.mentions import INSTITUTION_WORDS
+from ..question.mentions import INSTITUTION_WORDS, ReleaseText
 from ..question.route import route
 from ..retrieval import NO_FILTERS, Filters
+from ..text.people import named_people
 from ..text.steps import asks_sentence, states_sentence
 from ..text.tokenize import bm25_tokens
 from .case import case_history, defendant_case, defendant_name, named_case
@@ -153,16 +155,26 @@ def count_topic(index, topic: str, *, sources: Sequence[str] = (), start: str | 
     return answer_matches(find_matches(index.store, index.lexical, criteria), question, "count", answerer)
 
 
-def sentencing_passage(question: Question, index, filters: Filters = NO_FILTERS) -> Hit | None:
+def sentencing_passage(question: Question, index, filters: Filters = NO_FILTERS, read=()) -> Hit | None:
     """For "what sentence did X (ultimately) receive?": the passage of the latest release of X's case
     that reports a sentencing (the chunk holding its step sentence), or None when the question asks
     no sentence, names no person a release names, or no release of the case reports one. The
     sentencing is often a later release than the charge the question describes, which the search,
-    led by the question's description, ranks first."""
+    led by the question's description, ranks first. A question that describes the defendant without
+    naming them ("the Flatbush landlord ... what sentence did he receive?") follows the case of the
+    first person named as a defendant in the first of the releases ``read`` (the search's, in rank
+    order) that holds every name the question requires."""
     if not asks_sentence(question.text):
         return None
     sources = filters.sources or index.store.sources()
     found = defendant_case(index.store, index.lexical, question, sources)
+    if found is None:
+        required = [m for m in question.mentions if m.required]
+        lead = next((r for r in read if all(ReleaseText(r.title, r.body).contains(m) for m in required)), None)
+        person = next(iter(named_people(lead.body)), "") if lead is not None else ""
+        words = [w for w in person.split() if not re.fullmatch(r"[A-Z]\.|[JS]r\.", w)]  # no initials, no "Jr."
+        name = f"{words[0]} {words[-1]}" if len(words) >= 2 else None
+        found = (name, named_case(index.store, index.lexical, name, (lead.source,))) if name else None
     if found is None:
         return None
     sentenced = [s for s in found[1] if s.step == "sentenced"

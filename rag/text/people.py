@@ -12,7 +12,9 @@ import re
 
 __all__ = ["CASE_NUMBER", "DEFENDANT", "case_numbers", "named_people"]
 
-PERSON = r"[A-Z][a-z]+(?:\s+[A-Z][\w.'’-]+){1,3}"
+# a name's later words: an initial ("Q."), "Jr."/"Sr.", or a word with no full stop -- so a name never
+# runs across a sentence's end ("... of Buena Park. Jonathan Peterson, 25, ...")
+PERSON = r"[A-Z][a-z]+(?:\s+(?:[A-Z]\.|[JS]r\.|[A-Z][\w'’-]+)(?![\w'’-])){1,3}"
 DEFENDANT = re.compile(rf"\b(?:defendants? (?:was |is )?(?:identified )?as|identified as)\s+(?P<a>{PERSON})|"
                        rf"\b(?P<b>{PERSON}),\s+(?:aka\s[^,]+,\s+)?\d{{1,3}},\s*\w")
 CASE_NUMBER = re.compile(r"\bCase\s*(?:#|No\.?|Number)\s*:?\s*([A-Z0-9]*\d[A-Z0-9-]{3,}[A-Z0-9])")
