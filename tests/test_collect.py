@@ -298,6 +298,32 @@ def test_a_defendant_name_never_runs_across_a_sentence_end():
         ["Jonah Q. Whitlock", "Henry Brooks Jr."]
     assert named_people("The District Attorney identified the defendant as Julius Esquilin.") == ["Julius Esquilin"]
 
+def test_the_named_sentence_is_the_defendant_s_not_the_victim_s():
+    from rag.collect.case import defendant_name, defendant_span
+    from rag.models import Release
+
+    def named(body: str) -> tuple[str | None, str | None]:
+        release = Release("s/r.txt", "A title", "2025-01-02", None, "s", body, "r.txt")
+        span = defendant_span(release)
+        return defendant_name(release), (" ".join(body[span[0]:span[1]].split()) if span else None)
+
+    # the victim named "X, 28," first and "identified as" second; the defendant's sentence comes later
+    victim_first = ("A man was convicted of killing Shae Sibley, 28, in Midwood. The victim was identified as "
+                    "Debrina Kawam. Officers responded.\nThe District Attorney identified the defendant as "
+                    "Dmitriy Popov, 20, of Sheepshead Bay.")
+    assert named(victim_first) == ("Dmitriy Popov", "The District Attorney identified the defendant as Dmitriy "
+                                                     "Popov, 20, of Sheepshead Bay.")
+    # no "identified as": the opening sentence naming "X, 36, of Place"
+    assert named("Jonah Q. Whitlock, 30, of Flatbush, was charged.")[0] == "Jonah Q. Whitlock"
+    # an age before the name, the name on a line of its own, beside a step: quoted whole, never stored as a name
+    broken = ("The State Attorney announces the arrest and charging of\n36-year-old Rodney Poucely\n"
+              "after an investigation.\nNothing else.")
+    assert named(broken) == (None, "The State Attorney announces the arrest and charging of 36-year-old "
+                                   "Rodney Poucely after an investigation.")
+    # an age and a name with no step of a case: nobody is named
+    assert named("The 36-year-old Jane Doe thanked the officers.") == (None, None)
+
+
 def test_question_words_leave_out_publisher_time_and_asking():
     from rag.collect.criteria import question_words
     asked = ("I'm tracking hit-and-run crashes: how many Brooklyn DA press releases in March 2025 "

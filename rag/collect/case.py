@@ -16,14 +16,17 @@ from dataclasses import dataclass
 from ..models import Release
 from ..question import Question
 from ..question.sources import named_sources, source_names
-from ..text.sentences import split_sentences
-from ..text.people import DEFENDANT, case_numbers as text_case_numbers, named_people
+from ..text.sentences import CLOSERS, TERMINALS, split_sentences
+from ..text.people import AGED_FIRST, DEFENDANT, IDENTIFIED, case_numbers as text_case_numbers, named_people
 from ..text.steps import STEP_PATTERNS, STEPS, TERM, step_of
 from ..text.tokenize import bm25_tokens
 from .match import lead_span, lead_spans
 
 __all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_case", "defendant_name",
            "defendant_span", "named_case", "step_of"]
+
+OPENING = 15  # the opening sentences, where a release names its defendant "X, 36, of Place"
+JOINED_CHARS = 600  # the longest run of lines read as one sentence (``_joined``)
 
 
 @dataclass(frozen=True)
@@ -70,15 +73,39 @@ def _with_case_numbers(store, found: list[Release]) -> list[Release]:
 def defendant_name(release: Release) -> str | None:
     """The person the release names as press releases do (see ``defendant_span``), or None."""
     span = defendant_span(release)
-    m = DEFENDANT.search(release.body[span[0]:span[1]]) if span else None
+    text = release.body[span[0]:span[1]] if span else ""
+    m = IDENTIFIED.search(text) or DEFENDANT.search(text)
     return (m["a"] or m["b"]) if m else None
 
 
+def _joined(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentences with a line that ends in no full stop joined to the next ("the arrest and
+    charging of" / "36-year-old Rodney Poucely" / "after an investigation ..."), up to
+    ``JOINED_CHARS`` characters: some sites put a name on a line of its own."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and body[out[-1][1] - 1] not in TERMINALS + CLOSERS and end - out[-1][0] <= JOINED_CHARS:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
 def defendant_span(release: Release) -> tuple[int, int] | None:
-    """The first sentence naming a person as press releases do ("identified the defendant as
-    X", "X, 36, of Place"), or None."""
-    for start, end in split_sentences(release.body)[:15]:
-        if DEFENDANT.search(release.body[start:end]):
+    """The sentence naming the defendant, or None: the first that says "the defendant was
+    identified as X" anywhere; else the first of the opening sentences naming "X, 36, of Place";
+    else the first of those that names "36-year-old X" and a step of the case ("charged",
+    "sentenced"). A sentence broken over lines is read whole (``_joined``)."""
+    body = release.body
+    spans = _joined(body, split_sentences(body))
+    for start, end in spans:
+        if IDENTIFIED.search(body[start:end]):
+            return start, end
+    for start, end in spans[:OPENING]:
+        if DEFENDANT.search(body[start:end]):
+            return start, end
+    for start, end in spans[:OPENING]:
+        if AGED_FIRST.search(body[start:end]) and step_of(body[start:end]):
             return start, end
     return None
 

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CASE_NUMBER", "DEFENDANT", "case_numbers", "named_people"]
+__all__ = ["AGED_FIRST", "CASE_NUMBER", "DEFENDANT", "IDENTIFIED", "case_numbers", "named_people"]
 
 # a name's later words: an initial ("Q."), "Jr."/"Sr.", or a word with no full stop -- so a name never
 # runs across a sentence's end ("... of Buena Park. Jonathan Peterson, 25, ...")
 PERSON = r"[A-Z][a-z]+(?:\s+(?:[A-Z]\.|[JS]r\.|[A-Z][\w'’-]+)(?![\w'’-])){1,3}"
 DEFENDANT = re.compile(rf"\b(?:defendants? (?:was |is )?(?:identified )?as|identified as)\s+(?P<a>{PERSON})|"
                        rf"\b(?P<b>{PERSON}),\s+(?:aka\s[^,]+,\s+)?\d{{1,3}},\s*\w")
+# the form that names only a defendant ("identified the defendant as X"): "X, 28," and "the victim was
+# identified as X" may name the victim
+IDENTIFIED = re.compile(rf"\bdefendants? (?:was |is )?(?:identified )?as\s+(?P<a>{PERSON})")
+# an age before a name ("the arrest of 36-year-old Rodney Poucely"): victims are named so too, so it is
+# only quoted beside a step of the case, never stored as a defendant
+AGED_FIRST = re.compile(rf"\b\d{{1,3}}-year-old\s+(?P<c>{PERSON})")
 CASE_NUMBER = re.compile(r"\bCase\s*(?:#|No\.?|Number)\s*:?\s*([A-Z0-9]*\d[A-Z0-9-]{3,}[A-Z0-9])")
 
 
