@@ -171,6 +171,7 @@ class ExtractiveConfig(Config):
     release_support: bool = True    # "which release ...?" may pass min_support on the whole release
     outcome_check: bool = True      # decline "what sentence did X receive?" when nothing read reports one
     sentence_shape: bool = True     # "what sentence did X receive/face?": a sentence stating one imposed/possible leads
+    figure_check: bool = True       # decline "how much restitution / how old / which judge" when no quote states one
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     def __post_init__(self):

@@ -362,3 +362,18 @@ def test_a_sentence_asked_where_only_the_charge_is_reported_is_declined_for_that
                     "shooting in Flatbush.", "Man Sentenced to 10 Years in Prison for Flatbush Shooting")
     declined = ExtractiveAnswerer().answer(q, hits_for(charged, other))
     assert declined.refused and "no release read reports one" in declined.note, declined.text
+
+
+def test_a_figure_asked_by_name_that_no_quote_states_is_declined():
+    q = "How much restitution was Ron Bibby ordered to pay for selling stock in a fake company?"
+    sentenced = release("bibby-sentenced.txt", "Ron Bibby, 52, was sentenced today to two to six years in prison "
+                        "for selling stock in a fake company.\n\nHe sold the stock to 40 investors over two years.",
+                        "Man Sentenced for Selling Stock in a Fake Company")
+    declined = ExtractiveAnswerer().answer(q, hits_for(sentenced))
+    assert declined.refused and "asked for a money amount" in declined.note, declined.text
+    quoted = ExtractiveAnswerer(figure_check=False).answer(q, hits_for(sentenced))
+    assert not quoted.refused and "two to six years" in quoted.text  # the sentence, quoted as if it answered
+    paid = release("bibby-restitution.txt", "Ron Bibby, 52, was ordered to pay $48,000 in restitution to the "
+                   "investors he defrauded by selling stock in a fake company.", "Man Ordered to Pay Restitution")
+    answered = ExtractiveAnswerer().answer(q, hits_for(paid, sentenced))
+    assert not answered.refused and "$48,000" in answered.text

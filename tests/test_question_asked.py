@@ -78,3 +78,29 @@ def test_asks_two_things(question, two):
 )
 def test_the_clause_that_asks(question, clause):
     assert asked_clause(question) == clause
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How much restitution was Jose Solorio ordered to pay?", "money"),
+    ("What bond amount was set for William Gallagher after his arrest?", "money"),
+    ("How old was Zephaniah Trevino when he pleaded guilty?", "age"),
+    ("How old was Dr. Benjamin Harouni?", "age"),
+    ("Which judge presided over the murder trial of Davonte Benton?", "judge"),
+    ("Before which Superior Court judge was he arraigned?", "judge"),
+    ("How old was the oldest crime among the cases?", None),  # a year answers it, not an age
+    ("When was the bail set for Ron Bibby?", None),  # a date is asked
+    ("What sentence did Ron Bibby receive?", None),
+])
+def test_a_figure_asked_by_name(question, kind):
+    from rag.question.asked import asked_figure
+    assert asked_figure(question) == kind
+
+
+def test_what_states_a_figure():
+    from rag.question.asked import states_figure
+    assert states_figure("money", "ordered to pay $48,000 in restitution")
+    assert not states_figure("money", "sentenced to two to six years")
+    assert states_figure("age", "Ron Bibby, 52, was sentenced") and states_figure("age", "a 29-year-old man")
+    assert not states_figure("age", "sentenced to 12 years in prison")
+    assert states_figure("judge", "before Brooklyn Supreme Court Justice Danny Chun")
+    assert not states_figure("judge", "The District Attorney thanked the judge.")

@@ -30,6 +30,9 @@ For one question and the hits (best first), with the sentence ranker (``evidence
    best-ranked sentence.
 6. Outcome (``outcome_check``): a question asking what sentence someone received is declined when
    nothing read reports one (``outcome.py``), before any sentence is quoted.
+7. Figure (``figure_check``): a question asking for a figure by name ("how much restitution", "how
+   old was X", "which judge", ``asked_figure``) is declined when no sentence chosen states one
+   (``states_figure``): the quotes would answer something else about the case.
 """
 from __future__ import annotations
 
@@ -41,7 +44,7 @@ from ..config import ExtractiveConfig
 from ..embedding import Embedder
 from ..models import Answer, Citation, Hit
 from ..question import Question, as_question
-from ..question.asked import REQUIRED_SHAPES, has_shape
+from ..question.asked import FIGURE_NAMES, REQUIRED_SHAPES, asked_figure, has_shape, states_figure
 from ..text.markers import defuse_markers
 from ..text.sentences import ends_sentence
 from ..text.steps import sentence_asked, states_possible_sentence, states_sentence
@@ -159,6 +162,9 @@ class ExtractiveAnswerer(AnswererBase):
             if best is not None:
                 picked = [best] + [i for i in picked if i != best]
         chosen = [cands[i] for i in picked]
+        figure = asked_figure(q.text) if cfg.figure_check else None
+        if figure and not any(states_figure(figure, c.text) for c in chosen):
+            return done(None, f"asked for {FIGURE_NAMES[figure]}; no sentence quoted states one")
         text, citations = compose(chosen)
         if q.asks_for_release:
             text = release_head(chosen[0].release, text)

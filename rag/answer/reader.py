@@ -30,7 +30,7 @@ from typing import Sequence
 
 from ..fitted import LinearModel, load_model
 from ..question import Question
-from ..question.asked import asked_clause
+from ..question.asked import MONEY, asked_clause
 from ..question.mentions import ReleaseText
 from ..text.stem import suffix_stem
 from ..text.tokenize import content_stems
@@ -57,7 +57,7 @@ _ASKS = {
 }
 # what a sentence holds
 _HOLDS = {
-    "money": re.compile(r"[$£€]\s?\d|\b\d[\d,.]*\s*(million|billion|thousand)?\s*(dollars|pounds)\b", re.I),
+    "money": MONEY,
     "count": re.compile(r"\b\d[\d,]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
                         r"hundreds?|thousands?)\b", re.I),
     "duration": DURATION,

@@ -7,6 +7,9 @@
 * ``shows_asked_thing(question, quotes)``: the quotes hold what was asked beyond the
   question's own words (a number *and* the counted thing, a date, a new name).
 * ``asks_two_things(question)``: "what X ..., and what Y ...?" (or two question marks).
+* ``asked_figure(question)`` / ``states_figure(kind, text)``: a figure asked for by name that an
+  answer must state ("how much restitution" -> a money amount, "how old was X" -> an age, "which
+  judge" -> a judge named).
 """
 from __future__ import annotations
 
@@ -18,8 +21,8 @@ from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS
 from ..text.tokenize import content_stems, normalise_token, words as tokens
 from .mentions import question_mentions
 
-__all__ = ["REQUIRED_SHAPES", "answer_type", "asked_clause", "asks_two_things", "has_shape", "question_parts",
-           "shows_asked_thing"]
+__all__ = ["FIGURE_NAMES", "MONEY", "REQUIRED_SHAPES", "answer_type", "asked_clause", "asked_figure", "asks_two_things", "has_shape",
+           "question_parts", "shows_asked_thing", "states_figure"]
 
 _QUESTION_TYPES = (  # checked in this order; the first that matches wins
     ("quantity", re.compile(r"\bhow (many|much|long|old|far|often)\b|\bnumber of\b|"
@@ -150,3 +153,35 @@ def asked_clause(question: str) -> str:
         if opening:
             return last[opening[-1]:]
     return pieces[-1]
+
+
+# A figure the question asks for by name (checked in this order), and what states it. The money words are
+# the payments a release states as an amount; an age is asked of a person ("how old was Zephaniah Trevino",
+# "how old was the victim"), not of a thing ("how old was the oldest crime": a year answers it).
+_FIGURE_ASKED = {
+    "money": re.compile(r"\b(?:how much|what|which)\b[^?]*\b(?:restitution|compensation|settlement|fines?|fined|bail|"
+                        r"bond|amount|money|dollars?|paid|pay|cost|worth|value|damages)\b", re.I),
+    "age": re.compile(r"\b[Hh]ow old (?:was|were|is|are)\s+(?:(?:[Dd]r|Mr|Mrs|Ms)\.\s+)?(?:[A-Z]|(?:he|she|they)\b|"
+                      r"the (?:defendant|victim|man|woman|boy|girl|suspect|teen\w*|child|driver|officer)s?\b)"),
+    "judge": re.compile(r"\b(?:which|what|name of the|who was the)\s+(?:\w+\s+){0,3}?(?:judge|justice|magistrate)\b", re.I),
+}
+MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d,.]*\s*(million|billion|thousand)?\s*(dollars|pounds)\b", re.I)  # a sum stated
+_FIGURE_STATED = {
+    "money": MONEY,
+    "age": re.compile(r"\b\d{1,3}[\s-]years?[\s-]old\b|,\s*\d{1,3},|\b(?:age|aged)\s+\d{1,3}\b|\(\d{1,3}\)", re.I),
+    "judge": re.compile(r"\b(?:[Jj]udge|[Jj]ustice|[Mm]agistrate|Hon\.)\s+[A-Z]"),
+}
+FIGURE_NAMES = {"money": "a money amount", "age": "an age", "judge": "a judge's name"}
+
+
+def asked_figure(question: str) -> str | None:
+    """The figure ``question`` asks for by name ("money", "age", "judge"; see ``FIGURE_NAMES``), or
+    None. A "when" question asks for a date, whatever it names ("when was the bail set?")."""
+    if answer_type(question) == "time":
+        return None
+    return next((kind for kind, pattern in _FIGURE_ASKED.items() if pattern.search(question)), None)
+
+
+def states_figure(kind: str, text: str) -> bool:
+    """Whether ``text`` states a figure of ``kind`` ("$5,000", "36-year-old", "Judge Smith")."""
+    return bool(_FIGURE_STATED[kind].search(text))
