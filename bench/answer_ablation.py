@@ -38,7 +38,7 @@ from rag.settings import load_settings
 SHARED = REPO.parent / "shared" / "eval"
 DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-more-b.jsonl",
             REPO / "bench" / "datasets" / "facts-c.jsonl", REPO / "bench" / "datasets" / "facts-d.jsonl"]
-STEPS = ("ground", "outcome", "lookup", "centre", "rescue", "quote_lead")
+STEPS = ("ground", "outcome", "figure", "lookup", "centre", "rescue", "quote_lead")
 OLD_RETRIEVAL = {"retrieval__retriever": "hybrid-chunks"}  # without the whole-release BM25 field
 NARROW = {"retrieval__widen": 0}  # each passage its own chunk only (the default before stop 32)
 VARIANTS = {  # answerer -> [(label, settings changes)]
@@ -75,6 +75,7 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("no rescue", {"local__policy__steps": [s for s in STEPS if s != "rescue"]}),
         ("no sentence shape (a sentence asked: one stating it leads)", {"extractive__sentence_shape": False}),
         ("no outcome step (a sentence asked, none reported)", {"local__policy__steps": [s for s in STEPS if s != "outcome"]}),
+        ("no figure step (an amount, age or judge asked, none read)", {"local__policy__steps": [s for s in STEPS if s != "figure"]}),
         ("widen 0, no sentencing passage of the named defendant", {**NARROW, "retrieval__case_passages": False}),
         ("a name the archive holds elsewhere still refuses", {"retrieval__known_names": False}),
         ("no quote after the answer", {"local__policy__steps": [s for s in STEPS if s != "quote_lead"]}),

@@ -182,7 +182,7 @@ class ExtractiveConfig(Config):
         check_fraction("min_relative", self.min_relative)
 
 
-LLM_STEPS = ("ground", "outcome", "lookup", "centre", "rescue", "quote_lead")
+LLM_STEPS = ("ground", "outcome", "figure", "lookup", "centre", "rescue", "quote_lead")
 """The LLM answer policy's named steps, in the order they run (see rag/answer/policy.py)."""
 
 
@@ -204,7 +204,7 @@ class LLMPolicy(Config):
     bundled question worse with it).
     """
 
-    steps: tuple[str, ...] = ("ground", "outcome", "lookup", "centre", "rescue")
+    steps: tuple[str, ...] = ("ground", "outcome", "figure", "lookup", "centre", "rescue")
     rescue_support: float = 0.55
     lead_covered: float = 0.6
     lead_quotes: str = "all"        # quote_lead: every extractive sentence not already said, or only the "best"
@@ -245,7 +245,7 @@ class LocalModelConfig(Config):
     threads: int | None = None
     flash_attn: bool = True
     policy: LLMPolicy = field(default_factory=lambda: LLMPolicy(
-        steps=("ground", "outcome", "lookup", "centre", "rescue", "quote_lead"), max_sources=3, max_chars=400, one_title=True))
+        steps=("ground", "outcome", "figure", "lookup", "centre", "rescue", "quote_lead"), max_sources=3, max_chars=400, one_title=True))
 
     def __post_init__(self):
         check_count("n_ctx", self.n_ctx, 512)

@@ -143,7 +143,7 @@ def test_a_decline_stays_when_the_extractive_support_is_weak_or_rescue_is_off():
         assert answer.refused and answer.citations == (), kwargs
     with pytest.raises(ConfigError, match="rescue_support must be a number between 0 and 1"):
         LLMAnswerer(Scripted(), rescue_support=2)
-    with pytest.raises(ConfigError, match="unknown LLM step.*'guess'.*valid: ground, outcome, lookup, centre"):
+    with pytest.raises(ConfigError, match="unknown LLM step.*'guess'.*valid: ground, outcome, figure, lookup, centre"):
         LLMAnswerer(Scripted(), steps=("ground", "guess"))
 
 
@@ -298,3 +298,23 @@ def test_the_outcome_step_declines_a_sentence_nothing_read_reports_without_a_gen
     model = Scripted(["He received 10 years [2]."])
     declined = LLMAnswerer(model, fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(q, with_other)
     assert declined.refused and "no release read reports one" in declined.note and model.messages is None
+
+
+def test_the_figure_step_declines_an_amount_nothing_read_states_without_a_generation():
+    body = "Ron Bibby, 52, was sentenced to two years in prison for selling stock in a fake company."
+    r = Release("b.txt", "Man Sentenced for Selling Stock", "2024-01-01", None, "test", body, "b.txt")
+    found = [Hit(Chunk("b.txt", 0, 0, len(body), body), r, 1.0, 1)]
+    q = "How much restitution was Ron Bibby ordered to pay for selling stock in a fake company?"
+    model = Scripted(["He paid 52 dollars [1]."])
+    declined = LLMAnswerer(model, fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(q, found)
+    assert declined.refused and "asked for a money amount" in declined.note and model.messages is None
+    unchecked = LLMAnswerer(Scripted(["He was sentenced to two years [1]."]), fallback=ExtractiveAnswerer(),
+                            steps=tuple(s for s in ALL_STEPS if s != "figure")).answer(q, found)
+    assert not unchecked.refused
+    # a release read that states an amount: the model is asked
+    paid = body + " He was ordered to pay $48,000 in restitution."
+    r = Release("b.txt", "Man Sentenced for Selling Stock", "2024-01-01", None, "test", paid, "b.txt")
+    model = Scripted(["He was ordered to pay $48,000 [1]."])
+    answered = LLMAnswerer(model, fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(
+        q, [Hit(Chunk("b.txt", 0, 0, len(paid), paid), r, 1.0, 1)])
+    assert not answered.refused and model.messages is not None

@@ -10,6 +10,11 @@ passages read reports one (``states_sentence``: a sentencing, or "sentence" with
 sentencing in a release about someone else among the hits is no answer (an LLM's passages may still come
 from any top hit; its quotes and rescue come from the extractive answer). Shared by the extractive answerer (``extractive.outcome_check``)
 and the LLM policy's ``outcome`` step (``rag/answer/policy.py``).
+
+``unstated_figure`` does the same for a figure asked by name (``rag.question.asked.asked_figure``: "how
+much restitution", "how old was X", "which judge"): the LLM policy's ``figure`` step declines without a
+generation when no sentence of the passages read states one. (The extractive answerer checks the
+sentences it would quote, ``extractive.figure_check``.)
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from typing import Sequence
 
 from ..models import Hit
 from ..question import Question
+from ..question.asked import FIGURE_NAMES, asked_figure, states_figure
 from ..text.steps import asks_sentence, states_sentence
 from .evidence import collect_candidates
 
@@ -30,3 +36,13 @@ def unstated_sentence(question: Question, hits: Sequence[Hit]) -> str | None:
     if any(states_sentence(c.text) for c in collect_candidates(hits)):
         return None
     return "asked what sentence was imposed; no release read reports one (only charges or possible terms)"
+
+
+def unstated_figure(question: Question, hits: Sequence[Hit]) -> str | None:
+    """Why ``hits`` cannot answer a question asking for a figure by name, or None when they may."""
+    kind = asked_figure(question.text)
+    if not hits or kind is None:
+        return None
+    if any(states_figure(kind, c.text) for c in collect_candidates(hits)):
+        return None
+    return f"asked for {FIGURE_NAMES[kind]}; no release read states one"

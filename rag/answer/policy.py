@@ -7,6 +7,9 @@ Before the model writes (each may answer instead of it):
   contains is declined without a generation (the sentence ranker's ``missing``);
 * ``outcome`` -- "what sentence did X receive?" is declined without a generation when no passage
   read reports a sentence imposed (``outcome.py``: the charge's "faces up to" is no answer);
+* ``figure`` -- "how much restitution ...?", "how old was X?", "which judge ...?" is declined
+  without a generation when no sentence of the passages read states such a figure
+  (``outcome.unstated_figure``): a small model otherwise writes the nearest number or name;
 * ``lookup`` -- "which release ...?" is answered with the release's title and date from the
   index (the fallback answerer; measured: the bundled 1.5B model declined 6 of the dev set's
   7 such questions);
@@ -37,7 +40,7 @@ from ..question import Question, as_question
 from ..question.asked import shows_asked_thing
 from ..text.tokenize import content_tokens
 from .base import refusal
-from .outcome import unstated_sentence
+from .outcome import unstated_figure, unstated_sentence
 from .prompt import Source, by_release, select_sources, sources_around
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,6 +72,12 @@ def outcome(llm: LLMAnswerer, turn: Turn) -> Answer | None:
     """Decline "what sentence did X receive?" when no release naming the most of what the question names
     reports a sentence imposed (``rag.answer.outcome``)."""
     note = unstated_sentence(turn.question, llm.ranker.ground(turn.question, turn.hits)[1])
+    return refusal(llm.name, note, {"answer": turn.elapsed_ms()}) if note else None
+
+
+def figure(llm: LLMAnswerer, turn: Turn) -> Answer | None:
+    """Decline a figure asked by name (an amount, an age, a judge) that no passage read states."""
+    note = unstated_figure(turn.question, llm.ranker.ground(turn.question, turn.hits)[1])
     return refusal(llm.name, note, {"answer": turn.elapsed_ms()}) if note else None
 
 
@@ -167,8 +176,8 @@ def lead_quotes(question: Question | str, said: str, ranked: Sequence[Citation],
     return out
 
 
-BEFORE = {"ground": ground, "outcome": outcome, "lookup": lookup}   # may answer instead of the model
+BEFORE = {"ground": ground, "outcome": outcome, "figure": figure, "lookup": lookup}   # may answer instead of the model
 AFTER_DECLINE = {"rescue": rescue}              # the model declined
 AFTER_ANSWER = {"quote_lead": quote_lead}       # the model answered
-NEEDS = {"ground": "ranker", "outcome": "ranker", "centre": "ranker", "lookup": "fallback", "rescue": "fallback",
+NEEDS = {"ground": "ranker", "outcome": "ranker", "figure": "ranker", "centre": "ranker", "lookup": "fallback", "rescue": "fallback",
          "quote_lead": "fallback"}
