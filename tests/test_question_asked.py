@@ -104,3 +104,13 @@ def test_what_states_a_figure():
     assert not states_figure("age", "sentenced to 12 years in prison")
     assert states_figure("judge", "before Brooklyn Supreme Court Justice Danny Chun")
     assert not states_figure("judge", "The District Attorney thanked the judge.")
+
+
+def test_a_payment_asked_must_be_stated_beside_its_sum():
+    from rag.question.asked import asked_payment, states_figure
+    assert asked_payment("What bond amount was set for William Gallagher?") == "bond"
+    assert asked_payment("How much restitution was Jose Solorio ordered to pay?") == "restitution"
+    assert asked_payment("How much is Walgreens paying under its 2026 settlement?") == ""  # the settlement is context
+    indicted = "A grand jury indicted Gallagher for Securities Fraud of $100,000 or more."
+    assert states_figure("money", indicted) and not states_figure("money", indicted, "bond")
+    assert states_figure("money", "His bond was set at $500,000.", "bond")

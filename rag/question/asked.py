@@ -21,7 +21,7 @@ from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS
 from ..text.tokenize import content_stems, normalise_token, words as tokens
 from .mentions import question_mentions
 
-__all__ = ["FIGURE_NAMES", "MONEY", "REQUIRED_SHAPES", "answer_type", "asked_clause", "asked_figure", "asks_two_things", "has_shape",
+__all__ = ["FIGURE_NAMES", "MONEY", "REQUIRED_SHAPES", "answer_type", "asked_clause", "asked_figure", "asked_payment", "asks_two_things", "has_shape",
            "question_parts", "shows_asked_thing", "states_figure"]
 
 _QUESTION_TYPES = (  # checked in this order; the first that matches wins
@@ -182,6 +182,21 @@ def asked_figure(question: str) -> str | None:
     return next((kind for kind, pattern in _FIGURE_ASKED.items() if pattern.search(question)), None)
 
 
-def states_figure(kind: str, text: str) -> bool:
-    """Whether ``text`` states a figure of ``kind`` ("$5,000", "36-year-old", "Judge Smith")."""
-    return bool(_FIGURE_STATED[kind].search(text))
+# the payment itself asked for ("what bond amount", "how much restitution"), not named as context ("how
+# much is Walgreens paying under its settlement"): the sum must be stated beside it
+_PAYMENT = re.compile(r"\b(?:how much|what|which)\s+(?:(?:the|a|an|total)\s+)?(?P<word>restitution|compensation|"
+                      r"settlement|fine|bail|bond)\b", re.I)
+
+
+def asked_payment(question: str) -> str:
+    """The payment ``question`` asks the amount of ("bond" for "what bond amount was set"), or ""."""
+    m = _PAYMENT.search(question)
+    return m["word"].lower() if m else ""
+
+
+def states_figure(kind: str, text: str, payment: str = "") -> bool:
+    """Whether ``text`` states a figure of ``kind`` ("$5,000", "36-year-old", "Judge Smith"); with
+    ``payment`` (``asked_payment``), a sum beside that word ("$5,000 bail", "fined $300")."""
+    if not _FIGURE_STATED[kind].search(text):
+        return False
+    return not payment or re.search(rf"\b{payment}", text, re.I) is not None
