@@ -106,11 +106,17 @@ def test_what_states_a_figure():
     assert not states_figure("judge", "The District Attorney thanked the judge.")
 
 
-def test_a_payment_asked_must_be_stated_beside_its_sum():
-    from rag.question.asked import asked_payment, states_figure
-    assert asked_payment("What bond amount was set for William Gallagher?") == "bond"
-    assert asked_payment("How much restitution was Jose Solorio ordered to pay?") == "restitution"
-    assert asked_payment("How much is Walgreens paying under its 2026 settlement?") == ""  # the settlement is context
+def test_a_payment_or_an_age_asked_must_be_stated_beside_its_anchor():
+    from rag.question.asked import figure_anchor, states_figure
+    assert figure_anchor("What bond amount was set for William Gallagher?", "money") == "bond"
+    assert figure_anchor("How much restitution was Jose Solorio ordered to pay?", "money") == "restitution"
+    assert figure_anchor("How much is Walgreens paying under its 2026 settlement?", "money") == ""  # context
     indicted = "A grand jury indicted Gallagher for Securities Fraud of $100,000 or more."
     assert states_figure("money", indicted) and not states_figure("money", indicted, "bond")
     assert states_figure("money", "His bond was set at $500,000.", "bond")
+    assert figure_anchor("How old was Dr. Benjamin Harouni, who was killed?", "age") == "Harouni"
+    assert figure_anchor("How old was the victim?", "age") == ""
+    charged = "Stephan charged a 29-year-old El Cajon man with the murder of Dr. Benjamin Harouni."
+    assert states_figure("age", charged) and not states_figure("age", charged, "Harouni")
+    assert states_figure("age", "Benjamin Harouni, 64, was killed.", "Harouni")
+    assert states_figure("age", "the 64-year-old Benjamin Harouni", "Harouni")

@@ -44,7 +44,7 @@ from ..config import ExtractiveConfig
 from ..embedding import Embedder
 from ..models import Answer, Citation, Hit
 from ..question import Question, as_question
-from ..question.asked import FIGURE_NAMES, REQUIRED_SHAPES, asked_figure, asked_payment, has_shape, states_figure
+from ..question.asked import FIGURE_NAMES, REQUIRED_SHAPES, asked_figure, figure_anchor, has_shape, states_figure
 from ..text.markers import defuse_markers
 from ..text.sentences import ends_sentence
 from ..text.steps import sentence_asked, states_possible_sentence, states_sentence
@@ -162,9 +162,10 @@ class ExtractiveAnswerer(AnswererBase):
             if best is not None:
                 picked = [best] + [i for i in picked if i != best]
         chosen = [cands[i] for i in picked]
-        figure, payment = (asked_figure(q.text), asked_payment(q.text)) if cfg.figure_check else (None, "")
-        if figure and not any(states_figure(figure, c.text, payment) for c in chosen):
-            what = FIGURE_NAMES[figure] + (f" ({payment})" if payment else "")
+        figure = asked_figure(q.text) if cfg.figure_check else None
+        anchor = figure_anchor(q.text, figure)
+        if figure and not any(states_figure(figure, c.text, anchor) for c in chosen):
+            what = FIGURE_NAMES[figure] + (f" ({anchor})" if anchor else "")
             return done(None, f"asked for {what}; no sentence quoted states one")
         text, citations = compose(chosen)
         if q.asks_for_release:

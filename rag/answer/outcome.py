@@ -22,7 +22,7 @@ from typing import Sequence
 
 from ..models import Hit
 from ..question import Question
-from ..question.asked import FIGURE_NAMES, asked_figure, asked_payment, states_figure
+from ..question.asked import FIGURE_NAMES, asked_figure, figure_anchor, states_figure
 from ..text.steps import asks_sentence, states_sentence
 from .evidence import collect_candidates
 
@@ -40,9 +40,10 @@ def unstated_sentence(question: Question, hits: Sequence[Hit]) -> str | None:
 
 def unstated_figure(question: Question, hits: Sequence[Hit]) -> str | None:
     """Why ``hits`` cannot answer a question asking for a figure by name, or None when they may."""
-    kind, payment = asked_figure(question.text), asked_payment(question.text)
+    kind = asked_figure(question.text)
+    anchor = figure_anchor(question.text, kind)
     if not hits or kind is None:
         return None
-    if any(states_figure(kind, c.text, payment) for c in collect_candidates(hits)):
+    if any(states_figure(kind, c.text, anchor) for c in collect_candidates(hits)):
         return None
-    return f"asked for {FIGURE_NAMES[kind]}{f' ({payment})' if payment else ''}; no release read states one"
+    return f"asked for {FIGURE_NAMES[kind]}{f' ({anchor})' if anchor else ''}; no release read states one"

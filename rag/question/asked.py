@@ -21,7 +21,7 @@ from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS
 from ..text.tokenize import content_stems, normalise_token, words as tokens
 from .mentions import question_mentions
 
-__all__ = ["FIGURE_NAMES", "MONEY", "REQUIRED_SHAPES", "answer_type", "asked_clause", "asked_figure", "asked_payment", "asks_two_things", "has_shape",
+__all__ = ["FIGURE_NAMES", "MONEY", "REQUIRED_SHAPES", "answer_type", "asked_clause", "asked_figure", "figure_anchor", "asks_two_things", "has_shape",
            "question_parts", "shows_asked_thing", "states_figure"]
 
 _QUESTION_TYPES = (  # checked in this order; the first that matches wins
@@ -186,17 +186,29 @@ def asked_figure(question: str) -> str | None:
 # much is Walgreens paying under its settlement"): the sum must be stated beside it
 _PAYMENT = re.compile(r"\b(?:how much|what|which)\s+(?:(?:the|a|an|total)\s+)?(?P<word>restitution|compensation|"
                       r"settlement|fine|bail|bond)\b", re.I)
+# the person whose age is asked, by name ("how old was Dr. Benjamin Harouni"): the age must be theirs
+_AGE_OF = re.compile(r"\b[Hh]ow old (?:was|were|is|are)\s+(?:(?:Dr|Mr|Mrs|Ms)\.\s+)?(?P<name>(?:[A-Z][\w'’-]+\s*)+)")
 
 
-def asked_payment(question: str) -> str:
-    """The payment ``question`` asks the amount of ("bond" for "what bond amount was set"), or ""."""
-    m = _PAYMENT.search(question)
-    return m["word"].lower() if m else ""
+def figure_anchor(question: str, kind: str | None) -> str:
+    """What the figure of ``kind`` asked must stand beside: the payment asked the amount of ("bond"
+    for "what bond amount was set"), the last name of the person whose age is asked; or ""."""
+    m = _PAYMENT.search(question) if kind == "money" else _AGE_OF.search(question) if kind == "age" else None
+    if m is None:
+        return ""
+    return m["word"].lower() if kind == "money" else m["name"].split()[-1]
 
 
-def states_figure(kind: str, text: str, payment: str = "") -> bool:
+def states_figure(kind: str, text: str, anchor: str = "") -> bool:
     """Whether ``text`` states a figure of ``kind`` ("$5,000", "36-year-old", "Judge Smith"); with
-    ``payment`` (``asked_payment``), a sum beside that word ("$5,000 bail", "fined $300")."""
+    an ``anchor`` (``figure_anchor``), a sum in a sentence naming the payment ("fined $300"), an
+    age beside the name ("Harouni, 64," / "64-year-old Benjamin Harouni")."""
     if not _FIGURE_STATED[kind].search(text):
         return False
-    return not payment or re.search(rf"\b{payment}", text, re.I) is not None
+    if not anchor:
+        return True
+    if kind == "age":
+        name = re.escape(anchor)
+        return re.search(rf"\b{name}\W{{1,3}}\(?\d{{1,3}}\b|\b\d{{1,3}}-year-old\s+(?:[A-Z][\w.'’-]*\s+){{0,3}}{name}\b",
+                         text) is not None
+    return re.search(rf"\b{re.escape(anchor)}", text, re.I) is not None
