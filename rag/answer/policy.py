@@ -179,5 +179,5 @@ def lead_quotes(question: Question | str, said: str, ranked: Sequence[Citation],
 BEFORE = {"ground": ground, "outcome": outcome, "figure": figure, "lookup": lookup}   # may answer instead of the model
 AFTER_DECLINE = {"rescue": rescue}              # the model declined
 AFTER_ANSWER = {"quote_lead": quote_lead}       # the model answered
-NEEDS = {"ground": "ranker", "outcome": "ranker", "figure": "ranker", "centre": "ranker", "lookup": "fallback", "rescue": "fallback",
-         "quote_lead": "fallback"}
+NEEDS = {"ground": "ranker", "outcome": "ranker", "figure": "ranker", "centre": "ranker", "lookup": "fallback",
+         "rescue": "fallback", "quote_lead": "fallback"}

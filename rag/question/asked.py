@@ -157,11 +157,13 @@ def asked_clause(question: str) -> str:
 
 # A figure the question asks for by name (checked in this order), and what states it. The money words are
 # the payments a release states as an amount; an age is asked of a person ("how old was Zephaniah Trevino",
-# "how old was the victim"), not of a thing ("how old was the oldest crime": a year answers it).
+# "how old was the victim"; group ``name``: the person named), not of a thing ("how old was the oldest
+# crime": a year answers it).
 _FIGURE_ASKED = {
     "money": re.compile(r"\b(?:how much|what|which)\b[^?]*\b(?:restitution|compensation|settlement|fines?|fined|bail|"
                         r"bond|amount|money|dollars?|paid|pay|cost|worth|value|damages)\b", re.I),
-    "age": re.compile(r"\b[Hh]ow old (?:was|were|is|are)\s+(?:(?:[Dd]r|Mr|Mrs|Ms)\.\s+)?(?:[A-Z]|(?:he|she|they)\b|"
+    "age": re.compile(r"\b[Hh]ow old (?:was|were|is|are)\s+(?:(?:[Dd]r|Mr|Mrs|Ms)\.\s+)?"
+                      r"(?:(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)|(?:he|she|they)\b|"
                       r"the (?:defendant|victim|man|woman|boy|girl|suspect|teen\w*|child|driver|officer)s?\b)"),
     "judge": re.compile(r"\b(?:which|what|name of the|who was the)\s+(?:\w+\s+){0,3}?(?:judge|justice|magistrate)\b", re.I),
 }
@@ -186,17 +188,17 @@ def asked_figure(question: str) -> str | None:
 # much is Walgreens paying under its settlement"): the sum must be stated beside it
 _PAYMENT = re.compile(r"\b(?:how much|what|which)\s+(?:(?:the|a|an|total)\s+)?(?P<word>restitution|compensation|"
                       r"settlement|fine|bail|bond)\b", re.I)
-# the person whose age is asked, by name ("how old was Dr. Benjamin Harouni"): the age must be theirs
-_AGE_OF = re.compile(r"\b[Hh]ow old (?:was|were|is|are)\s+(?:(?:Dr|Mr|Mrs|Ms)\.\s+)?(?P<name>(?:[A-Z][\w'’-]+\s*)+)")
 
 
 def figure_anchor(question: str, kind: str | None) -> str:
     """What the figure of ``kind`` asked must stand beside: the payment asked the amount of ("bond"
-    for "what bond amount was set"), the last name of the person whose age is asked; or ""."""
-    m = _PAYMENT.search(question) if kind == "money" else _AGE_OF.search(question) if kind == "age" else None
-    if m is None:
-        return ""
-    return m["word"].lower() if kind == "money" else m["name"].split()[-1]
+    for "what bond amount was set"), the last name of the person whose age is asked by name ("how old
+    was Dr. Benjamin Harouni": the age must be theirs); or ""."""
+    if kind == "money":
+        m = _PAYMENT.search(question)
+        return m["word"].lower() if m else ""
+    m = _FIGURE_ASKED["age"].search(question) if kind == "age" else None
+    return m["name"].split()[-1] if m and m["name"] else ""
 
 
 def states_figure(kind: str, text: str, anchor: str = "") -> bool:
