@@ -87,6 +87,10 @@ def _no_case_numbers(store, found):
     return found
 
 
+def _no_archives(store, releases):
+    return set()
+
+
 ROWS = {
     "shipped": {},
     "word runs, not the fitted topic match": {"rag.collect.find:TOPIC_MODEL": False},
@@ -98,6 +102,7 @@ ROWS = {
     "no topic from modifiers": {"rag.collect.criteria:_modifier_topic": _no_modifiers},
     "no filler dropping": {"rag.collect.criteria:TOPIC_FILLER": frozenset()},
     "no case numbers": {"rag.collect.case:_with_case_numbers": _no_case_numbers},
+    "archive pages kept": {"rag.collect.find:listings": _no_archives, "rag.collect.case:listings": _no_archives},
     "no status sentences in a case's latest line": {"rag.collect.status:STATUS_SENTENCES": 0},
     "one status sentence": {"rag.collect.status:STATUS_SENTENCES": 1},
     "three status sentences": {"rag.collect.status:STATUS_SENTENCES": 3},

@@ -20,6 +20,7 @@ from ..text.sentences import CLOSERS, TERMINALS, split_sentences
 from ..text.people import AGED_FIRST, DEFENDANT, IDENTIFIED, case_numbers as text_case_numbers, named_people
 from ..text.steps import STEP_PATTERNS, STEPS, TERM, step_of
 from ..text.tokenize import bm25_tokens
+from ..ingest.listing import listings
 from .match import lead_span, lead_spans
 
 __all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_case", "defendant_name",
@@ -53,11 +54,13 @@ def case_numbers(release: Release) -> list[str]:
 
 
 def _naming(store, lexical, name: str, sources) -> list[Release]:
-    """The releases naming ``name``."""
+    """The releases naming ``name`` (an archive page listing a headline that names them is none)."""
     ids = lexical.releases_with([t] for t in bm25_tokens(name)) if lexical is not None else None
     pattern = _name_pattern(name)
-    return [r for r in store.releases_where(sources=sources, release_ids=ids)
-            if pattern.search(r.title) or pattern.search(r.body)]
+    found = [r for r in store.releases_where(sources=sources, release_ids=ids)
+             if pattern.search(r.title) or pattern.search(r.body)]
+    archives = listings(store, found)
+    return [r for r in found if r.id not in archives]
 
 
 def _with_case_numbers(store, found: list[Release]) -> list[Release]:

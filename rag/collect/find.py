@@ -5,13 +5,15 @@ is about it: scored by the fitted topic match (``rag.collect.topic``) at or abov
 threshold, or, with ``TOPIC_MODEL`` off, holding every run of the topic's words in one
 sentence (``rag.collect.match``). Undated releases are never inside a window: they are counted
 apart. Releases with the same sentences (whitespace, case and datelines aside) count once; the
-later ones are marked as duplicates of the first.
+later ones are marked as duplicates of the first. Archive pages (a newsroom index listing other
+releases' headlines, ``rag.ingest.listing``) are no releases: left out, and named in a note.
 """
 from __future__ import annotations
 
 import dataclasses
 
 from .criteria import Criteria
+from ..ingest.listing import listings
 from .match import Match, Matches, text_key, topic_span
 from .topic import MAX_CANDIDATES, about_topic, best_sentence, candidate_ids
 
@@ -47,6 +49,13 @@ def find_matches(store, lexical, criteria: Criteria, topic_model: bool | None = 
         dated, undated = about_topic(dated, lexical, criteria), about_topic(undated, lexical, criteria)
     else:
         dated, undated = _word_runs(store, lexical, criteria)
+    archives = listings(store, [*dated, *undated])
+    if archives:
+        shown = "; ".join(f"\u201c{' '.join(r.title.split())}\u201d ({r.id})"
+                          for r in [*dated, *undated] if r.id in archives)
+        notes.append(f"{len(archives)} archive page{'s' if len(archives) > 1 else ''} listing other releases' "
+                     f"headlines matched and {'were' if len(archives) > 1 else 'was'} left out: {shown}")
+        dated, undated = [r for r in dated if r.id not in archives], [r for r in undated if r.id not in archives]
     prefix = criteria.title_prefix.lower()
 
     def matching(releases) -> list[Match]:

@@ -99,6 +99,7 @@ class MetaStore:
         self._lock = self.db.lock  # held around every read that runs more than one statement
         self._releases: dict[str, Release] = {}
         self._source_counts: dict[str, int] | None = None
+        self._titles: dict[str, tuple[str, ...]] = {}
         self.readonly = readonly
         self._max_id = -1
         if not readonly:
@@ -336,6 +337,13 @@ class MetaStore:
             rows = self.db.execute("SELECT source, COUNT(*) FROM releases WHERE id IN (SELECT value FROM "
                                    "json_each(?)) GROUP BY source", (json.dumps(list(release_ids)),))
         return {source: n for source, n in rows}
+
+    def titles(self, source: str) -> tuple[str, ...]:
+        """The titles of ``source``'s releases (read once per source for a read-only store)."""
+        if source not in self._titles or not self.readonly:
+            self._titles[source] = tuple(t for (t,) in self.db.execute("SELECT title FROM releases WHERE source = ?",
+                                                                        (source,)))
+        return self._titles[source]
 
     def release_of_chunks(self, chunk_ids: Iterable[int]) -> dict[int, str]:
         """Chunk id -> release id, for the given chunk ids that exist."""
