@@ -87,6 +87,12 @@ def test_the_clause_that_asks(question, clause):
     ("How old was Dr. Benjamin Harouni?", "age"),
     ("Which judge presided over the murder trial of Davonte Benton?", "judge"),
     ("Before which Superior Court judge was he arraigned?", "judge"),
+    ("Which San Diego Superior Court judge sentenced Nicholas Piazza?", "judge"),
+    ("Who was the defense lawyer representing Frank Racano?", "lawyer"),
+    ("Who represented the defendant at trial?", "lawyer"),
+    ("How long a period of post-release supervision was imposed on Rodlin Gravesande?", "term"),
+    ("How long was the probation Ron Bibby received?", "term"),
+    ("How long was Ron Bibby sentenced to?", None),  # a sentence, not a named term
     ("How old was the oldest crime among the cases?", None),  # a year answers it, not an age
     ("When was the bail set for Ron Bibby?", None),  # a date is asked
     ("What sentence did Ron Bibby receive?", None),
@@ -104,6 +110,9 @@ def test_what_states_a_figure():
     assert not states_figure("age", "sentenced to 12 years in prison")
     assert states_figure("judge", "before Brooklyn Supreme Court Justice Danny Chun")
     assert not states_figure("judge", "The District Attorney thanked the judge.")
+    assert states_figure("lawyer", "He was represented by attorney Jane Roe.")
+    assert states_figure("lawyer", "Defense attorney Jane Roe said her client would appeal.")
+    assert not states_figure("lawyer", "Deputy District Attorney John Doe prosecuted the case.")
 
 
 def test_a_payment_or_an_age_asked_must_be_stated_beside_its_anchor():
@@ -120,3 +129,8 @@ def test_a_payment_or_an_age_asked_must_be_stated_beside_its_anchor():
     assert states_figure("age", charged) and not states_figure("age", charged, "Harouni")
     assert states_figure("age", "Benjamin Harouni, 64, was killed.", "Harouni")
     assert states_figure("age", "the 64-year-old Benjamin Harouni", "Harouni")
+    question = "How long a period of post-release supervision was imposed on Rodlin Gravesande?"
+    assert figure_anchor(question, "term") == "post-release supervision"
+    assert not states_figure("term", "She was sentenced to 12 years in prison.", "post-release supervision")
+    assert states_figure("term", "She was sentenced to 12 years in prison, to be followed by five years of "
+                                 "post-release supervision.", "post-release supervision")

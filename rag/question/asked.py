@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from ..text.stem import suffix_stem as stem
+from ..text.steps import DURATION
 from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS
 from ..text.tokenize import content_stems, normalise_token, words as tokens
 from .mentions import question_mentions
@@ -165,20 +166,31 @@ _FIGURE_ASKED = {
     "age": re.compile(r"\b[Hh]ow old (?:was|were|is|are)\s+(?:(?:[Dd]r|Mr|Mrs|Ms)\.\s+)?"
                       r"(?:(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)|(?:he|she|they)\b|"
                       r"the (?:defendant|victim|man|woman|boy|girl|suspect|teen\w*|child|driver|officer)s?\b)"),
-    "judge": re.compile(r"\b(?:which|what|name of the|who was the)\s+(?:\w+\s+){0,3}?(?:judge|justice|magistrate)\b", re.I),
+    # "Which San Diego Superior Court judge ...": up to five words between
+    "judge": re.compile(r"\b(?:which|what|name of the|who was the)\s+(?:[\w.'’-]+\s+){0,5}?(?:judge|justice|magistrate)\b",
+                        re.I),
+    "lawyer": re.compile(r"\b(?:defen[cs]e|defendant'?s?)\s+(?:attorney|lawyer|counsel)\b|"
+                         r"\bwho\s+(?:represented|was representing|is representing)\b", re.I),
+    # the length of a named term (group ``word``): "how long a period of post-release supervision"
+    "term": re.compile(r"\bhow long\b[^?]*\b(?P<word>post-release supervision|supervised release|probation|parole)\b",
+                       re.I),
 }
 MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d,.]*\s*(million|billion|thousand)?\s*(dollars|pounds)\b", re.I)  # a sum stated
 _FIGURE_STATED = {
     "money": MONEY,
     "age": re.compile(r"\b\d{1,3}[\s-]years?[\s-]old\b|,\s*\d{1,3},|\b(?:age|aged)\s+\d{1,3}\b|\(\d{1,3}\)", re.I),
     "judge": re.compile(r"\b(?:[Jj]udge|[Jj]ustice|[Mm]agistrate|Hon\.)\s+[A-Z]"),
+    "lawyer": re.compile(r"\bdefen[cs]e (?:attorney|lawyer|counsel)\b|\brepresented by\b|\b(?:his|her|their) (?:attorney|lawyer)\b",
+                         re.I),
+    "term": DURATION,
 }
-FIGURE_NAMES = {"money": "a money amount", "age": "an age", "judge": "a judge's name"}
+FIGURE_NAMES = {"money": "a money amount", "age": "an age", "judge": "a judge's name",
+                "lawyer": "a defence lawyer", "term": "the length of a term"}
 
 
 def asked_figure(question: str) -> str | None:
-    """The figure ``question`` asks for by name ("money", "age", "judge"; see ``FIGURE_NAMES``), or
-    None. A "when" question asks for a date, whatever it names ("when was the bail set?")."""
+    """The figure ``question`` asks for by name ("money", "age", "judge", "lawyer", "term"; see
+    ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was the bail set?")."""
     if answer_type(question) == "time":
         return None
     return next((kind for kind, pattern in _FIGURE_ASKED.items() if pattern.search(question)), None)
@@ -197,6 +209,8 @@ def figure_anchor(question: str, kind: str | None) -> str:
     if kind == "money":
         m = _PAYMENT.search(question)
         return m["word"].lower() if m else ""
+    if kind == "term":  # the term asked the length of: a duration in a sentence naming it
+        return _FIGURE_ASKED["term"].search(question)["word"].lower()
     m = _FIGURE_ASKED["age"].search(question) if kind == "age" else None
     return m["name"].split()[-1] if m and m["name"] else ""
 
