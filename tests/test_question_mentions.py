@@ -71,6 +71,9 @@ def test_tokens_and_stems():
         ("What did the Boson-led response do?", "Operation Boson patrolled.", True),
         ("What did the Boson-led response do?", "Operation Costello patrolled.", False),
         ("Who is Rosas-Zagal?", "Juana Rosas was found.", False),
+        # two names joined by a lower-case word: each must be there, not the two side by side
+        ("Who ran the Virginia-to-Brooklyn gun ring?", "Guns bought in Virginia were sold in Brooklyn.", True),
+        ("Who ran the Virginia-to-Brooklyn gun ring?", "Guns were sold in Brooklyn.", False),
         # a name written closed up in the question and apart in the release
         ("What did TechSoup's Caravan Studios build?", "Tech Soup and Caravan Studios built it.", True),
         ("What did TechSoup build?", "Tech support was given.", False),

@@ -197,8 +197,11 @@ class ReleaseText:
                 self._initials = " ".join(initials_runs(self._text))
             return word.replace(".", "").upper() in self._initials
         if "-" in word:  # "Boson-led": the lower-case affix is not part of the name
-            parts = [p for p in word.split("-") if p[:1].isupper() or p[:1].isdigit()]
-            if parts and len(parts) < len(word.split("-")):
+            pieces = word.split("-")
+            parts = [p for p in pieces if p[:1].isupper() or p[:1].isdigit()]
+            if len(parts) > 1 and len(parts) < len(pieces):  # "Virginia-to-Brooklyn": two names, each on its own
+                return all(self._has_word(p) for p in parts)
+            if parts and len(parts) < len(pieces):
                 word = "-".join(parts)
         toks = [t for t in tokens(word) if len(t) > 1]
         if not toks:
