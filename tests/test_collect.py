@@ -322,6 +322,12 @@ def test_the_named_sentence_is_the_defendant_s_not_the_victim_s():
                                    "Rodney Poucely after an investigation.")
     # an age and a name with no step of a case: nobody is named
     assert named("The 36-year-old Jane Doe thanked the officers.") == (None, None)
+    # a full name beside a step ("X faces", "found X guilty"), as Los Angeles County writes: quoted, not stored
+    assert named("June 3, 2026: Jury Convicts Man\nClifford Chaun Loyer faces up to life in prison when he is "
+                 "sentenced on June 26\nLOS ANGELES — A jury today found Clifford Chaun Loyer guilty.") == \
+        (None, "June 3, 2026: Jury Convicts Man Clifford Chaun Loyer faces up to life in prison when he is sentenced "
+               "on June 26 LOS ANGELES — A jury today found Clifford Chaun Loyer guilty.")
+    assert named("Actor James Handy was killed in his home in Tarzana. Nothing else.") == (None, None)  # no step
 
 
 def test_question_words_leave_out_publisher_time_and_asking():

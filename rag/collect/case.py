@@ -17,7 +17,8 @@ from ..models import Release
 from ..question import Question
 from ..question.sources import named_sources, source_names
 from ..text.sentences import CLOSERS, TERMINALS, split_sentences
-from ..text.people import AGED_FIRST, DEFENDANT, IDENTIFIED, case_numbers as text_case_numbers, named_people
+from ..text.people import (AGED_FIRST, DEFENDANT, IDENTIFIED, STEP_NAMED, case_numbers as text_case_numbers,
+                           named_people)
 from ..text.steps import STEP_PATTERNS, STEPS, TERM, step_of
 from ..text.tokenize import bm25_tokens
 from ..ingest.listing import listings
@@ -98,7 +99,8 @@ def defendant_span(release: Release) -> tuple[int, int] | None:
     """The sentence naming the defendant, or None: the first that says "the defendant was
     identified as X" anywhere; else the first of the opening sentences naming "X, 36, of Place";
     else the first of those that names "36-year-old X" and a step of the case ("charged",
-    "sentenced"). A sentence broken over lines is read whole (``_joined``)."""
+    "sentenced"); else the first of those with a full name beside a step ("X faces", "X was
+    sentenced", "found X guilty"). A sentence broken over lines is read whole (``_joined``)."""
     body = release.body
     spans = _joined(body, split_sentences(body))
     for start, end in spans:
@@ -109,6 +111,9 @@ def defendant_span(release: Release) -> tuple[int, int] | None:
             return start, end
     for start, end in spans[:OPENING]:
         if AGED_FIRST.search(body[start:end]) and step_of(body[start:end]):
+            return start, end
+    for start, end in spans[:OPENING]:
+        if STEP_NAMED.search(body[start:end]):
             return start, end
     return None
 

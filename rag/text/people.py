@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["AGED_FIRST", "CASE_NUMBER", "DEFENDANT", "IDENTIFIED", "case_numbers", "named_people"]
+__all__ = ["AGED_FIRST", "CASE_NUMBER", "DEFENDANT", "IDENTIFIED", "STEP_NAMED", "case_numbers", "named_people"]
 
 # a name's later words: an initial ("Q."), "Jr."/"Sr.", or a word with no full stop -- so a name never
 # runs across a sentence's end ("... of Buena Park. Jonathan Peterson, 25, ...")
@@ -23,6 +23,11 @@ IDENTIFIED = re.compile(rf"\bdefendants? (?:was |is )?(?:identified )?as\s+(?P<a
 # an age before a name ("the arrest of 36-year-old Rodney Poucely"): victims are named so too, so it is
 # only quoted beside a step of the case, never stored as a defendant
 AGED_FIRST = re.compile(rf"\b\d{{1,3}}-year-old\s+(?P<c>{PERSON})")
+# a full name beside a step of the case ("Clifford Chaun Loyer faces up to life", "Loyer was sentenced", "a jury
+# found Clifford Chaun Loyer guilty"): quoted, like AGED_FIRST, never stored
+STEP_NAMED = re.compile(rf"\b(?P<d>{PERSON})\s+(?:faces\b|pleaded\b|pled\b|(?:was|is|has been|had been)\s+"
+                        rf"(?:\w+\s+){{0,2}}?(?:convicted|sentenced|charged|arraigned|indicted|found guilty)\b)|"
+                        rf"\bfound\s+(?P<e>{PERSON})\s+guilty\b")
 CASE_NUMBER = re.compile(r"\bCase\s*(?:#|No\.?|Number)\s*:?\s*([A-Z0-9]*\d[A-Z0-9-]{3,}[A-Z0-9])")
 
 
