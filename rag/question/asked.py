@@ -167,21 +167,21 @@ _FIGURE_ASKED = {
                       r"(?:(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)|(?:he|she|they)\b|"
                       r"the (?:defendant|victim|man|woman|boy|girl|suspect|teen\w*|child|driver|officer)s?\b)"),
     # "Which San Diego Superior Court judge ...": up to five words between
-    "judge": re.compile(r"\b(?:which|what|name of the|who was the)\s+(?:[\w.'’-]+\s+){0,5}?(?:judge|justice|magistrate)\b",
-                        re.I),
+    "judge": re.compile(r"\b(?:which|what|name of the|who was the)\s+(?:[\w.'’-]+\s+){0,5}?"
+                        r"(?:judge|justice|magistrate)\b", re.I),
     "lawyer": re.compile(r"\b(?:defen[cs]e|defendant'?s?)\s+(?:attorney|lawyer|counsel)\b|"
                          r"\bwho\s+(?:represented|was representing|is representing)\b", re.I),
     # the length of a named term (group ``word``): "how long a period of post-release supervision"
-    "term": re.compile(r"\bhow long\b[^?]*\b(?P<word>post-release supervision|supervised release|probation|parole)\b",
-                       re.I),
+    "term": re.compile(r"\bhow long\b[^?]*\b(?P<word>post-release supervision|supervised release|probation|"
+                       r"parole)\b", re.I),
 }
 MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d,.]*\s*(million|billion|thousand)?\s*(dollars|pounds)\b", re.I)  # a sum stated
 _FIGURE_STATED = {
     "money": MONEY,
     "age": re.compile(r"\b\d{1,3}[\s-]years?[\s-]old\b|,\s*\d{1,3},|\b(?:age|aged)\s+\d{1,3}\b|\(\d{1,3}\)", re.I),
     "judge": re.compile(r"\b(?:[Jj]udge|[Jj]ustice|[Mm]agistrate|Hon\.)\s+[A-Z]"),
-    "lawyer": re.compile(r"\bdefen[cs]e (?:attorney|lawyer|counsel)\b|\brepresented by\b|\b(?:his|her|their) (?:attorney|lawyer)\b",
-                         re.I),
+    "lawyer": re.compile(r"\bdefen[cs]e (?:attorney|lawyer|counsel)\b|\brepresented by\b|"
+                         r"\b(?:his|her|their) (?:attorney|lawyer)\b", re.I),
     "term": DURATION,
 }
 FIGURE_NAMES = {"money": "a money amount", "age": "an age", "judge": "a judge's name",
