@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 
 from .answer import Answerer, Rewrite, get_answerer
 from .answer.combine import combine
-from .collect.run import case_answer, case_siblings, collect, sentencing_passage
+from .collect.run import case_answer, case_siblings, collect, described_case, sentencing_passage
 from .embedding import Embedder, embedder_from
 from .errors import RagError
 from .index import BuildReport, Index, build_index, generations
@@ -303,6 +303,15 @@ class Pipeline:
             hits = interleave(per_part, depth)
         else:
             parts, hits = [], self.search(searched, depth, filters, generation=gen)
+        described = (described_case(searched, hits, gen.index, filters, impl.name)
+                     if self.settings.retrieval.routes and not parts else None)
+        if described is not None:  # a case asked by description
+            answer, case_hits = described
+            t1 = time.perf_counter()
+            yield Retrieved(rewrite.search, case_hits)
+            yield replace(answer, timings_ms={"retrieve": (t1 - t_rewrite) * 1000, "answer": 0.0,
+                                              "total": (t1 - t0) * 1000})
+            return
         t1 = time.perf_counter()
         yield Retrieved(rewrite.search, hits)
         answer = None

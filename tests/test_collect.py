@@ -181,6 +181,14 @@ def test_a_case_nobody_is_named_in_gets_the_normal_answer(pipe):
     assert answer.route == "fact"
 
 
+def test_a_case_asked_by_description_follows_the_defendant_of_the_best_release(pipe):
+    answer, hits = pipe.ask("What happened in the case of the man indicted for the Flatbush murder?")
+    assert answer.route == "case" and "the best-matching release names as its defendant" in answer.note
+    assert [m.release_id for m in answer.matches] == ["kings_ny/g.txt", "kings_ny/j.txt", "kings_ny/h.txt",
+                                                      "kings_ny/i.txt"]
+    assert answer.text.startswith("Latest (2017-06-20, sentenced):")
+
+
 def test_fact_questions_are_untouched(pipe):
     answer, _ = pipe.ask("How many firearms were turned in at the Brownsville buyback?")
     assert answer.route == "fact" and not answer.matches

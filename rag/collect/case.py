@@ -141,17 +141,22 @@ def _step(release: Release) -> str | None:
     return step
 
 
+def person_mentions(question: Question, sources) -> list:
+    """The names of two words or more in ``question`` that may be a person's: not the place a
+    source is named for ("Orange County")."""
+    places = {n for s in sources for n in source_names(s)}
+    return [m for m in question.mentions
+            if m.kind == "name" and len(m.tokens) >= 2 and " ".join(m.tokens) not in places]
+
+
 def case_history(store, lexical, question: Question, sources) -> tuple[str, list[CaseStep]] | None:
     """(the person, the case's releases in date order), or None when the question names no
     person any release names."""
     text = question.text
-    places = {n for s in sources for n in source_names(s)}
     after_against = re.search(r"\b(?:against|of)\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)+)", text)
     named = named_sources(text, sources)
     found = []
-    for m in question.mentions:
-        if m.kind != "name" or len(m.tokens) < 2 or " ".join(m.tokens) in places:
-            continue
+    for m in person_mentions(question, sources):
         words = re.sub(r"['’]s$", "", m.text).split()  # "Courtney Pandolfi's prosecution"
         tries = [" ".join(words)] + ([" ".join(words[1:])] if len(words) >= 3 else [])
         for name in tries:  # then without a capitalised word before the name ("Trace Sanford Solny")

@@ -22,12 +22,12 @@ from ..retrieval import NO_FILTERS, Filters
 from ..text.people import named_people
 from ..text.steps import asks_sentence, states_sentence
 from ..text.tokenize import bm25_tokens
-from .case import case_history, defendant_case, defendant_name, named_case
+from .case import case_history, defendant_case, defendant_name, named_case, person_mentions
 from .compose import answer_case, answer_matches
 from .criteria import Criteria, criteria_for, question_words, topic_runs
 from .find import find_matches
 
-__all__ = ["MAX_HITS", "SELF_NAMED", "case_answer", "case_siblings", "collect", "publisher_sources",
+__all__ = ["MAX_HITS", "SELF_NAMED", "case_answer", "case_siblings", "collect", "described_case", "publisher_sources",
            "read_criteria", "unknown_publisher"]
 
 
@@ -129,6 +129,33 @@ def case_answer(name: str, index, filters: Filters, answerer: str = "case") -> A
     return answer_case(name, steps, answerer)
 
 
+def first_last(person: str) -> str | None:
+    """A person's first and last name ("Jonah Q. Whitlock" -> "Jonah Whitlock": no initials, no
+    "Jr."), as releases naming them all write it; None for fewer than two words."""
+    words = [w for w in person.split() if not re.fullmatch(r"[A-Z]\.|[JS]r\.", w)]
+    return f"{words[0]} {words[-1]}" if len(words) >= 2 else None
+
+
+def described_case(question: Question, hits: Sequence[Hit], index, filters: Filters,
+                   answerer: str) -> tuple[Answer, list[Hit]] | None:
+    """For a case question that names nobody ("What became of the prominent water polo coach
+    accused of ..."): the case of the defendant the search's best release names (as releases name
+    defendants, ``defendant_name``), from that release's source; None when the question is no case
+    question, names a person (no release naming them: the normal answer), or that release names no
+    defendant."""
+    if route(question.text) != "case" or not hits or person_mentions(question, index.store.sources()):
+        return None  # not a case question, or one naming someone no release names: the normal answer
+    release = hits[0].release
+    name = first_last(defendant_name(release) or "")
+    if name is None:
+        return None
+    answer = case_answer(name, index, dataclasses.replace(filters, sources=(release.source,)), answerer)
+    if answer.refused:
+        return None
+    note = f"the question names nobody; the case of {name}, whom the best-matching release names as its defendant"
+    return dataclasses.replace(answer, note=note), _hits(index, answer)
+
+
 def case_siblings(release, index) -> tuple[str, list] | None:
     """(the person ``release`` names as its defendant, the other releases of their case, from
     the same source, in date order), or None when it names nobody so or no other release does."""
@@ -171,9 +198,7 @@ def sentencing_passage(question: Question, index, filters: Filters = NO_FILTERS,
     if found is None:
         required = [m for m in question.mentions if m.required]
         lead = next((r for r in read if all(ReleaseText(r.title, r.body).contains(m) for m in required)), None)
-        person = next(iter(named_people(lead.body)), "") if lead is not None else ""
-        words = [w for w in person.split() if not re.fullmatch(r"[A-Z]\.|[JS]r\.", w)]  # no initials, no "Jr."
-        name = f"{words[0]} {words[-1]}" if len(words) >= 2 else None
+        name = first_last(next(iter(named_people(lead.body)), "") if lead is not None else "")
         found = (name, named_case(index.store, index.lexical, name, (lead.source,))) if name else None
     if found is None:
         return None
