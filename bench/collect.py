@@ -19,11 +19,13 @@ fitted on; ``collect-k.jsonl`` (20 counts and lists) was run once and never tune
 Per question, "met" is the issue's target: a count exact with its list complete (recall >= 0.9,
 precision >= 0.8), a list complete, a case with its latest outcome stated (key facts) and >= 80%
 of its releases cited in date order. Switches are module attributes set for one row (the same
-code paths the settings would switch); the fact path is untouched by all of them.
+code paths the settings would switch); the fact path is untouched by all of them. ``--only`` runs the
+rows named and keeps the others' last numbers from OUT/collect.json.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import contextlib
 from pathlib import Path
 
@@ -107,6 +109,7 @@ ROWS = {
     "one status sentence": {"rag.collect.status:STATUS_SENTENCES": 1},
     "three status sentences": {"rag.collect.status:STATUS_SENTENCES": 3},
     "no routing (all facts)": {"rag.collect.run:route": lambda text: "fact"},
+    "no case asked by description": {"rag.pipeline:described_case": lambda *args: None},
 }
 
 
@@ -115,11 +118,15 @@ def main() -> None:
     ap.add_argument("--index", required=True)
     ap.add_argument("--out", default=str(REPO / "bench" / "results"))
     ap.add_argument("--bundled-index", help="an index of corpus/, for the bundled set's counts")
-    ap.add_argument("--only", action="append", help="row label(s) to run (default: all)")
+    ap.add_argument("--only", action="append",
+                    help="row label(s) to run (default: all); the other rows are kept from OUT/collect.json")
     args = ap.parse_args()
     pipe = Pipeline(Settings(index_dir=args.index))
     bundled = Pipeline(Settings(index_dir=args.bundled_index)) if args.bundled_index else None
     data = {"machine": machine(), "rows": {}}
+    earlier = Path(args.out) / "collect.json"
+    if args.only and earlier.is_file():  # rows not run now keep their last numbers
+        data["rows"] = json.loads(earlier.read_text(encoding="utf-8")).get("rows", {})
     keys = ("met", "routing_ok", "count_exact", "list_recall", "list_precision", "chain_recall", "chain_order",
             "key_fact_accuracy", "latency_total_p50_ms")
     lines = ["| row | set | n | " + " | ".join(keys) + " |", "|" + "---|" * (len(keys) + 3)]
@@ -137,9 +144,11 @@ def main() -> None:
                 overall = dict(res["metrics"]["overall"])
                 overall["met"] = sum(met(q) for q in res["questions"]) / len(res["questions"])
                 data["rows"][label][name] = {k: overall.get(k) for k in keys} | {"n": overall["n"]}
-                cells = " | ".join("–" if overall.get(k) is None else f"{overall[k]:.3f}" if k != "latency_total_p50_ms"
-                                   else f"{overall[k]:.0f}" for k in keys)
-                lines.append(f"| {label} | {name} | {overall['n']} | {cells} |")
+    for label in [label for label in ROWS if label in data["rows"]]:
+        for name, cell in data["rows"][label].items():
+            cells = " | ".join("–" if cell.get(k) is None else f"{cell[k]:.3f}" if k != "latency_total_p50_ms"
+                               else f"{cell[k]:.0f}" for k in keys)
+            lines.append(f"| {label} | {name} | {cell['n']} | {cells} |")
     write_report(args.out, "collect", "\n".join(lines), data)
 
 
