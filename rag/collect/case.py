@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..ingest.listing import listings
 from ..models import Release
 from ..question import Question
 from ..question.sources import named_sources, source_names
@@ -21,7 +22,6 @@ from ..text.people import (AGED_FIRST, DEFENDANT, IDENTIFIED, STEP_NAMED, case_n
                            named_people)
 from ..text.steps import STEP_PATTERNS, STEPS, TERM, step_of
 from ..text.tokenize import bm25_tokens
-from ..ingest.listing import listings
 from .match import lead_span, lead_spans
 
 __all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_case", "defendant_name",

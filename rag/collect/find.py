@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from .criteria import Criteria
 from ..ingest.listing import listings
+from .criteria import Criteria
 from .match import Match, Matches, text_key, topic_span
 from .topic import MAX_CANDIDATES, about_topic, best_sentence, candidate_ids
 

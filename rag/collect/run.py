@@ -27,8 +27,8 @@ from .compose import answer_case, answer_matches
 from .criteria import Criteria, criteria_for, question_words, topic_runs
 from .find import find_matches
 
-__all__ = ["MAX_HITS", "SELF_NAMED", "case_answer", "case_siblings", "collect", "described_case", "publisher_sources",
-           "read_criteria", "unknown_publisher"]
+__all__ = ["MAX_HITS", "SELF_NAMED", "case_answer", "case_siblings", "collect", "described_case", "first_last",
+           "publisher_sources", "read_criteria", "unknown_publisher"]
 
 
 def unknown_publisher(question: Question, criteria: Criteria) -> str:

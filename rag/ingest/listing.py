@@ -6,7 +6,7 @@ of the passages changed no retrieval number on the twelve dev and bench files an
 
 A page is an archive page when at least ``LISTED`` of its lines are a headline of another
 release of its source or a bare date ("November 26", "6/3/2026", "October 24, 2022"). Measured
-on the prosecutor corpus (8,635 pages, bodies after boilerplate removal): the 13 archive pages
+on the shared index (8,580 releases, bodies after boilerplate removal): the 13 archive pages
 have 5 to 235 such lines; no release has more than 4 (a "related" sidebar of three headlines and
 a date, or an advisory's four event dates).
 """
