@@ -276,6 +276,25 @@ def test_under_the_support_floor_the_reader_adds_no_competing_figure_and_nothing
     assert [c.quote for c in unlikely.citations] == quotes[:1]
 
 
+def test_another_release_s_sentence_needs_the_reader_s_other_release_probability(hash_embedder):
+    """After the lead, a sentence of another release is quoted only at ``other_release`` or more: it is
+    often about another case, and cites a release that is not the answer's."""
+    from rag.answer.evidence import SentenceRanker
+    from rag.config import EvidenceConfig
+
+    hits = hits_for(R_KINGS, R_ORANGE)
+    question = "What prison sentence was imposed, and who imposed it?"  # names nothing: both releases are read
+    # reader probabilities: "15 years" 1.0, "Justice Ann Lee" 0.9, "7 years" (the other release) 0.8
+    ranker = SentenceRanker(hash_embedder, EvidenceConfig(top_k=50),
+                            WordReader("15 years", "Justice Ann Lee", "7 years"))
+    kw = dict(ranker=ranker, max_sentences=3, min_support=0.05, min_relative=0.0)
+    both = ExtractiveAnswerer(**kw).answer(question, hits)
+    assert {c.release_id for c in both.citations} == {"kings.txt", "orange.txt"}
+    home = ExtractiveAnswerer(**kw, other_release=0.85).answer(question, hits)
+    assert {c.release_id for c in home.citations} == {"kings.txt"}  # the lead's release only
+    assert "15 years" in home.citations[0].quote and "Justice Ann Lee" in home.citations[1].quote
+
+
 def test_sentence_cut_by_chunk_edge_is_quoted_whole(answerer):
     body = R_LUTON.body
     start = body.index("where officers have located")  # mid-sentence

@@ -152,9 +152,11 @@ class ExtractiveAnswerer(AnswererBase):
                                      lambda i: cands[i].support >= floor or probs[i] >= cfg.min_reader)
             # under the support floor, no second figure of the kind asked: it would compete with the lead's
             held = [k for k in asked_kinds(q) if k in FIGURES and holds(k, cands[lead].text)]
+            home = cands[lead].release.id
             picked = pick(cands, vecs, lead, order, cfg.max_sentences,
-                          lambda i: cands[i].support >= floor or (
-                              probs[i] >= cfg.min_reader and not any(holds(k, cands[i].text) for k in held)))
+                          lambda i: (cands[i].release.id == home or probs[i] >= cfg.other_release) and (
+                              cands[i].support >= floor or (
+                                  probs[i] >= cfg.min_reader and not any(holds(k, cands[i].text) for k in held))))
         else:  # the best supported sentences, the reader's best (of the asked shape) put in front
             picked = pick(cands, vecs, eligible[0], range(len(cands)), cfg.max_sentences,
                           lambda i: cands[i].support >= floor)
