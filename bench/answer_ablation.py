@@ -58,7 +58,7 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("no sentencing passage of the named defendant", {"retrieval__case_passages": False}),
         ("a name the archive holds elsewhere still refuses", {"retrieval__known_names": False}),
         ("sentences after the lead by support, not the reader", {"extractive__compose": "support"}),
-        ("another release's sentences at any reader probability", {"extractive__other_release": 0.0}),
+        ("another release's sentences only at reader probability 0.5", {"extractive__other_release": 0.5}),
         ("2 sentences at most", {"extractive__max_sentences": 2}),
         ("3 sentences at most", {"extractive__max_sentences": 3}),
         ("no neighbouring chunks (widen 0)", NARROW),
