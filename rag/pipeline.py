@@ -138,6 +138,16 @@ def part_fallbacks(impl: Answerer, parts: Sequence[Question], read: Sequence[lis
     return out
 
 
+def _whole_index(found: tuple[Answer, list[Hit]], search: str, t0: float, t_rewrite: float
+                 ) -> Iterator[Retrieved | Answer]:
+    """A count, list or case answered over the whole index: its hits, then the answer, timed (no
+    passages were read, so no answer time)."""
+    answer, hits = found
+    t1 = time.perf_counter()
+    yield Retrieved(search, hits)
+    yield replace(answer, timings_ms={"retrieve": (t1 - t_rewrite) * 1000, "answer": 0.0, "total": (t1 - t0) * 1000})
+
+
 class Pipeline:
     """Embedder, index, retriever and answerer, each loaded once.
 
@@ -290,11 +300,7 @@ class Pipeline:
         impl = self.answerer(answerer)
         routed = collect(searched, gen.index, filters, impl.name) if self.settings.retrieval.routes else None
         if routed is not None:  # a count, list or case: over the whole index, no passages to read
-            answer, hits = routed
-            t1 = time.perf_counter()
-            yield Retrieved(rewrite.search, hits)
-            yield replace(answer, timings_ms={"retrieve": (t1 - t_rewrite) * 1000, "answer": 0.0,
-                                              "total": (t1 - t0) * 1000})
+            yield from _whole_index(routed, rewrite.search, t0, t_rewrite)
             return
         split = self.settings.retrieval.split and (not impl.streams or self.settings.retrieval.split_llm)
         parts = list(analyse_parts(searched, self.settings.retrieval.split_search)) if split else []
@@ -306,11 +312,7 @@ class Pipeline:
         described = (described_case(searched, hits, gen.index, filters, impl.name)
                      if self.settings.retrieval.routes and not parts else None)
         if described is not None:  # a case asked by description
-            answer, case_hits = described
-            t1 = time.perf_counter()
-            yield Retrieved(rewrite.search, case_hits)
-            yield replace(answer, timings_ms={"retrieve": (t1 - t_rewrite) * 1000, "answer": 0.0,
-                                              "total": (t1 - t0) * 1000})
+            yield from _whole_index(described, rewrite.search, t0, t_rewrite)
             return
         t1 = time.perf_counter()
         yield Retrieved(rewrite.search, hits)

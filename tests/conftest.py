@@ -62,3 +62,18 @@ def write_release(root: Path, name: str, body: str, date: str = "2024-01-15") ->
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f" date {date} {body}\n", encoding="utf-8")
     return path
+
+
+def hash_pipeline(tmp_path_factory, make_corpus):
+    """A Pipeline (hash embedder) over a corpus ``make_corpus(root)`` writes, indexed with nothing skipped."""
+    from rag.index import build_index
+    from rag.pipeline import Pipeline, make_embedder
+    from rag.settings import Settings
+
+    root = tmp_path_factory.mktemp("corpus")
+    make_corpus(root)
+    index_dir = tmp_path_factory.mktemp("idx")
+    settings = Settings(index_dir=str(index_dir)).with_(embedder="hash")
+    report = build_index([root], index_dir, make_embedder(settings), settings.chunking)
+    assert not report.skipped, report.skipped
+    return Pipeline(settings)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_release
+from conftest import hash_pipeline, write_release
 from rag.index import build_index
 from rag.pipeline import Pipeline, make_embedder
 from rag.question.route import route, topic_text
@@ -72,13 +72,7 @@ def _corpus(root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
-    root = tmp_path_factory.mktemp("corpus")
-    _corpus(root)
-    index_dir = tmp_path_factory.mktemp("idx")
-    settings = Settings(index_dir=str(index_dir)).with_(embedder="hash")
-    report = build_index([root], index_dir, make_embedder(settings), settings.chunking)
-    assert not report.skipped, report.skipped
-    return Pipeline(settings)
+    return hash_pipeline(tmp_path_factory, _corpus)
 
 
 def test_routes():

@@ -11,11 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import hash_pipeline
 from rag.ingest.listing import LISTED, is_listing, listed_lines, title_key
-from rag.index import build_index
 from rag.models import Release
-from rag.pipeline import Pipeline, make_embedder
-from rag.settings import Settings
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
@@ -56,13 +54,7 @@ def _corpus(root: Path) -> list[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
-    root = tmp_path_factory.mktemp("corpus")
-    _corpus(root)
-    index_dir = tmp_path_factory.mktemp("idx")
-    settings = Settings(index_dir=str(index_dir)).with_(embedder="hash")
-    report = build_index([root], index_dir, make_embedder(settings), settings.chunking)
-    assert not report.skipped, report.skipped
-    return Pipeline(settings)
+    return hash_pipeline(tmp_path_factory, _corpus)
 
 
 def test_the_archive_page_keeps_its_headlines_and_is_recognised(pipe):
