@@ -29,6 +29,22 @@ def test_a_two_part_question_keeps_its_context_in_each_part():
     assert analyse(bare).parts == question_parts(bare)
 
 
+def test_a_second_part_after_a_preposition_or_naming_only_another_year():
+    """"..., and by what date did ...?" asks a second thing; "..., and how many in 2024?" asks the first
+    part's question of 2024 (its year replaced), not "how many in 2024" of nothing."""
+    prep = "Which judge granted the order in December 2021, and by what date did the DA urge comments in 2022?"
+    assert question_parts(prep) == ("Which judge granted the order in December 2021?",
+                                    "by what date did the DA urge comments in 2022?")
+    year = "The Lifer Hearing Unit fought parole. How many hearings were held in San Diego in 2023, and how many in 2024?"
+    assert question_parts(year) == ("The Lifer Hearing Unit fought parole. How many hearings were held in San Diego in 2023?",
+                                    "The Lifer Hearing Unit fought parole. How many hearings were held in San Diego in 2024?")
+    money = "How much was the grant in fiscal 2020, and how much in March 2021?"
+    assert question_parts(money)[1] == "How much was the grant in March 2021?"
+    # no year to replace: the second part borrows the first's names, as before
+    assert question_parts("How many arrests were made in Luton, and how many in Bedford?") == (
+        "How many arrests were made in Luton?", "Luton: how many in Bedford?")
+
+
 def test_a_later_part_looks_from_the_shared_time_on():
     """The charge is in January 2008; the sentence asked for in the second part came later."""
     q = analyse("Campbell was charged in January 2008. What maximum sentence did he face, and what sentence did he "

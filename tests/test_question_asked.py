@@ -53,7 +53,9 @@ def test_shows_asked_thing(question, quotes, shown):
     ("What maximum sentence did she face when charged, and what sentence did she receive?", True),
     ("Who was charged? When is the hearing?", True),
     ("Who chose the name for the campaign, and when?", True),
+    ("Which judge granted the order, and by what date were comments due?", True),
     ("How many knives and guns were seized in Luton parks?", False),
+    ("What did police find in the car and in the house?", False),
     ("What did the DA say about the robbery and the shooting?", False),
     ("Which release reported the arrests? Give its title and date.", False),
 ])

@@ -92,7 +92,9 @@ def shows_asked_thing(question: str, quotes: Sequence[str]) -> bool:
     return False
 
 
-_SECOND_ASK = re.compile(r"\band\s+(?:what|which|who|whom|whose|how|when|where|why)\b|\?.*\w.*\?", re.I | re.S)
+# "and" before the second question word, a preposition between them or not ("..., and by what date did ...?")
+_AND = r"\band\s+(?:(?:by|on|in|at|for|from|to|with|until|under|after|before|during)\s+)?"
+_SECOND_ASK = re.compile(_AND + r"(?:what|which|who|whom|whose|how|when|where|why)\b|\?.*\w.*\?", re.I | re.S)
 
 
 def asks_two_things(question: str) -> bool:
@@ -102,7 +104,13 @@ def asks_two_things(question: str) -> bool:
 
 
 _WH = r"(?:what|which|how|who|whom|whose|when|where|why)\b"
-_SPLIT = re.compile(rf",?\s+and\s+(?={_WH})", re.I)
+_SPLIT = re.compile(rf",?\s+and\s+(?=(?:(?:by|on|in|at|for|from|to|with|until|under|after|before|during)\s+)?{_WH})",
+                    re.I)
+# a year the question is about ("in 2023", "during fiscal 2021", "by March 2024"), and a second part that only
+# names another ("..., and how many in 2024?"): it asks the first part's question of that year
+_YEAR = r"(?:in|during|for|by|as of)\s+(?:(?:early|late|mid-?|fiscal|calendar)\s*)?(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b"
+_YEAR_PHRASE = re.compile(rf"\b{_YEAR}")
+_ELLIPTICAL = re.compile(rf"^how (?:many|much)\s+(?P<year>{_YEAR})\W*$", re.I)
 _LEAD_CLAUSE = re.compile(rf"^(?:when|while|after|before|as|in|once|since|under|of)\b[^?]*?,\s*(?={_WH})", re.I)
 _LEAD_TOPIC = re.compile(rf"^[^?]*(?::|\s[\u2013\u2014-])\s*(?={_WH})", re.I)  # "The Buena Park manager: what ..."
 _LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -126,7 +134,11 @@ def question_parts(question: str) -> tuple[str, ...]:
     if not re.search(rf"\b{_WH}", first, re.I):  # "knives seized parks: and how many arrests?" asks one thing
         return (text,)
     lead = _LEAD_CLAUSE.match(first) or _LEAD_TOPIC.match(first)
-    if lead:
+    ellipsis, years = _ELLIPTICAL.match(second), list(_YEAR_PHRASE.finditer(first))
+    if ellipsis and years:  # "how many hearings were held in 2023, and how many in 2024?"
+        year = years[-1]
+        second = f"{first[: year.start()]}{ellipsis['year']}{first[year.end():]}".rstrip(" ?") + "?"
+    elif lead:
         second = f"{first[: lead.end()].rstrip()} {second}"
     elif not context:  # "What did X do, and where was she?": the second part borrows X
         names = [m.text for m in question_mentions(first) if m.kind in ("name", "quote")]
