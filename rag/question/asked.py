@@ -93,8 +93,9 @@ def shows_asked_thing(question: str, quotes: Sequence[str]) -> bool:
 
 
 # "and" before the second question word, a preposition between them or not ("..., and by what date did ...?")
-_AND = r"\band\s+(?:(?:by|on|in|at|for|from|to|with|until|under|after|before|during)\s+)?"
-_SECOND_ASK = re.compile(_AND + r"(?:what|which|who|whom|whose|how|when|where|why)\b|\?.*\w.*\?", re.I | re.S)
+_PREPOSITION = r"(?:(?:by|on|in|at|for|from|to|with|until|under|after|before|during)\s+)?"
+_WH = r"(?:what|which|how|who|whom|whose|when|where|why)\b"
+_SECOND_ASK = re.compile(rf"\band\s+{_PREPOSITION}{_WH}|\?.*\w.*\?", re.I | re.S)
 
 
 def asks_two_things(question: str) -> bool:
@@ -103,9 +104,7 @@ def asks_two_things(question: str) -> bool:
     return bool(_SECOND_ASK.search(question))
 
 
-_WH = r"(?:what|which|how|who|whom|whose|when|where|why)\b"
-_SPLIT = re.compile(rf",?\s+and\s+(?=(?:(?:by|on|in|at|for|from|to|with|until|under|after|before|during)\s+)?{_WH})",
-                    re.I)
+_SPLIT = re.compile(rf",?\s+and\s+(?={_PREPOSITION}{_WH})", re.I)
 # a year the question is about ("in 2023", "during fiscal 2021", "by March 2024"), and a second part that only
 # names another ("..., and how many in 2024?"): it asks the first part's question of that year
 _YEAR = r"(?:in|during|for|by|as of)\s+(?:(?:early|late|mid-?|fiscal|calendar)\s*)?(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b"
