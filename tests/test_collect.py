@@ -96,6 +96,9 @@ def test_routes():
     assert topic_text("How many items did the DA post on its news page last month?") == ""
     assert topic_text("For a story on fentanyl: how many releases in 2022 mention fentanyl?") == "fentanyl"
     assert topic_text("Which releases announced hate-crime charges or convictions?") == "hate-crime charges"
+    # an apostrophe inside a word opens no quotation ("O'Brien's", "the county's 'Safe Streets' grant")
+    assert topic_text("How many 2025 releases dealt with O'Brien's bail reform plan?") == "O'Brien's bail reform plan"
+    assert topic_text("How many releases mention the county's 'Safe Streets' grant?") == "Safe Streets"
     assert route("List everyone the Dallas County DA announced as exonerated in 2023 and 2024.") == "list"
     assert route("Who were the defendants in hate crime cases announced by the Brooklyn DA?") == "list"
     assert route("How did the Harris County prosecution of Jonah Whitlock turn out?") == "case"

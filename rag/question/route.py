@@ -109,7 +109,7 @@ def topic_text(question: str) -> str:
     if not m:
         return ""
     topic = m.group(1)
-    quoted = re.search(r"[\"“‘']([^\"”’']{2,60})[\"”’']", topic)
+    quoted = re.search(r"(?<!\w)[\"“‘']([^\"”’']{2,60})[\"”’'](?!\w)", topic)
     if quoted:  # "mentioning 'pig butchering' scams": the quoted words are the topic
         return quoted.group(1).strip()
     end = _TOPIC_END.search(topic)
