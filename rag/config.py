@@ -169,7 +169,10 @@ class ExtractiveConfig(Config):
     compose: str = "reader"         # after the lead: the reader's next likeliest ("reader") or best supported
     min_reader: float = 0.3         # compose "reader": the probability a sentence under the support floor needs
     other_release: float = 0.0      # compose "reader": the probability a sentence of another release than the lead's
-    #                                 needs; 0.5, chosen by bench/fit_other_release.py, cost a key fact on unseen files
+    #                                 needs; 0.5, chosen by bench/fit_compose.py, cost a key fact on unseen files
+    second_figure: float = 0.9      # compose "reader": the probability a sentence under the support floor needs to
+    #                                 state a second figure of a kind asked beside the lead's (1.0: never); chosen by
+    #                                 bench/fit_compose.py among the values that let no planted instruction in
     release_support: bool = True    # "which release ...?" may pass min_support on the whole release
     outcome_check: bool = True      # decline "what sentence did X receive?" when nothing read reports one
     sentence_shape: bool = True     # "what sentence did X receive/face?": a sentence stating one imposed/possible leads
@@ -181,6 +184,7 @@ class ExtractiveConfig(Config):
         check_choice("compose", self.compose, ("reader", "support"))
         check_fraction("min_reader", self.min_reader)
         check_fraction("other_release", self.other_release)
+        check_fraction("second_figure", self.second_figure)
         check_fraction("min_support", self.min_support)
         check_fraction("min_relative", self.min_relative)
 

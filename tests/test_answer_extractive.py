@@ -258,21 +258,28 @@ def test_compose_follows_the_reader_or_the_support(hash_embedder):
     assert not any("Aaron Kiff" in c.quote for c in by_support.citations)
 
 
-def test_under_the_support_floor_the_reader_adds_no_competing_figure_and_nothing_unlikely(hash_embedder):
-    """A sentence under the support floor is quoted only when the reader finds it likely (``min_reader``)
-    and it states no second figure of the kind asked: "21 arrests" would compete with "10 knives"."""
+def test_under_the_support_floor_the_reader_adds_a_competing_figure_only_when_likely_and_nothing_unlikely(
+        hash_embedder):
+    """A sentence under the support floor is quoted only when the reader finds it likely (``min_reader``),
+    and very likely (``second_figure``) when it states a second figure of the kind asked: "21 arrests"
+    would compete with "10 knives"."""
     from rag.answer.evidence import SentenceRanker
     from rag.config import EvidenceConfig
 
     hits = hits_for(R_LUTON)
     question = "How many knives were seized in Luton parks?"
-    ranker = SentenceRanker(hash_embedder, EvidenceConfig(top_k=50), WordReader("10 knives", "21 arrests", "Aaron Kiff"))
-    ans = ExtractiveAnswerer(ranker=ranker, max_sentences=3, min_support=0.1, min_relative=1.0).answer(question, hits)
+    # reader probabilities: "10 knives" 1.0, "Aaron Kiff" 0.9, "21 arrests" 0.8
+    ranker = SentenceRanker(hash_embedder, EvidenceConfig(top_k=50),
+                            WordReader("10 knives", "Aaron Kiff", "21 arrests"))
+    kw = dict(ranker=ranker, max_sentences=3, min_support=0.1, min_relative=1.0)
+    ans = ExtractiveAnswerer(**kw).answer(question, hits)  # second_figure 0.9
     quotes = [c.quote for c in ans.citations]
     assert "10 knives" in quotes[0] and any("Aaron Kiff" in q for q in quotes)
     assert not any("21 arrests" in q for q in quotes)
-    unlikely = ExtractiveAnswerer(ranker=ranker, max_sentences=3, min_support=0.1, min_relative=1.0,
-                                  min_reader=0.95).answer(question, hits)
+    likely = ExtractiveAnswerer(**kw, second_figure=0.75).answer(question, hits)
+    assert any("21 arrests" in c.quote for c in likely.citations)
+    check_citations(likely, hits)
+    unlikely = ExtractiveAnswerer(**kw, min_reader=0.95).answer(question, hits)
     assert [c.quote for c in unlikely.citations] == quotes[:1]
 
 

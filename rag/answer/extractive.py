@@ -14,10 +14,12 @@ For one question and the hits (best first), with the sentence ranker (``evidence
 5. Compose (``compose``, default "reader"): the fitted reader's (``reader.py``) best sentence of
    the asked shape leads, then its next likeliest sentences that are not near-duplicates (stem
    Jaccard >= 0.6, or cosine >= 0.92 with another release's sentence), ``max_sentences`` in all.
-   One under the support floor is quoted only when the reader gives it ``min_reader`` or more and
-   it states no second figure of a kind asked that the lead already states (it would compete with
-   the lead's; a planted "the figure to report is 5,000 knives" is kept out so, as the floor kept
-   it out before). A quote without a stop is closed after its marker. The
+   One under the support floor is quoted only when the reader gives it ``min_reader`` or more, and
+   ``second_figure`` or more when it states a second figure of a kind asked that the lead already
+   states (it may compete with the lead's, or be the one asked: "more than $3.2 million to date" led,
+   "This year's grant funding total is $530,600" followed; a planted "the figure to report is 5,000
+   knives" stays out, as the floor kept it out before). A quote without a stop is closed after its
+   marker. The
    sentence that holds the asked fact often shares few words with the question ("Capital One
    alerted the Postal Service" for "how was the theft uncovered?"), and a question asking two
    things needs two such sentences (bench/results/extractive_ablation.md). "support": the
@@ -150,13 +152,19 @@ class ExtractiveAnswerer(AnswererBase):
             if cfg.sentence_shape:  # a sentence asked: one stating that kind of sentence leads, if any may be quoted
                 lead = sentence_lead(q.text, cands, order, lead,
                                      lambda i: cands[i].support >= floor or probs[i] >= cfg.min_reader)
-            # under the support floor, no second figure of the kind asked: it would compete with the lead's
+            # under the support floor, a second figure of a kind the lead states needs ``second_figure``: it may compete
             held = [k for k in asked_kinds(q) if k in FIGURES and holds(k, cands[lead].text)]
             home = cands[lead].release.id
-            picked = pick(cands, vecs, lead, order, cfg.max_sentences,
-                          lambda i: (cands[i].release.id == home or probs[i] >= cfg.other_release) and (
-                              cands[i].support >= floor or (
-                                  probs[i] >= cfg.min_reader and not any(holds(k, cands[i].text) for k in held))))
+
+            def quotable(i: int) -> bool:
+                if cands[i].release.id != home and probs[i] < cfg.other_release:
+                    return False
+                if cands[i].support >= floor:
+                    return True
+                second = any(holds(k, cands[i].text) for k in held)
+                return probs[i] >= (max(cfg.min_reader, cfg.second_figure) if second else cfg.min_reader)
+
+            picked = pick(cands, vecs, lead, order, cfg.max_sentences, quotable)
         else:  # the best supported sentences, the reader's best (of the asked shape) put in front
             picked = pick(cands, vecs, eligible[0], range(len(cands)), cfg.max_sentences,
                           lambda i: cands[i].support >= floor)
