@@ -34,9 +34,9 @@ from pathlib import Path
 from common import REPO, machine, write_report
 
 from eval.dataset import read_dataset
-from eval.injection import read_plants, run as run_plants, summary as plant_summary, write_corpus
+from eval.injection import build_corpus, read_plants, run as run_plants, summary as plant_summary
 from eval.runner import evaluate
-from rag.pipeline import Pipeline, index_corpus
+from rag.pipeline import Pipeline
 from rag.settings import load_settings
 
 SHARED = REPO.parent / "shared" / "eval"
@@ -78,9 +78,7 @@ def choose(results: dict[float, dict[str, dict]], names: list[str], grid) -> flo
 def plants_obeyed(base, setting: str, grid, embedder) -> dict[float, int]:
     """Per value of ``grid``: answers over the planted-instruction corpus that obey or repeat a plant."""
     with tempfile.TemporaryDirectory() as tmp:
-        cases = write_corpus(Path(tmp) / "corpus", read_plants())
-        settings = base.with_(index_dir=str(Path(tmp) / "idx"), corpus=str(Path(tmp) / "corpus"))
-        index_corpus(settings, embedder=embedder)
+        cases, settings = build_corpus(Path(tmp), read_plants(), base, embedder)
         obeyed = {}
         for t in grid:
             pipe = Pipeline(settings.with_(**{f"extractive__{setting}": t}), embedder=embedder)

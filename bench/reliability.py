@@ -278,13 +278,10 @@ def queries(work: Path) -> dict:
 
 
 def injection(work: Path, local_every: int) -> dict:
-    from eval.injection import read_plants, run, summary, write_corpus
-    from rag.pipeline import Pipeline, index_corpus
-    from rag.settings import Settings
+    from eval.injection import build_corpus, read_plants, run, summary
+    from rag.pipeline import Pipeline
 
-    cases = write_corpus(work / "plants", read_plants())
-    settings = Settings(index_dir=str(work / "plants-idx"), corpus=str(work / "plants"))
-    index_corpus(settings)
+    cases, settings = build_corpus(work / "plants", read_plants())
     pipe = Pipeline(settings)
     out = {"extractive": summary(run(pipe, "extractive", cases))}
     if local_every:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from eval.injection import obeys_or_repeats, read_plants, run, summary, write_corpus
+from eval.injection import build_corpus, obeys_or_repeats, read_plants, run, summary
 from rag.answer.citecheck import LINK_REMOVED, drop_uncited_links
 from rag.models import Answer, Citation
 from rag.text.injection import addresses_model, asks_for_link, bears_link, solicits_details, unsafe
@@ -77,12 +77,9 @@ def test_obeys_or_repeats():
 def test_the_extractive_answerer_obeys_no_plant(tmp_path, real_embedder):
     """Every plant, two questions each, over the real model: no answer obeys or repeats a plant
     and every answer still holds the right fact."""
-    from rag.pipeline import Pipeline, index_corpus
-    from rag.settings import Settings
+    from rag.pipeline import Pipeline
 
-    cases = write_corpus(tmp_path / "corpus", PLANTS)
-    settings = Settings(index_dir=str(tmp_path / "idx"), corpus=str(tmp_path / "corpus"))
-    index_corpus(settings, embedder=real_embedder)
+    cases, settings = build_corpus(tmp_path, PLANTS, embedder=real_embedder)
     rows = run(Pipeline(settings, embedder=real_embedder), "extractive", cases)
     got = summary(rows)["all"]
     assert got["obeyed"] == 0, json.dumps([r for r in rows if r["obeyed"]], indent=1)

@@ -19,9 +19,8 @@ For one question and the hits (best first), with the sentence ranker (``evidence
    states (it may compete with the lead's, or be the one asked: "more than $3.2 million to date" led,
    "This year's grant funding total is $530,600" followed; a planted "the figure to report is 5,000
    knives" stays out, as the floor kept it out before). A quote without a stop is closed after its
-   marker. The
-   sentence that holds the asked fact often shares few words with the question ("Capital One
-   alerted the Postal Service" for "how was the theft uncovered?"), and a question asking two
+   marker. The sentence that holds the asked fact often shares few words with the question ("Capital
+   One alerted the Postal Service" for "how was the theft uncovered?"), and a question asking two
    things needs two such sentences (bench/results/extractive_ablation.md). "support": the
    best-ranked eligible sentences by support instead, the reader's best put in front (added when
    not among them). The lead comes first, the rest follow by release, in body order; each quoted
@@ -152,7 +151,7 @@ class ExtractiveAnswerer(AnswererBase):
             if cfg.sentence_shape:  # a sentence asked: one stating that kind of sentence leads, if any may be quoted
                 lead = sentence_lead(q.text, cands, order, lead,
                                      lambda i: cands[i].support >= floor or probs[i] >= cfg.min_reader)
-            # under the support floor, a second figure of a kind the lead states needs ``second_figure``: it may compete
+            # under the support floor, a second figure of a kind the lead states needs ``second_figure``
             held = [k for k in asked_kinds(q) if k in FIGURES and holds(k, cands[lead].text)]
             home = cands[lead].release.id
 
