@@ -97,6 +97,10 @@ def test_the_clause_that_asks(question, clause):
     ("How long was Ron Bibby sentenced to?", None),  # a sentence, not a named term
     ("How old was the oldest crime among the cases?", None),  # a year answers it, not an age
     ("When was the bail set for Ron Bibby?", None),  # a date is asked
+    ("On what date is the murder trial of Ron Bibby scheduled to begin?", "date"),  # of a court event
+    ("When is Ron Bibby due back in court?", "date"),
+    ("When is the sentencing hearing for Ron Bibby?", "date"),
+    ("When did Ron Bibby sell the fake stock?", None),
     ("What sentence did Ron Bibby receive?", None),
 ])
 def test_a_figure_asked_by_name(question, kind):
@@ -136,3 +140,7 @@ def test_a_payment_or_an_age_asked_must_be_stated_beside_its_anchor():
     assert not states_figure("term", "She was sentenced to 12 years in prison.", "post-release supervision")
     assert states_figure("term", "She was sentenced to 12 years in prison, to be followed by five years of "
                                  "post-release supervision.", "post-release supervision")
+    q = "When is the sentencing of Ron Bibby scheduled?"
+    assert figure_anchor(q, "date") == "sentenc"  # the event's stem: "sentencing", "sentenced"
+    assert states_figure("date", "Bibby is scheduled to be sentenced on June 3.", "sentenc")
+    assert not states_figure("date", "Bibby was arraigned on June 3.", "sentenc")

@@ -55,6 +55,8 @@ def test_which_sentence_a_question_asks_for():
     assert sentence_asked("How many knives were seized?") is None
     assert states_possible_sentence("If convicted, she faces a maximum sentence of 12 years in county jail.")
     assert not states_possible_sentence("She was sentenced to 120 days in county jail.")
+    assert states_possible_sentence("The defendant faces up to a year in jail if convicted of the top count.")
+    assert not states_possible_sentence("If convicted, she faces charges filed a year ago.")
 
 
 def test_a_sentence_asked_is_led_by_a_sentence_stating_one():

@@ -30,10 +30,12 @@ For one question and the hits (best first), with the sentence ranker (``evidence
    describes a release, its details spread over several sentences), with that release and its
    best-ranked sentence.
 6. Outcome (``outcome_check``): a question asking what sentence someone received is declined when
-   nothing read reports one (``outcome.py``), before any sentence is quoted.
+   nothing read reports one, and one asking what term someone faced when nothing read states a possible
+   term (``outcome.py``), before any sentence is quoted.
 7. Figure (``figure_check``): a question asking for a figure by name ("how much restitution", "how
-   old was X", "which judge", ``asked_figure``) is declined when no sentence chosen states one
-   (``states_figure``): the quotes would answer something else about the case.
+   old was X", "which judge", "on what date is the trial", ``asked_figure``) is declined when no sentence
+   chosen states one (``states_figure``; the date beside the event asked): the quotes would answer
+   something else about the case.
 """
 from __future__ import annotations
 

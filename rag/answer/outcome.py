@@ -1,11 +1,13 @@
-"""Refuse for cause: a question asking what sentence someone received, when nothing read states one.
+"""Refuse for cause: a question asking what sentence someone received (or faced), when nothing read states one.
 
 "What sentence did X receive?" over releases that report only X's indictment would otherwise be
 answered with the indictment's "faces up to 15 years" -- a possible outcome quoted as the answer.
 ``unstated_sentence`` gives the reason to decline when the question asks for a sentence imposed
 (``rag.text.steps.asks_sentence``) and neither the title of a release read nor any sentence of the
 passages read reports one (``states_sentence``: a sentencing, or "sentence" with a term; never a
-"faces a maximum of"). The releases checked are those the extractive answerer grounds on and quotes
+"faces a maximum of"); likewise when it asks what sentence someone faced (``sentence_asked`` "possible":
+"what is the maximum term she faces if convicted?") and nothing read states a possible term
+(``states_possible_sentence``). The releases checked are those the extractive answerer grounds on and quotes
 (``SentenceRanker.ground``: of the top hits, those naming the most of what the question names), so a
 sentencing in a release about someone else among the hits is no answer (an LLM's passages may still come
 from any top hit; its quotes and rescue come from the extractive answer). Shared by the extractive answerer (``extractive.outcome_check``)
@@ -23,18 +25,24 @@ from typing import Sequence
 from ..models import Hit
 from ..question import Question
 from ..question.asked import FIGURE_NAMES, asked_figure, figure_anchor, states_figure
-from ..text.steps import asks_sentence, states_sentence
+from ..text.steps import sentence_asked, states_possible_sentence, states_sentence
 from .evidence import collect_candidates
 
 
 def unstated_sentence(question: Question, hits: Sequence[Hit]) -> str | None:
-    """Why ``hits`` (the passages read) cannot answer ``question``, or None when they may."""
-    if not hits or not asks_sentence(question.text):
+    """Why ``hits`` (the passages read) cannot answer ``question``, or None when they may: asked what
+    sentence was imposed, none reported; asked what sentence someone faced ("what maximum term does she
+    face if convicted?"), no possible term stated."""
+    asked = sentence_asked(question.text)
+    if not hits or asked is None:
         return None
-    if any(states_sentence(h.release.title) for h in hits):
+    states = states_sentence if asked == "imposed" else states_possible_sentence
+    if any(states(h.release.title) for h in hits):
         return None
-    if any(states_sentence(c.text) for c in collect_candidates(hits)):
+    if any(states(c.text) for c in collect_candidates(hits)):
         return None
+    if asked == "possible":
+        return "asked what sentence could be imposed; no release read states a possible term"
     return "asked what sentence was imposed; no release read reports one (only charges or possible terms)"
 
 

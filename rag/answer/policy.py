@@ -6,9 +6,10 @@ Before the model writes (each may answer instead of it):
 * ``ground`` -- a question naming someone or something that none of the retrieved releases
   contains is declined without a generation (the sentence ranker's ``missing``);
 * ``outcome`` -- "what sentence did X receive?" is declined without a generation when no passage
-  read reports a sentence imposed (``outcome.py``: the charge's "faces up to" is no answer);
-* ``figure`` -- "how much restitution ...?", "how old was X?", "which judge ...?" is declined
-  without a generation when no sentence of the passages read states such a figure
+  read reports a sentence imposed (``outcome.py``: the charge's "faces up to" is no answer), and "what
+  maximum term does X face?" when none states a possible term;
+* ``figure`` -- "how much restitution ...?", "how old was X?", "which judge ...?", "on what date is the
+  trial ...?" is declined without a generation when no sentence of the passages read states such a figure
   (``outcome.unstated_figure``): a small model otherwise writes the nearest number or name;
 * ``lookup`` -- "which release ...?" is answered with the release's title and date from the
   index (the fallback answerer; measured: the bundled 1.5B model declined 6 of the dev set's

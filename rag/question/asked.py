@@ -9,7 +9,7 @@
 * ``asks_two_things(question)``: "what X ..., and what Y ...?" (or two question marks).
 * ``asked_figure(question)`` / ``states_figure(kind, text)``: a figure asked for by name that an
   answer must state ("how much restitution" -> a money amount, "how old was X" -> an age, "which
-  judge" -> a judge named).
+  judge" -> a judge named, "on what date is the trial" -> a date beside "trial").
 """
 from __future__ import annotations
 
@@ -186,8 +186,14 @@ _FIGURE_ASKED = {
     "term": re.compile(r"\bhow long\b[^?]*\b(?P<word>post-release supervision|supervised release|probation|"
                        r"parole)\b", re.I),
 }
+# the date of a court event asked ("on what date is the murder trial scheduled to begin?", "when is X due back in
+# court?"; group ``word``): it must be stated beside the event, not any date of the case
+_EVENT_DATE_ASKED = re.compile(r"^\W*(?:when\b|(?:on|by)?\s*what (?:date|day)\b)[^?]*?\b(?P<word>trial|sentencing|"
+                               r"hearing|arraignment|court)\b", re.I)
+_EVENT_STEM = {"sentencing": "sentenc", "arraignment": "arraign"}
 MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d,.]*\s*(million|billion|thousand)?\s*(dollars|pounds)\b", re.I)  # a sum stated
 _FIGURE_STATED = {
+    "date": _ANSWER_SHAPES["time"],
     "money": MONEY,
     "age": re.compile(r"\b\d{1,3}[\s-]years?[\s-]old\b|,\s*\d{1,3},|\b(?:age|aged)\s+\d{1,3}\b|\(\d{1,3}\)", re.I),
     "judge": re.compile(r"\b(?:[Jj]udge|[Jj]ustice|[Mm]agistrate|Hon\.)\s+[A-Z]"),
@@ -196,14 +202,15 @@ _FIGURE_STATED = {
     "term": DURATION,
 }
 FIGURE_NAMES = {"money": "a money amount", "age": "an age", "judge": "a judge's name",
-                "lawyer": "a defence lawyer", "term": "the length of a term"}
+                "lawyer": "a defence lawyer", "term": "the length of a term", "date": "the date of a court event"}
 
 
 def asked_figure(question: str) -> str | None:
-    """The figure ``question`` asks for by name ("money", "age", "judge", "lawyer", "term"; see
-    ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was the bail set?")."""
+    """The figure ``question`` asks for by name ("money", "age", "judge", "lawyer", "term", "date"; see
+    ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was the bail set?"):
+    "date" when its asking clause names a court event (trial, sentencing, hearing, arraignment, court)."""
     if answer_type(question) == "time":
-        return None
+        return "date" if _EVENT_DATE_ASKED.search(asked_clause(question)) else None
     return next((kind for kind, pattern in _FIGURE_ASKED.items() if pattern.search(question)), None)
 
 
@@ -222,6 +229,9 @@ def figure_anchor(question: str, kind: str | None) -> str:
         return m["word"].lower() if m else ""
     if kind == "term":  # the term asked the length of: a duration in a sentence naming it
         return _FIGURE_ASKED["term"].search(question)["word"].lower()
+    if kind == "date":  # the event asked the date of: a date in a sentence naming it ("sentenc" for sentencing)
+        word = _EVENT_DATE_ASKED.search(asked_clause(question))["word"].lower()
+        return _EVENT_STEM.get(word, word)
     m = _FIGURE_ASKED["age"].search(question) if kind == "age" else None
     return m["name"].split()[-1] if m and m["name"] else ""
 

@@ -95,9 +95,16 @@ def sentence_asked(question: str) -> str | None:
     return None
 
 
+# a term of one unit said with an article ("faces up to a year in jail"); only beside a possible outcome, as
+# "a year" alone is no term ("a year ago", "a year-long investigation")
+_ONE_UNIT_TERM = re.compile(r"\bup to (?:a|an|one)\s+(?:years?|months?|weeks?|days?)\b|"
+                            r"\b(?:a|an|one)\s+(?:year|month|week|day)s?\s+in\s+(?:jail|prison|custody)\b", re.I)
+
+
 def states_possible_sentence(text: str) -> bool:
-    """Whether ``text`` states a possible term ("faces a maximum of 12 years if convicted")."""
-    return hypothetical(text) and bool(DURATION.search(text))
+    """Whether ``text`` states a possible term ("faces a maximum of 12 years if convicted", "faces up to a
+    year in jail")."""
+    return hypothetical(text) and bool(DURATION.search(text) or _ONE_UNIT_TERM.search(text))
 
 
 def states_sentence(text: str) -> bool:
