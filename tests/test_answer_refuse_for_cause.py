@@ -79,3 +79,17 @@ def test_the_date_of_a_court_event_must_be_stated_beside_the_event():
                    "His fraud trial is scheduled to begin on September 9, 2024.", "Trial Date Set")
     answered = ExtractiveAnswerer().answer(q, hits_for(set_, arraigned))
     assert not answered.refused and "September 9, 2024" in answered.text
+
+
+def test_the_kind_of_firearm_asked_must_be_stated():
+    q = "What type of firearm did Ron Bibby use when he shot into the car in Flatbush?"
+    shot = release("bibby-shot.txt", "Ron Bibby, 52, was convicted of murder for shooting into a car in Flatbush.\n\n"
+                   "Bibby shot into the car as it drove away, killing the passenger.", "Man Convicted of Flatbush Murder")
+    declined = ExtractiveAnswerer().answer(q, hits_for(shot))
+    assert declined.refused and "the kind of firearm" in declined.note, declined.text
+    assert not ExtractiveAnswerer(figure_check=False).answer(q, hits_for(shot)).refused
+    rifle = release("bibby-rifle.txt", "Ron Bibby, 52, shot into the car in Flatbush with a rifle, killing the "
+                    "passenger.", "Man Convicted of Flatbush Murder")
+    answered = ExtractiveAnswerer().answer(q, hits_for(rifle))
+    assert not answered.refused and "rifle" in answered.text
+

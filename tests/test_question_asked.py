@@ -101,6 +101,11 @@ def test_the_clause_that_asks(question, clause):
     ("When is Ron Bibby due back in court?", "date"),
     ("When is the sentencing hearing for Ron Bibby?", "date"),
     ("When did Ron Bibby sell the fake stock?", None),
+    ("What type of firearm did the officer use when he shot into the car?", "firearm"),
+    ("What kind of gun did police recover from Donovan Bailey?", "firearm"),
+    ("What gun did he use?", "firearm"),
+    ("What weapon did Ramin Pirbazari actually use?", None),  # any weapon: "a potato peeler"
+    ("Which gun store sold the rifle?", None),
     ("What sentence did Ron Bibby receive?", None),
 ])
 def test_a_figure_asked_by_name(question, kind):
@@ -119,6 +124,8 @@ def test_what_states_a_figure():
     assert states_figure("lawyer", "He was represented by attorney Jane Roe.")
     assert states_figure("lawyer", "Defense attorney Jane Roe said her client would appeal.")
     assert not states_figure("lawyer", "Deputy District Attorney John Doe prosecuted the case.")
+    assert states_figure("firearm", "Police recovered a .40 caliber pistol.") and states_figure("firearm", "a 9mm handgun")
+    assert not states_figure("firearm", "He fired into the car, killing the teenager.")
 
 
 def test_a_payment_or_an_age_asked_must_be_stated_beside_its_anchor():

@@ -9,7 +9,8 @@
 * ``asks_two_things(question)``: "what X ..., and what Y ...?" (or two question marks).
 * ``asked_figure(question)`` / ``states_figure(kind, text)``: a figure asked for by name that an
   answer must state ("how much restitution" -> a money amount, "how old was X" -> an age, "which
-  judge" -> a judge named, "on what date is the trial" -> a date beside "trial").
+  judge" -> a judge named, "on what date is the trial" -> a date beside "trial", "what type of firearm" -> a
+  kind of gun).
 """
 from __future__ import annotations
 
@@ -185,6 +186,10 @@ _FIGURE_ASKED = {
     # the length of a named term (group ``word``): "how long a period of post-release supervision"
     "term": re.compile(r"\bhow long\b[^?]*\b(?P<word>post-release supervision|supervised release|probation|"
                        r"parole)\b", re.I),
+    # the kind of gun ("what type of firearm", "what kind of gun"); "what weapon" may be anything ("a potato peeler")
+    "firearm": re.compile(r"\b(?:what|which)\s+(?:type|kind|make|model|caliber|brand|sort)\s+of\s+(?:\w+\s+)?"
+                          r"(?:guns?|firearms?|handguns?|rifles?|pistols?|shotguns?)\b|"
+                          r"\b(?:what|which)\s+(?:guns?|firearms?)\s+(?:did|do|does|was|were|is|are|had|has)\b", re.I),
 }
 # the date of a court event asked ("on what date is the murder trial scheduled to begin?", "when is X due back in
 # court?"; group ``word``): it must be stated beside the event, not any date of the case
@@ -200,13 +205,17 @@ _FIGURE_STATED = {
     "lawyer": re.compile(r"\bdefen[cs]e (?:attorney|lawyer|counsel)\b|\brepresented by\b|"
                          r"\b(?:his|her|their) (?:attorney|lawyer)\b", re.I),
     "term": DURATION,
+    "firearm": re.compile(r"\b(?:rifles?|handguns?|pistols?|shotguns?|revolvers?|AR-?15|AK-?47|Glock|Uzi|"
+                          r"semi-?automatic|automatic weapon|assault weapon|ghost guns?|caliber|\d+\s?mm|\.\d{2,3})\b",
+                          re.I),
 }
 FIGURE_NAMES = {"money": "a money amount", "age": "an age", "judge": "a judge's name",
-                "lawyer": "a defence lawyer", "term": "the length of a term", "date": "the date of a court event"}
+                "lawyer": "a defence lawyer", "term": "the length of a term", "date": "the date of a court event",
+                "firearm": "the kind of firearm"}
 
 
 def asked_figure(question: str) -> str | None:
-    """The figure ``question`` asks for by name ("money", "age", "judge", "lawyer", "term", "date"; see
+    """The figure ``question`` asks for by name ("money", "age", "judge", "lawyer", "term", "firearm", "date"; see
     ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was the bail set?"):
     "date" when its asking clause names a court event (trial, sentencing, hearing, arraignment, court)."""
     if answer_type(question) == "time":
