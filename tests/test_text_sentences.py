@@ -90,6 +90,13 @@ def test_newlines():
     # a headline line with no punctuation is its own sentence
     assert sentences("MAN SENTENCED\nThe man was sentenced.") == ["MAN SENTENCED", "The man was sentenced."]
     assert sentences("Line one\r\nLine two.") == ["Line one", "Line two."]
+    # a line ending in a word no sentence or heading ends with ("than", "in", "the") goes on: a web page's
+    # emphasis, a title broken before its last words
+    page = "Key Accomplishments:\nMore than\n342 people\nwith mental health disorders have been diverted.\nThe End"
+    assert sentences(page) == ["Key Accomplishments:",
+                               "More than\n342 people\nwith mental health disorders have been diverted.", "The End"]
+    title = "Indictments of Officers Involved in\nSummer 2020 Protests\n(Dallas, Texas) - The DA announced."
+    assert sentences(title)[0] == "Indictments of Officers Involved in\nSummer 2020 Protests"
 
 
 # A release converted from PDF, wrapped at 60 columns (after the Dallas County DA's grant release).

@@ -11,7 +11,9 @@ Rules, in order:
   line starts with a lower-case letter, or the text is hard-wrapped at a fixed width and the
   line before it is full: it does not end in ``.!?…`` and the next line's first word would
   not have fitted on it (within ``WRAP_FIT``) (``wrap_width``: PDF and e-mail text broken at ~80-100 columns,
-  "... a grant of $12,500 from the Texas" / "Bar Foundation to continue ...");
+  "... a grant of $12,500 from the Texas" / "Bar Foundation to continue ..."), or the line ends in a word no
+  sentence or heading ends with (``TITLE_SMALL_WORDS`` and "than": "More than" / "342 people" / "with mental
+  health disorders ...", a web page's emphasis; "... Officers Involved in" / "Summer 2020 Protests");
 * ``.``, ``!``, ``?`` and ``…`` (plus any closing quotes or brackets after them)
   end a sentence when followed by whitespace and then an upper-case letter, a
   digit or an opening quote/bracket;
@@ -29,6 +31,7 @@ from __future__ import annotations
 import re
 
 from .markers import MARKER
+from .stopwords import TITLE_SMALL_WORDS
 
 TERMINALS = ".!?…"
 CLOSERS = "\"'”’)]»"
@@ -113,6 +116,18 @@ def ends_sentence(text: str) -> bool:
     return text.rstrip().rstrip(CLOSERS)[-1:] in TERMINALS
 
 
+_OPEN_ENDINGS = TITLE_SMALL_WORDS | {"than"}
+_LAST_WORD = re.compile(r"([^\W\d_]+)\s*$")
+
+
+def _open_line(line: str) -> bool:
+    """Whether ``line`` ends in a word that cannot end a sentence or a heading ("More than", "in", "the"), so
+    the next line goes on with it: a web page's emphasis ("More than\\n342 people\\nwith mental health
+    disorders ...") or a title broken before its last words ("... Officers Involved in\\nSummer 2020 Protests")."""
+    m = _LAST_WORD.search(line)
+    return bool(m) and m.group(1).lower() in _OPEN_ENDINGS and not ends_sentence(line)
+
+
 def _wrapped(line: str, following: str, width: int | None) -> bool:
     """Whether the line break after ``line`` was made by a fixed-width wrapper: ``line`` does
     not end a sentence and, with the first word of ``following``, it would have passed
@@ -140,7 +155,7 @@ def _boundaries(text: str) -> list[int]:
                 blank = blank or text[j] == "\n"
                 j += 1
             if j < n and (blank or not text[j].islower()):
-                if blank or not _wrapped(text[line_start:i], text[j:j + 40], width):
+                if blank or not (_wrapped(text[line_start:i], text[j:j + 40], width) or _open_line(text[line_start:i])):
                     cuts.append(j)
             line_start = text.rfind("\n", 0, j) + 1
             i = j
