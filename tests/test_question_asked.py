@@ -125,7 +125,8 @@ def test_what_states_a_figure():
     assert states_figure("lawyer", "Defense attorney Jane Roe said her client would appeal.")
     assert not states_figure("lawyer", "Deputy District Attorney John Doe prosecuted the case.")
     assert states_figure("firearm", "Police recovered a .40 caliber pistol.") and states_figure("firearm", "a 9mm handgun")
-    assert not states_figure("firearm", "He fired into the car, killing the teenager.")
+    assert states_figure("firearm", "He carried a .45 in his waistband.")
+    assert not states_figure("firearm", "He fired into the car, killing the teenager, at 10.30 p.m.")
 
 
 def test_a_payment_or_an_age_asked_must_be_stated_beside_its_anchor():

@@ -33,9 +33,9 @@ For one question and the hits (best first), with the sentence ranker (``evidence
    nothing read reports one, and one asking what term someone faced when nothing read states a possible
    term (``outcome.py``), before any sentence is quoted.
 7. Figure (``figure_check``): a question asking for a figure by name ("how much restitution", "how
-   old was X", "which judge", "on what date is the trial", ``asked_figure``) is declined when no sentence
-   chosen states one (``states_figure``; the date beside the event asked): the quotes would answer
-   something else about the case.
+   old was X", "which judge", "on what date is the trial", "what type of firearm", ``asked_figure``) is
+   declined when no sentence chosen states one (``states_figure``; the date beside the event asked): the
+   quotes would answer something else about the case.
 """
 from __future__ import annotations
 

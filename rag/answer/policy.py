@@ -9,7 +9,7 @@ Before the model writes (each may answer instead of it):
   read reports a sentence imposed (``outcome.py``: the charge's "faces up to" is no answer), and "what
   maximum term does X face?" when none states a possible term;
 * ``figure`` -- "how much restitution ...?", "how old was X?", "which judge ...?", "on what date is the
-  trial ...?" is declined without a generation when no sentence of the passages read states such a figure
+  trial ...?", "what type of firearm ...?" is declined without a generation when no sentence of the passages read states such a figure
   (``outcome.unstated_figure``): a small model otherwise writes the nearest number or name;
 * ``lookup`` -- "which release ...?" is answered with the release's title and date from the
   index (the fallback answerer; measured: the bundled 1.5B model declined 6 of the dev set's
@@ -77,7 +77,8 @@ def outcome(llm: LLMAnswerer, turn: Turn) -> Answer | None:
 
 
 def figure(llm: LLMAnswerer, turn: Turn) -> Answer | None:
-    """Decline a figure asked by name (an amount, an age, a judge) that no passage read states."""
+    """Decline a figure asked by name (an amount, an age, a judge, a court date, a firearm) that no passage read
+    states."""
     note = unstated_figure(turn.question, llm.ranker.ground(turn.question, turn.hits)[1])
     return refusal(llm.name, note, {"answer": turn.elapsed_ms()}) if note else None
 

@@ -206,7 +206,7 @@ _FIGURE_STATED = {
                          r"\b(?:his|her|their) (?:attorney|lawyer)\b", re.I),
     "term": DURATION,
     "firearm": re.compile(r"\b(?:rifles?|handguns?|pistols?|shotguns?|revolvers?|AR-?15|AK-?47|Glock|Uzi|"
-                          r"semi-?automatic|automatic weapon|assault weapon|ghost guns?|caliber|\d+\s?mm|\.\d{2,3})\b",
+                          r"semi-?automatic|automatic weapon|assault weapon|ghost guns?|caliber|\d+\s?mm)\b|(?<!\w)\.\d{2,3}\b",
                           re.I),
 }
 FIGURE_NAMES = {"money": "a money amount", "age": "an age", "judge": "a judge's name",
