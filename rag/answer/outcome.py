@@ -1,4 +1,5 @@
-"""Refuse for cause: a question asking what sentence someone received (or faced), when nothing read states one.
+"""Refuse for cause: a question asking what sentence someone received (or faced), when nothing read
+states one.
 
 "What sentence did X receive?" over releases that report only X's indictment would otherwise be
 answered with the indictment's "faces up to 15 years" -- a possible outcome quoted as the answer.

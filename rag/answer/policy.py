@@ -9,7 +9,8 @@ Before the model writes (each may answer instead of it):
   read reports a sentence imposed (``outcome.py``: the charge's "faces up to" is no answer), and "what
   maximum term does X face?" when none states a possible term;
 * ``figure`` -- "how much restitution ...?", "how old was X?", "which judge ...?", "on what date is the
-  trial ...?", "what type of firearm ...?" is declined without a generation when no sentence of the passages read states such a figure
+  trial ...?", "what type of firearm ...?" is declined without a generation when no sentence of the
+  passages read states such a figure
   (``outcome.unstated_figure``): a small model otherwise writes the nearest number or name;
 * ``lookup`` -- "which release ...?" is answered with the release's title and date from the
   index (the fallback answerer; measured: the bundled 1.5B model declined 6 of the dev set's

@@ -206,18 +206,19 @@ _FIGURE_STATED = {
                          r"\b(?:his|her|their) (?:attorney|lawyer)\b", re.I),
     "term": DURATION,
     "firearm": re.compile(r"\b(?:rifles?|handguns?|pistols?|shotguns?|revolvers?|AR-?15|AK-?47|Glock|Uzi|"
-                          r"semi-?automatic|automatic weapon|assault weapon|ghost guns?|caliber|\d+\s?mm)\b|(?<!\w)\.\d{2,3}\b",
-                          re.I),
+                          r"semi-?automatic|automatic weapon|assault weapon|ghost guns?|caliber|\d+\s?mm)\b|"
+                          r"(?<!\w)\.\d{2,3}\b", re.I),
 }
 FIGURE_NAMES = {"money": "a money amount", "age": "an age", "judge": "a judge's name",
-                "lawyer": "a defence lawyer", "term": "the length of a term", "date": "the date of a court event",
-                "firearm": "the kind of firearm"}
+                "lawyer": "a defence lawyer", "term": "the length of a term",
+                "date": "the date of a court event", "firearm": "the kind of firearm"}
 
 
 def asked_figure(question: str) -> str | None:
-    """The figure ``question`` asks for by name ("money", "age", "judge", "lawyer", "term", "firearm", "date"; see
-    ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was the bail set?"):
-    "date" when its asking clause names a court event (trial, sentencing, hearing, arraignment, court)."""
+    """The figure ``question`` asks for by name ("money", "age", "judge", "lawyer", "term", "firearm",
+    "date"; see ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was
+    the bail set?"): "date" when its asking clause names a court event (trial, sentencing, hearing,
+    arraignment, court)."""
     if answer_type(question) == "time":
         return "date" if _EVENT_DATE_ASKED.search(asked_clause(question)) else None
     return next((kind for kind, pattern in _FIGURE_ASKED.items() if pattern.search(question)), None)

@@ -97,8 +97,8 @@ def sentence_asked(question: str) -> str | None:
 
 # a term of one unit said with an article ("faces up to a year in jail"); only beside a possible outcome, as
 # "a year" alone is no term ("a year ago", "a year-long investigation")
-_ONE_UNIT_TERM = re.compile(r"\bup to (?:a|an|one)\s+(?:years?|months?|weeks?|days?)\b|"
-                            r"\b(?:a|an|one)\s+(?:year|month|week|day)s?\s+in\s+(?:jail|prison|custody)\b", re.I)
+_ONE_UNIT_TERM = re.compile(r"\bup to an?\s+(?:year|month|week|day)\b|"
+                            r"\ban?\s+(?:year|month|week|day)\s+in\s+(?:jail|prison|custody)\b", re.I)
 
 
 def states_possible_sentence(text: str) -> bool:
