@@ -54,7 +54,7 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("no release-level support for lookups", {"extractive__release_support": False}),
         ("no outcome check (a sentence asked or a term faced, none stated)", {"extractive__outcome_check": False}),
         ("no sentence shape (a sentence asked: one stating it leads)", {"extractive__sentence_shape": False}),
-        ("no figure check (an amount, age, judge, court date or firearm asked, none quoted)", {"extractive__figure_check": False}),
+        ("no figure check (an amount, age, judge, court date, firearm or count asked, none quoted)", {"extractive__figure_check": False}),
         ("no sentencing passage of the named defendant", {"retrieval__case_passages": False}),
         ("a name the archive holds elsewhere still refuses", {"retrieval__known_names": False}),
         ("sentences after the lead by support, not the reader", {"extractive__compose": "support"}),

@@ -93,3 +93,16 @@ def test_the_kind_of_firearm_asked_must_be_stated():
     answered = ExtractiveAnswerer().answer(q, hits_for(rifle))
     assert not answered.refused and "rifle" in answered.text
 
+
+
+def test_a_count_asked_must_be_stated_not_a_date_or_an_age():
+    q = "How many shots did Ron Bibby fire into the car in Flatbush?"
+    shot = release("bibby-shot.txt", "On June 3, 2020 at 2:44 a.m., Ron Bibby, 52, shot into a car in Flatbush, "
+                   "killing the passenger.", "Man Convicted of Flatbush Murder")
+    declined = ExtractiveAnswerer().answer(q, hits_for(shot))
+    assert declined.refused and "a count" in declined.note, declined.text
+    assert not ExtractiveAnswerer(figure_check=False).answer(q, hits_for(shot)).refused
+    counted = release("bibby-shots.txt", "On June 3, 2020, Ron Bibby, 52, fired four shots into a car in Flatbush, "
+                      "killing the passenger.", "Man Convicted of Flatbush Murder")
+    answered = ExtractiveAnswerer().answer(q, hits_for(counted))
+    assert not answered.refused and "four shots" in answered.text

@@ -107,6 +107,8 @@ def test_the_clause_that_asks(question, clause):
     ("What weapon did Ramin Pirbazari actually use?", None),  # any weapon: "a potato peeler"
     ("Which gun store sold the rifle?", None),
     ("What sentence did Ron Bibby receive?", None),
+    ("How many shots did Donovan Bailey fire into the crowd?", "count"),
+    ("How many years had Sergeant Nolan served as a court officer?", "count"),
 ])
 def test_a_figure_asked_by_name(question, kind):
     from rag.question.asked import asked_figure
@@ -127,6 +129,10 @@ def test_what_states_a_figure():
     assert states_figure("firearm", "Police recovered a .40 caliber pistol.") and states_figure("firearm", "a 9mm handgun")
     assert states_figure("firearm", "He carried a .45 in his waistband.")
     assert not states_figure("firearm", "He fired into the car, killing the teenager, at 10.30 p.m.")
+    assert states_figure("count", "He fired three shots.") and states_figure("count", "He served 12 years as an officer.")
+    # a date, a time, an ordinal, an age: no count
+    assert not states_figure("count", "On September 7, 2020 at 2:44 a.m., a week before his 16th birthday, he fired.")
+    assert not states_figure("count", "The victim, who was 25-years-old, was at 120 Schermerhorn Street.")
 
 
 def test_a_payment_or_an_age_asked_must_be_stated_beside_its_anchor():

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 
 from ..text.stem import suffix_stem as stem
+from ..text.numbers import counts
 from ..text.steps import DURATION
 from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS
 from ..text.tokenize import content_stems, normalise_token, words as tokens
@@ -190,6 +191,8 @@ _FIGURE_ASKED = {
     "firearm": re.compile(r"\b(?:what|which)\s+(?:type|kind|make|model|caliber|brand|sort)\s+of\s+(?:\w+\s+)?"
                           r"(?:guns?|firearms?|handguns?|rifles?|pistols?|shotguns?)\b|"
                           r"\b(?:what|which)\s+(?:guns?|firearms?)\s+(?:did|do|does|was|were|is|are|had|has)\b", re.I),
+    # a count: a date, an age or a case number does not answer it
+    "count": re.compile(r"\bhow many\b", re.I),
 }
 # the date of a court event asked ("on what date is the murder trial scheduled to begin?", "when is X due back in
 # court?"; group ``word``): it must be stated beside the event, not any date of the case
@@ -211,7 +214,8 @@ _FIGURE_STATED = {
 }
 FIGURE_NAMES = {"money": "a money amount", "age": "an age", "judge": "a judge's name",
                 "lawyer": "a defence lawyer", "term": "the length of a term",
-                "date": "the date of a court event", "firearm": "the kind of firearm"}
+                "date": "the date of a court event", "firearm": "the kind of firearm",
+                "count": "a count"}
 
 
 def asked_figure(question: str) -> str | None:
@@ -250,6 +254,8 @@ def states_figure(kind: str, text: str, anchor: str = "") -> bool:
     """Whether ``text`` states a figure of ``kind`` ("$5,000", "36-year-old", "Judge Smith"); with
     an ``anchor`` (``figure_anchor``), a sum in a sentence naming the payment ("fined $300"), an
     age beside the name ("Harouni, 64," / "64-year-old Benjamin Harouni")."""
+    if kind == "count":
+        return bool(counts(text))
     if not _FIGURE_STATED[kind].search(text):
         return False
     if not anchor:

@@ -1,0 +1,33 @@
+"""Which numbers in a sentence are counts ("34 felony counts", "four of the ten defendants", "twice",
+"750 hours"), and which are something else a "how many" question is not answered by: a date or year,
+a clock time, an age ("25-years-old", "Nolan, 47,"), an ordinal ("his 16th birthday"), a street
+address, a code or case number, a percentage.
+
+``counts(text)`` lists the counts.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["counts"]
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_STREET = r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Place|Pl|Court|Ct|Parkway|Highway)"
+_NOT_COUNT = re.compile(
+    rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b(?:19|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"  # dates
+    r"|\b\d{1,2}(?::\d\d)?\s*[ap]\.?m\b|\b\d{1,2}:\d\d\b"  # clock times
+    r"|\b\d+(?:st|nd|rd|th)\b"  # ordinals
+    r"|\b\d+[-\s]years?[-\s]old\b|\b(?:age|aged|ages)\s+\d+|,\s*\d{1,3}\s*(?=,|\bof\b|\band\b)"  # ages
+    rf"|\b\d[\d,-]*\s+(?:block\s+of\s+)?(?-i:(?:[A-Z][\w.]*\s+){{1,3}}{_STREET})\b"  # street addresses
+    r"|\b(?:no\.|number|#|section|code|case|docket|ordinance)\s*[\w-]*\d[\w.-]*"  # codes, case numbers
+    r"|\b\d[\d,.]*\s*(?:%|percent)", re.I)
+_COUNT = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+                    r"seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|once|twice|both|"
+                    r"several|half)\b", re.I)
+
+
+def counts(text: str) -> list[str]:
+    """The counts ``text`` states, in order: numbers and number words that are not a date, a time, an
+    age, an ordinal, an address, a code or a percentage."""
+    return _COUNT.findall(_NOT_COUNT.sub(" ", text))

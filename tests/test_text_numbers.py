@@ -1,0 +1,24 @@
+"""Which numbers are counts (``rag.text.numbers``)."""
+from __future__ import annotations
+
+import pytest
+
+from rag.text.numbers import counts
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("arrested 4 of the 10 defendants", ["4", "10"]),
+    ("charged with 34 felony counts", ["34"]),
+    ("fired twice into the crowd", ["twice"]),
+    ("On September 7, 2020 at approximately 2:44 a.m.", []),  # a date, a year, a time
+    ("who was a week shy of his 16th birthday", []),  # an ordinal
+    ("the victim, who was 25-years-old at the time", []),  # an age
+    ("Jeffrey Catanzarite, 59, Irvine, and Max Matos, 78, Long Beach", []),  # ages after names
+    ("was in Brooklyn Criminal Court at 120 Schermerhorn Street", []),  # an address
+    ("in violation of Penal Code 187 in case number 21-0042", []),  # codes
+    ("a 12 percent rise", []),
+    ("More than 750 hours of additional patrols", ["750"]),  # a length of time counts
+])
+def test_counts(text, expected):
+    assert counts(text) == expected
+
