@@ -2,10 +2,17 @@
 
     python bench/fit_compose.py --index .rag/shared --setting other_release [--out bench/results]
     python bench/fit_compose.py --index .rag/shared --setting second_figure [--out bench/results]
+    python bench/fit_compose.py --index .rag/shared --setting min_relative [--out bench/results]
+    python bench/fit_compose.py --index .rag/shared --setting min_reader [--out bench/results]
 
-After the lead, the extractive answerer quotes the reader's next likeliest sentences. Two
-reader-probability thresholds decide which of them may be quoted (``SETTINGS``, each grid
-starting with the value that switches it off):
+After the lead, the extractive answerer quotes the reader's next likeliest sentences. Four
+thresholds decide which of them may be quoted (``SETTINGS``, each grid starting with the value
+that switches it off):
+
+- ``extractive.min_relative``: the support floor relative to the best sentence's
+  (``max(min_support, min_relative * best)``); a sentence at or over it may be quoted (0: any over
+  ``min_support``).
+- ``extractive.min_reader``: the reader probability a sentence under that floor needs (1.0: none).
 
 - ``extractive.other_release``: the probability a sentence from another release than the lead's
   needs. Such sentences are often about another case, and each one lowers citation precision.
@@ -44,6 +51,8 @@ DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-mor
             REPO / "bench" / "datasets" / "facts-f.jsonl", REPO / "bench" / "datasets" / "facts-g.jsonl",
             REPO / "bench" / "datasets" / "refuse-a.jsonl"]
 SETTINGS = {  # each grid starts with the value that switches the setting off
+    "min_relative": (0.0, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9),
+    "min_reader": (1.0, 0.5, 0.4, 0.3, 0.2, 0.1),
     "other_release": (0.0, 0.3, 0.5, 0.7, 0.9),
     "second_figure": (1.0, 0.95, 0.9, 0.8, 0.7, 0.5, 0.3),
 }
