@@ -52,6 +52,7 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("none of the three (the rules before #14)",
          {"extractive__reader": False, "retrieval__split": False, **OLD_RETRIEVAL}),
         ("no release-level support for lookups", {"extractive__release_support": False}),
+        ("refusal threshold 0.40 (min_support before stop 49)", {"extractive__min_support": 0.40}),
         ("no outcome check (a sentence asked or a term faced, none stated)", {"extractive__outcome_check": False}),
         ("no sentence shape (a sentence asked: one stating it leads)", {"extractive__sentence_shape": False}),
         ("no figure check (an amount, age, judge, court date, firearm or count asked, none quoted)", {"extractive__figure_check": False}),
