@@ -94,7 +94,6 @@ def test_the_kind_of_firearm_asked_must_be_stated():
     assert not answered.refused and "rifle" in answered.text
 
 
-
 def test_a_count_asked_must_be_stated_not_a_date_or_an_age():
     q = "How many shots did Ron Bibby fire into the car in Flatbush?"
     shot = release("bibby-shot.txt", "On June 3, 2020 at 2:44 a.m., Ron Bibby, 52, shot into a car in Flatbush, "

@@ -10,7 +10,7 @@
 * ``asked_figure(question)`` / ``states_figure(kind, text)``: a figure asked for by name that an
   answer must state ("how much restitution" -> a money amount, "how old was X" -> an age, "which
   judge" -> a judge named, "on what date is the trial" -> a date beside "trial", "what type of firearm" -> a
-  kind of gun).
+  kind of gun, "how many" -> a count, not a date or an age).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 
 from ..text.stem import suffix_stem as stem
-from ..text.numbers import counts
+from ..text.numbers import AGE, counts
 from ..text.steps import DURATION
 from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS
 from ..text.tokenize import content_stems, normalise_token, words as tokens
@@ -203,7 +203,7 @@ MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d,.]*\s*(million|billion|thousand)?\s*(
 _FIGURE_STATED = {
     "date": _ANSWER_SHAPES["time"],
     "money": MONEY,
-    "age": re.compile(r"\b\d{1,3}[\s-]years?[\s-]old\b|,\s*\d{1,3},|\b(?:age|aged)\s+\d{1,3}\b|\(\d{1,3}\)", re.I),
+    "age": AGE,
     "judge": re.compile(r"\b(?:[Jj]udge|[Jj]ustice|[Mm]agistrate|Hon\.)\s+[A-Z]"),
     "lawyer": re.compile(r"\bdefen[cs]e (?:attorney|lawyer|counsel)\b|\brepresented by\b|"
                          r"\b(?:his|her|their) (?:attorney|lawyer)\b", re.I),
@@ -220,7 +220,7 @@ FIGURE_NAMES = {"money": "a money amount", "age": "an age", "judge": "a judge's 
 
 def asked_figure(question: str) -> str | None:
     """The figure ``question`` asks for by name ("money", "age", "judge", "lawyer", "term", "firearm",
-    "date"; see ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was
+    "count", "date"; see ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was
     the bail set?"): "date" when its asking clause names a court event (trial, sentencing, hearing,
     arraignment, court)."""
     if answer_type(question) == "time":

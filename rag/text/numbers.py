@@ -3,13 +3,16 @@
 a clock time, an age ("25-years-old", "Nolan, 47,"), an ordinal ("his 16th birthday"), a street
 address, a code or case number, a percentage.
 
-``counts(text)`` lists the counts.
+``counts(text)`` lists the counts; ``AGE`` is what states a person's age ("36-year-old", "Smith, 36,",
+"aged 36", "(36)"), also read by ``rag.question.asked`` for "how old was X?".
 """
 from __future__ import annotations
 
 import re
 
-__all__ = ["counts"]
+__all__ = ["AGE", "counts"]
+
+AGE = re.compile(r"\b\d{1,3}[\s-]years?[\s-]old\b|,\s*\d{1,3},|\b(?:age|aged)\s+\d{1,3}\b|\(\d{1,3}\)", re.I)
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _STREET = r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Place|Pl|Court|Ct|Parkway|Highway)"
@@ -17,7 +20,7 @@ _NOT_COUNT = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b(?:19|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"  # dates
     r"|\b\d{1,2}(?::\d\d)?\s*[ap]\.?m\b|\b\d{1,2}:\d\d\b"  # clock times
     r"|\b\d+(?:st|nd|rd|th)\b"  # ordinals
-    r"|\b\d+[-\s]years?[-\s]old\b|\b(?:age|aged|ages)\s+\d+|,\s*\d{1,3}\s*(?=,|\bof\b|\band\b)"  # ages
+    rf"|{AGE.pattern}|\bages\s+\d+|,\s*\d{{1,3}}\s*(?=\bof\b|\band\b)"  # ages
     rf"|\b\d[\d,-]*\s+(?:block\s+of\s+)?(?-i:(?:[A-Z][\w.]*\s+){{1,3}}{_STREET})\b"  # street addresses
     r"|\b(?:no\.|number|#|section|code|case|docket|ordinance)\s*[\w-]*\d[\w.-]*"  # codes, case numbers
     r"|\b\d[\d,.]*\s*(?:%|percent)", re.I)
