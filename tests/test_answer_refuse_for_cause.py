@@ -32,19 +32,29 @@ def test_a_sentence_asked_where_only_the_charge_is_reported_is_declined_for_that
     assert declined.refused and "no release read reports one" in declined.note, declined.text
 
 
+def declined_until_stated(q: str, bare, note: str, stated, expect: str, quoted: str | None = None,
+                          beside: bool = False) -> None:
+    """A figure ``q`` asks for that ``bare`` does not state: declined with ``note``; with the figure check
+    switched off, ``bare`` is quoted (holding ``quoted``, if given) as if it answered; a release that states
+    it (``stated``, read beside ``bare`` if ``beside``) answers with ``expect``."""
+    declined = ExtractiveAnswerer().answer(q, hits_for(bare))
+    assert declined.refused and note in declined.note, declined.text
+    unchecked = ExtractiveAnswerer(figure_check=False).answer(q, hits_for(bare))
+    assert not unchecked.refused and (quoted is None or quoted in unchecked.text)
+    answered = ExtractiveAnswerer().answer(q, hits_for(stated, bare) if beside else hits_for(stated))
+    assert not answered.refused and expect in answered.text
+
+
 def test_a_figure_asked_by_name_that_no_quote_states_is_declined():
     q = "How much restitution was Ron Bibby ordered to pay for selling stock in a fake company?"
     sentenced = release("bibby-sentenced.txt", "Ron Bibby, 52, was sentenced today to two to six years in prison "
                         "for selling stock in a fake company.\n\nHe sold the stock to 40 investors over two years.",
                         "Man Sentenced for Selling Stock in a Fake Company")
-    declined = ExtractiveAnswerer().answer(q, hits_for(sentenced))
-    assert declined.refused and "asked for a money amount" in declined.note, declined.text
-    quoted = ExtractiveAnswerer(figure_check=False).answer(q, hits_for(sentenced))
-    assert not quoted.refused and "two to six years" in quoted.text  # the sentence, quoted as if it answered
     paid = release("bibby-restitution.txt", "Ron Bibby, 52, was ordered to pay $48,000 in restitution to the "
                    "investors he defrauded by selling stock in a fake company.", "Man Ordered to Pay Restitution")
-    answered = ExtractiveAnswerer().answer(q, hits_for(paid, sentenced))
-    assert not answered.refused and "$48,000" in answered.text
+    # switched off, the sentence is quoted as if it answered
+    declined_until_stated(q, sentenced, "asked for a money amount", paid, "$48,000", quoted="two to six years",
+                          beside=True)
 
 
 def test_a_possible_term_asked_where_none_is_stated_is_declined():
@@ -70,38 +80,26 @@ def test_the_date_of_a_court_event_must_be_stated_beside_the_event():
     arraigned = release("bibby-arraigned.txt", "Ron Bibby, 52, was arraigned on the fraud indictment on June 3, "
                         "2024 and is scheduled to return to court.\n\nNo date has been set for the fraud trial of Ron "
                         "Bibby.", "Man Arraigned in Fake Stock Fraud")
-    declined = ExtractiveAnswerer().answer(q, hits_for(arraigned))
-    # the arraignment's date is not the trial's
-    assert declined.refused and "the date of a court event (trial)" in declined.note, declined.text
-    quoted = ExtractiveAnswerer(figure_check=False).answer(q, hits_for(arraigned))
-    assert not quoted.refused and "June 3" in quoted.text
     set_ = release("bibby-trial.txt", "Ron Bibby, 52, was indicted for fraud in a fake stock scheme.\n\n"
                    "His fraud trial is scheduled to begin on September 9, 2024.", "Trial Date Set")
-    answered = ExtractiveAnswerer().answer(q, hits_for(set_, arraigned))
-    assert not answered.refused and "September 9, 2024" in answered.text
+    # the arraignment's date is not the trial's
+    declined_until_stated(q, arraigned, "the date of a court event (trial)", set_, "September 9, 2024", quoted="June 3",
+                          beside=True)
 
 
 def test_the_kind_of_firearm_asked_must_be_stated():
     q = "What type of firearm did Ron Bibby use when he shot into the car in Flatbush?"
     shot = release("bibby-shot.txt", "Ron Bibby, 52, was convicted of murder for shooting into a car in Flatbush.\n\n"
                    "Bibby shot into the car as it drove away, killing the passenger.", "Man Convicted of Flatbush Murder")
-    declined = ExtractiveAnswerer().answer(q, hits_for(shot))
-    assert declined.refused and "the kind of firearm" in declined.note, declined.text
-    assert not ExtractiveAnswerer(figure_check=False).answer(q, hits_for(shot)).refused
     rifle = release("bibby-rifle.txt", "Ron Bibby, 52, shot into the car in Flatbush with a rifle, killing the "
                     "passenger.", "Man Convicted of Flatbush Murder")
-    answered = ExtractiveAnswerer().answer(q, hits_for(rifle))
-    assert not answered.refused and "rifle" in answered.text
+    declined_until_stated(q, shot, "the kind of firearm", rifle, "rifle")
 
 
 def test_a_count_asked_must_be_stated_not_a_date_or_an_age():
     q = "How many shots did Ron Bibby fire into the car in Flatbush?"
     shot = release("bibby-shot.txt", "On June 3, 2020 at 2:44 a.m., Ron Bibby, 52, shot into a car in Flatbush, "
                    "killing the passenger.", "Man Convicted of Flatbush Murder")
-    declined = ExtractiveAnswerer().answer(q, hits_for(shot))
-    assert declined.refused and "a count" in declined.note, declined.text
-    assert not ExtractiveAnswerer(figure_check=False).answer(q, hits_for(shot)).refused
     counted = release("bibby-shots.txt", "On June 3, 2020, Ron Bibby, 52, fired four shots into a car in Flatbush, "
                       "killing the passenger.", "Man Convicted of Flatbush Murder")
-    answered = ExtractiveAnswerer().answer(q, hits_for(counted))
-    assert not answered.refused and "four shots" in answered.text
+    declined_until_stated(q, shot, "a count", counted, "four shots")

@@ -50,7 +50,7 @@ from ..question import Question, as_question
 from ..question.asked import FIGURE_NAMES, REQUIRED_SHAPES, asked_figure, figure_anchor, has_shape, states_figure
 from ..text.markers import defuse_markers
 from ..text.sentences import ends_sentence
-from ..text.steps import sentence_asked, states_possible_sentence, states_sentence
+from ..text.steps import sentence_asked, states_asked_sentence
 from .base import AnswererBase, refusal
 from .evidence import Candidate, SentenceRanker
 from .outcome import unstated_sentence
@@ -191,10 +191,9 @@ def sentence_lead(question: str, cands: Sequence[Candidate], order, lead: int, q
     want = sentence_asked(question)
     if want is None:
         return lead
-    states = states_sentence if want == "imposed" else states_possible_sentence
-    if states(cands[lead].text):
+    if states_asked_sentence(want, cands[lead].text):
         return lead
-    return next((i for i in order if states(cands[i].text) and quotable(i)), lead)
+    return next((i for i in order if states_asked_sentence(want, cands[i].text) and quotable(i)), lead)
 
 
 def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, keep: Callable[[int], bool]) -> list[int]:

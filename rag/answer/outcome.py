@@ -26,7 +26,7 @@ from typing import Sequence
 from ..models import Hit
 from ..question import Question
 from ..question.asked import FIGURE_NAMES, asked_figure, figure_anchor, states_figure
-from ..text.steps import sentence_asked, states_possible_sentence, states_sentence
+from ..text.steps import sentence_asked, states_asked_sentence
 from .evidence import collect_candidates
 
 
@@ -37,10 +37,9 @@ def unstated_sentence(question: Question, hits: Sequence[Hit]) -> str | None:
     asked = sentence_asked(question.text)
     if not hits or asked is None:
         return None
-    states = states_sentence if asked == "imposed" else states_possible_sentence
-    if any(states(h.release.title) for h in hits):
+    if any(states_asked_sentence(asked, h.release.title) for h in hits):
         return None
-    if any(states(c.text) for c in collect_candidates(hits)):
+    if any(states_asked_sentence(asked, c.text) for c in collect_candidates(hits)):
         return None
     if asked == "possible":
         return "asked what sentence could be imposed; no release read states a possible term"

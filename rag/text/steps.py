@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 __all__ = ["DURATION", "OUTCOME", "STEPS", "STEP_PATTERNS", "TERM", "asks_outcome", "asks_potential", "asks_sentence",
-           "hypothetical", "states_sentence", "step_of"]
+           "hypothetical", "sentence_asked", "states_asked_sentence", "states_possible_sentence", "states_sentence",
+           "step_of"]
 
 STEPS = (  # (label, pattern), checked in this order: the most final step a text reports wins
     ("dismissed", r"\b(?:dismiss\w*|acquit\w*|not guilty|exonerat\w*|overturn\w*|vacat\w*)\b"),
@@ -115,3 +116,9 @@ def states_sentence(text: str) -> bool:
     if step_of(text) == "sentenced":  # "sentenced to up to 22 years" is a sentence imposed
         return True
     return not hypothetical(text) and bool(_SENTENCE_WORD.search(text) and DURATION.search(text))
+
+
+def states_asked_sentence(asked: str, text: str) -> bool:
+    """Whether ``text`` states the kind of sentence ``sentence_asked`` found asked: one imposed
+    (``states_sentence``) for "imposed", a possible term (``states_possible_sentence``) for "possible"."""
+    return (states_sentence if asked == "imposed" else states_possible_sentence)(text)
