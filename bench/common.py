@@ -58,6 +58,18 @@ def write_report(out: Path | str, stem: str, table: str, data) -> None:
     (out / f"{stem}.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
+def fit_arguments(doc: str, weights: Path | str):
+    """The arguments every fitting script takes: ``--index`` (required), ``--out`` (results
+    folder) and ``--weights`` (where the fitted JSON goes; default ``weights``)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--index", required=True)
+    ap.add_argument("--out", default=str(REPO / "bench" / "results"))
+    ap.add_argument("--weights", default=str(weights))
+    return ap.parse_args()
+
+
 def fit_linear(records: list[dict], c: float, features) -> dict:
     """Standardise, then a class-balanced logistic regression, on every record's rows ``X`` and labels
     ``y``: the weights ``rag.fitted.LinearModel`` reads."""

@@ -17,12 +17,11 @@ OUT/case_status_fit.{md,json}.
 """
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 from collect import SETS
-from common import REPO, fit_linear, machine, predict_linear, write_report
+from common import fit_arguments, fit_linear, machine, predict_linear, write_report
 
 from eval.dataset import read_dataset
 from rag.collect.case import case_steps
@@ -84,11 +83,7 @@ def held_out(data: dict[str, list[dict]], c: float, keep=FEATURES) -> dict[str, 
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--index", required=True)
-    ap.add_argument("--out", default=str(REPO / "bench" / "results"))
-    ap.add_argument("--weights", default=str(WEIGHTS))
-    args = ap.parse_args()
+    args = fit_arguments(__doc__, WEIGHTS)
     pipe = Pipeline(Settings(index_dir=args.index))
     status.STATUS_SENTENCES = 0  # the answers need no status model while its records are gathered
     data = {name: records(pipe, name) for name in FIT_SETS}

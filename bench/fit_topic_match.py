@@ -17,7 +17,6 @@ OUT/topic_match_fit.{md,json}.
 """
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import numpy as np
 
 from collect import SETS
 from collect_topic_match import complete
-from common import REPO, fit_linear, machine, predict_linear, write_report
+from common import fit_arguments, fit_linear, machine, predict_linear, write_report
 
 from eval.dataset import read_dataset
 from rag.collect.find import find_matches
@@ -106,11 +105,7 @@ def total(per: dict) -> int:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--index", required=True)
-    ap.add_argument("--out", default=str(REPO / "bench" / "results"))
-    ap.add_argument("--weights", default=str(WEIGHTS))
-    args = ap.parse_args()
+    args = fit_arguments(__doc__, WEIGHTS)
     pipe = Pipeline(Settings().with_(index_dir=args.index))
     data = {s: records(pipe, SETS[s]) for s in FIT_SETS}
     n = {s: len(rs) for s, rs in data.items()}

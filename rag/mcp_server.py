@@ -87,7 +87,7 @@ def build_server(settings: Settings, pipeline=None):
         """How many releases are about `topic` (scored by the fitted topic match, as a count
         question's topic; empty: every release), of `sources` (empty: all) dated date_from..date_to (YYYY-MM-DD, inclusive). Returns
         count, the criteria in words, and every matching release (release_id, title, date, url), a
-        re-post of the same text marked duplicate_of and not counted."""
+        re-post of the same text (or a translation) marked duplicate_of and not counted."""
         from .collect.run import count_topic
 
         f = filters(date_from, date_to, sources)

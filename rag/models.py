@@ -107,8 +107,9 @@ class Citation:
 class Listed:
     """One release an answer about many releases lists (a count's or list's match, a case's
     step), cited as [n] (None: named, not cited: an undated match of a count over a window).
-    ``label``: the case step ("sentenced"), "undated", or ""; ``duplicate_of``: the n of the
-    release with the same text that counts instead."""
+    ``label``: the case step ("sentenced"), "undated", "translation" (of release
+    ``duplicate_of``), or ""; ``duplicate_of``: the n of the release with the same text (or
+    translated) that counts instead."""
 
     n: int | None
     release_id: str

@@ -181,6 +181,12 @@ def test_listing_answers_render_as_bullets_paged_in_the_chat_and_folded_in_the_p
     panel = render.matches_html(3, answer)
     assert panel.count("<li>") == n_items and panel.count('<details class="rag-page"') == 2
     assert "<script>" not in panel and "&lt;script&gt;" in panel and 'href="#source-3-30"' in panel
+    marked = Answer("2 releases.", False, tuple(cites[:3]), "extractive", route="count", matches=(
+        listed[0], Listed(2, "r2", "T2", "2025-01-02", None, "", 1), Listed(3, "r3", "T3", "2025-01-03", None,
+                                                                            "translation", 1)))
+    panel = render.matches_html(1, marked)
+    assert "(same text as [1])" in panel and "(translation of [1])" in panel
+    assert '<span class="rag-step">translation</span>' not in panel
 
     case = Answer("Latest (2017-06-20, sentenced): He was sentenced. [2]\n2 releases naming A B, in date order:\n"
                   "- 2016-09-16, indicted: He was indicted. [1]\n- 2017-06-20, sentenced: He was sentenced. [2]",

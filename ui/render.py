@@ -254,8 +254,10 @@ def matches_html(turn: int, answer: Answer) -> str:
     rows = []
     for m in answer.matches:
         n = (f'<a class="rag-n" href="#{esc(anchor(turn, m.n))}">[{m.n}]</a> ' if m.n is not None else "")
-        step = f'<span class="rag-step">{esc(m.label)}</span> ' if m.label else ""
-        dup = f' <span class="rag-dup">(same text as [{m.duplicate_of}])</span>' if m.duplicate_of else ""
+        translated = m.label == "translation"
+        step = f'<span class="rag-step">{esc(m.label)}</span> ' if m.label and not translated else ""
+        same = "translation of" if translated else "same text as"
+        dup = f' <span class="rag-dup">({same} [{m.duplicate_of}])</span>' if m.duplicate_of else ""
         rows.append(f'<li><span class="rag-date">{esc(m.date or "undated")}</span> {step}{n}'
                     f'<span class="rag-title">{esc(m.title)}</span>{dup}</li>')
     pages = [rows[i:i + PANEL_PAGE] for i in range(0, len(rows), PANEL_PAGE)]

@@ -40,12 +40,17 @@ def _plural(n: int, word: str) -> str:
 def answer_matches(matches: Matches, question: str, route: str, answerer: str) -> Answer:
     """The count (or list) of ``matches`` as an Answer citing every counted release."""
     crit = matches.criteria
-    counted, dupes = matches.counted, [m for m in matches.matches if m.duplicate_of]
+    counted = matches.counted
+    dupes = [m for m in matches.matches if m.duplicate_of and not m.translation]
+    translated = [m for m in matches.matches if m.translation]
     head = " ".join([_plural(len(counted), "release"), *crit.conditions()]) + "."
     for note in matches.notes:
         head += f" ({note[0].upper()}{note[1:]}.)"
     if dupes:
         head += f" {_plural(len(dupes), 'more release')} repeat{'s' if len(dupes) == 1 else ''} the text of one counted (not counted again)."
+    if translated:
+        head += (f" {_plural(len(translated), 'more release')} {'is a translation' if len(translated) == 1 else 'are translations'}"
+                 " of one counted (not counted again).")
     if matches.undated:
         shown = "; ".join(f"\u201c{' '.join(m.release.title.split())}\u201d ({m.release.id})"
                           for m in matches.undated[:MAX_UNDATED])
@@ -59,13 +64,13 @@ def answer_matches(matches: Matches, question: str, route: str, answerer: str) -
         n_of[rel.id] = n
         citations.append(_citation(n, rel, m.start, m.end))
         dup = n_of.get(m.duplicate_of) if m.duplicate_of else None
-        listed.append(Listed(n, rel.id, rel.title, rel.date, rel.url, "", dup))
+        listed.append(Listed(n, rel.id, rel.title, rel.date, rel.url, "translation" if m.translation else "", dup))
         if len(lines) > MAX_LINES:
             continue
         quote = "" if not crit.runs else f": {_quote(rel, m.start, m.end)}"
         line = f"- {rel.date or 'undated'} — {' '.join(rel.title.split())}{quote} [{n}]"
         if dup:
-            line += f" (same text as [{dup}])"
+            line += f" (translation of [{dup}])" if m.translation else f" (same text as [{dup}])"
         if names and (span := defendant_span(rel)) is not None:
             k = len(citations) + 1
             citations.append(_citation(k, rel, span[0], span[1]))

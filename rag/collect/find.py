@@ -5,7 +5,8 @@ is about it: scored by the fitted topic match (``rag.collect.topic``) at or abov
 threshold, or, with ``TOPIC_MODEL`` off, holding every run of the topic's words in one
 sentence (``rag.collect.match``). Undated releases are never inside a window: they are counted
 apart. Releases with the same sentences (whitespace, case and datelines aside) count once; the
-later ones are marked as duplicates of the first. Archive pages (a newsroom index listing other
+later ones are marked as duplicates of the first. A release in another language than most
+matches, translating one of them (``rag.collect.translations``), is marked too and not counted. Archive pages (a newsroom index listing other
 releases' headlines, ``rag.ingest.listing``) are no releases: left out, and named in a note.
 """
 from __future__ import annotations
@@ -16,10 +17,12 @@ from ..ingest.listing import listings
 from .criteria import Criteria
 from .match import Match, Matches, text_key, topic_span
 from .topic import MAX_CANDIDATES, about_topic, best_sentence, candidate_ids
+from .translations import translations
 
-__all__ = ["TOPIC_MODEL", "find_matches"]
+__all__ = ["TOPIC_MODEL", "TRANSLATIONS", "find_matches"]
 
 TOPIC_MODEL = True  # the fitted topic match; False: the word runs (bench/collect.py measures both)
+TRANSLATIONS = True  # translations of a counted release marked, not counted (bench/collect.py: a row without)
 
 
 def _word_runs(store, lexical, criteria: Criteria) -> tuple[list, list]:
@@ -72,7 +75,9 @@ def find_matches(store, lexical, criteria: Criteria, topic_model: bool | None = 
             key = text_key(rel)
             out.append(Match(rel, span[0], span[1], span[2], first_of.get(key)))
             first_of.setdefault(key, rel.id)
-        return out
+        of = translations([m.release for m in out if m.duplicate_of is None], store, lexical) if TRANSLATIONS else {}
+        return [dataclasses.replace(m, duplicate_of=of[m.release.id], translation=True) if m.release.id in of else m
+                for m in out]
 
     criteria = dataclasses.replace(criteria, fitted=use_model)
     return Matches(criteria, tuple(matching(dated)), tuple(matching(undated)), tuple(notes))

@@ -29,13 +29,14 @@ MAX_GAP = 3  # index tokens (stop words already dropped) allowed between two wor
 class Match:
     """A matching release and the passage that shows it matches (``start``/``end`` in its body;
     the title matched when ``in_title``). ``duplicate_of``: the id of the release with the
-    same text that counts instead."""
+    same text (or, when ``translation``, the same release in another language) that counts instead."""
 
     release: Release
     start: int
     end: int
     in_title: bool = False
     duplicate_of: str | None = None
+    translation: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Matches:
 
     @property
     def counted(self) -> tuple[Match, ...]:
-        """The matches that count (duplicates left out), in date order."""
+        """The matches that count (duplicates and translations left out), in date order."""
         return tuple(m for m in self.matches if m.duplicate_of is None)
 
 

@@ -15,6 +15,7 @@ forward between generations: an update tokenizes only new chunks, then
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from pathlib import Path
 from typing import Collection, Iterable
@@ -126,6 +127,14 @@ class LexicalIndex:
         """(release_id, score) over whole releases, best first; only scores > 0; ties by release id."""
         pos = None if allowed is None else self.releases.positions(allowed)
         return [(str(self.releases.keys[i]), s) for i, s in self.releases.search(query, k, pos)]
+
+    def release_idf(self, token: str) -> float:
+        """BM25's IDF of an index token over whole releases (a token no release holds: as if one did)."""
+        field = self.releases
+        col = field.vocab.get(token)
+        df = max(1, int(field.indptr[col + 1] - field.indptr[col])) if col is not None else 1
+        n = len(field.keys)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def releases_with(self, groups: Iterable[Iterable[str]]) -> set[str] | None:
         """Ids of the releases whose text holds, for every group, one of its tokens (index
