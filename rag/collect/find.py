@@ -6,8 +6,9 @@ threshold, or, with ``TOPIC_MODEL`` off, holding every run of the topic's words 
 sentence (``rag.collect.match``). Undated releases are never inside a window: they are counted
 apart. Releases with the same sentences (whitespace, case and datelines aside) count once; the
 later ones are marked as duplicates of the first. A release in another language than most
-matches, translating one of them (``rag.collect.translations``), is marked too and not counted. Archive pages (a newsroom index listing other
-releases' headlines, ``rag.ingest.listing``) are no releases: left out, and named in a note.
+matches, translating one of them (``rag.collect.translations``), is marked too and not counted.
+Archive pages (a newsroom index listing other releases' headlines, ``rag.ingest.listing``) are
+no releases: left out, and named in a note.
 """
 from __future__ import annotations
 

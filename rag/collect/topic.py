@@ -85,14 +85,7 @@ def topic_features(release: Release, runs, weights, bm25_rel: float, rank: int,
 
 def idf_weights(lexical, runs) -> list[float]:
     """Each topic word's IDF over whole releases (its rarest alternative), for ``_share``."""
-    field = lexical.releases
-    n = len(field.keys)
-    out = []
-    for word in _words(runs):
-        df = max(1, min((int(field.indptr[c + 1] - field.indptr[c]) for t in word
-                         if (c := field.vocab.get(t)) is not None), default=0) or 1)
-        out.append(math.log(1 + (n - df + 0.5) / (df + 0.5)))
-    return out
+    return [max(lexical.release_idf(t) for t in word) for word in _words(runs)]
 
 
 def _relative(scores: list[tuple[str, float]]) -> dict[str, float]:
