@@ -110,7 +110,6 @@ def main():
     write_report(args.out, "translation_fit", "\n".join(lines),
                  {"machine": machine(), "index": args.index, "chosen": {"C": c, "threshold": t},
                   "grid": [{"C": cc, "threshold": tt, **sc} for (cc, tt), sc in grid.items()]})
-    print("\n".join(lines))
 
 
 if __name__ == "__main__":

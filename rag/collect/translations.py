@@ -96,15 +96,16 @@ def load_translation(path: str = str(WEIGHTS)) -> TranslationModel:
 def translations(releases: list[Release], store, lexical, model: TranslationModel | None = None) -> dict[str, str]:
     """For ``releases`` (one count's matches): release id -> id of the release (among them) it
     translates, for each one in another language than most of them whose best candidate scores
-    at or above the model's threshold."""
-    if len(releases) < 2:
+    at or above the model's threshold. Undated releases are never paired (no window to look in)."""
+    dated = [r for r in releases if r.date]
+    if len(dated) < 2:
         return {}
-    languages = {r.id: language(f"{r.title}\n{r.body}") for r in releases}
+    languages = {r.id: language(f"{r.title}\n{r.body}") for r in dated}
     main = Counter(languages.values()).most_common(1)[0][0]
-    ids = {r.id for r in releases}
+    ids = {r.id for r in dated}
     out = {}
-    for rel in releases:
-        if languages[rel.id] in (main, "") or not rel.date:
+    for rel in dated:
+        if languages[rel.id] in (main, ""):
             continue
         found = best_candidate(rel, candidates(store, rel, main, languages), lexical)
         if found is None or found[0].id not in ids:
