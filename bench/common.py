@@ -85,6 +85,50 @@ def fit_linear(records: list[dict], c: float, features) -> dict:
             "coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0])}
 
 
+def listwise_loss(records: list[dict], mean, scale, lam: float):
+    """The conditional logit's objective over ``records`` (each with a positive) and its gradient,
+    as a function of the weights on standardised features: the mean over records of
+    -log(the positives' share of the record's softmax), plus ``lam`` times the squared weights."""
+    Xq = (np.array([row for r in records for row in r["X"]], dtype=float) - mean) / scale
+    pos = np.array([label for r in records for label in r["y"]], dtype=bool)
+    sizes = [len(r["y"]) for r in records]
+    starts = np.cumsum([0] + sizes[:-1])
+    group = np.repeat(np.arange(len(records)), sizes)
+
+    def loss(w):
+        s = Xq @ w
+        e = np.exp(s - np.maximum.reduceat(s, starts)[group])
+        total, held = np.add.reduceat(e, starts), np.add.reduceat(np.where(pos, e, 0.0), starts)
+        value = float(np.mean(np.log(total) - np.log(held))) + lam * w @ w
+        coef = (e / total[group] - np.where(pos, e / held[group], 0.0)) / len(records)
+        return value, Xq.T @ coef + 2 * lam * w
+
+    return loss
+
+
+def fit_listwise(records: list[dict], lam: float, features) -> dict:
+    """Standardise, then a conditional logit (one softmax over each record's rows, the positives'
+    share maximised; L2 penalty ``lam``) on the records that hold a positive: a ranker trained
+    to put a positive first, as the reader is used. Its scores are then calibrated into
+    probabilities by a class-balanced logistic regression on them (as ``fit_linear``'s are
+    balanced), so the result is the same linear model ``rag.fitted.LinearModel`` reads: the
+    ranking is the conditional logit's, the probability scale a balanced fit's."""
+    from scipy.optimize import minimize
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.array([row for r in records for row in r["X"]], dtype=float)
+    mean = X.mean(axis=0)
+    scale = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+    loss = listwise_loss([r for r in records if any(r["y"])], mean, scale, lam)
+    w = minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B").x
+    scores = ((X - mean) / scale) @ w
+    y = np.array([label for r in records for label in r["y"]])
+    platt = LogisticRegression(class_weight="balanced", max_iter=5000).fit(scores[:, None], y)
+    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    return {"features": list(features), "mean": mean.tolist(), "scale": scale.tolist(), "coef": (a * w).tolist(),
+            "intercept": b}
+
+
 def predict_linear(weights: dict, records: list[dict]) -> list[list[float]]:
     """Each record's logits under ``weights`` (``fit_linear``'s)."""
     mean, scale, coef = (np.array(weights[k]) for k in ("mean", "scale", "coef"))

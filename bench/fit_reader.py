@@ -1,7 +1,7 @@
 """Fit the sentence reader (rag/answer/reader.py) on the dev sets' labelled sentences.
 
     python bench/fit_reader.py --index .rag/shared [--out bench/results] [--weights rag/answer/reader_weights.json]
-        [--folds bench/results/reader_folds]
+        [--folds bench/results/reader_folds] [--objective pointwise|listwise]
 
 The dev files: dev, dev-more-a, dev-more-b (../shared/eval) and facts-f, facts-g (bench/datasets,
 helper-written training questions); facts-c, -d, -e are never fitted on (they judge). For every
@@ -23,7 +23,7 @@ import argparse
 import json
 from pathlib import Path
 
-from common import REPO, fit_linear, machine, predict_linear as predict, write_report
+from common import REPO, fit_linear, fit_listwise, machine, predict_linear as predict, write_report
 
 from eval.dataset import read_dataset
 from eval.reader import collect, top1
@@ -36,10 +36,15 @@ SHARED = REPO.parent / "shared" / "eval"
 DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-more-b.jsonl",
             REPO / "bench" / "datasets" / "facts-f.jsonl", REPO / "bench" / "datasets" / "facts-g.jsonl"]
 BUNDLED_SET = REPO / "eval" / "datasets" / "bundled.jsonl"
-CS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+# the regularisation grid of each objective: C of the pointwise logistic regression, the L2 penalty
+# of the listwise one (``common.fit_listwise``)
+GRIDS = {"pointwise": (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0), "listwise": (0.003, 0.01, 0.03, 0.1, 0.3)}
+OBJECTIVE = "pointwise"
 
 
 def fit(records: list[dict], c: float):
+    if OBJECTIVE == "listwise":
+        return fit_listwise(records, c, FEATURES)
     return fit_linear(records, c, FEATURES)
 
 
@@ -79,6 +84,7 @@ def ablation(data: dict[str, list[dict]], c: float) -> dict[str, dict[str, float
 
 
 def main():
+    global OBJECTIVE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", required=True)
     ap.add_argument("--dataset", action="append", type=Path)
@@ -88,9 +94,14 @@ def main():
     ap.add_argument("--widen", type=int, default=1,
                     help="neighbouring chunks read with each passage while fitting (1: as the answerer reads them, the "
                          "first passage its whole release; the shipped weights were fitted so, on five dev files)")
+    ap.add_argument("--objective", choices=sorted(GRIDS), default=OBJECTIVE,
+                    help="pointwise (shipped): each sentence on its own, class-balanced; listwise: one softmax per "
+                         "question, a positive first (measured in stop 51, not shipped: README)")
     ap.add_argument("--bundled-index", default=".rag/reader-bundled",
                     help="index of the bundled corpus (built if missing) for the committed bundled scores")
     args = ap.parse_args()
+    OBJECTIVE = args.objective
+    CS = GRIDS[OBJECTIVE]
     settings = load_settings().with_(index_dir=args.index, retrieval__widen=args.widen)
     pipe = Pipeline(settings)
     ranker = SentenceRanker(pipe.embedder, settings.extractive.evidence)
@@ -106,11 +117,11 @@ def main():
             train = [r for n in names if n != held for r in data[n]]
             oof[c][held] = top1(data[held], predict(fit(train, c), data[held]))
     pooled = {c: pooled_top1(oof[c]) for c in CS}
-    best_c = max(CS, key=lambda c: (round(pooled[c], 4), -c))
+    best_c = max(CS, key=lambda c: (round(pooled[c], 4), c if OBJECTIVE == "listwise" else -c))  # ties: more regularised
     everything = [r for n in names for r in data[n]]
     weights = fit(everything, best_c)
     report = {
-        "machine": machine(), "index": args.index, "C_grid": list(CS), "C": best_c,
+        "machine": machine(), "index": args.index, "objective": OBJECTIVE, "C_grid": list(CS), "C": best_c,
         "out_of_fold_top1_by_C": {str(c): round(v, 4) for c, v in pooled.items()},
         "per_file": {n: {"reader_out_of_fold": oof[best_c][n],
                          "hand_set_rank": top1(data[n], [r["hand"] for r in data[n]]),
@@ -127,7 +138,7 @@ def main():
                        read_dataset(BUNDLED_SET), "bundled")
     report["bundled"] = {"reader": top1(brecords, predict(weights, brecords)),
                          "hand_set_rank": top1(brecords, [r["hand"] for r in brecords])}
-    weights["fit"] = {k: report[k] for k in ("C", "out_of_fold_top1_by_C", "per_file", "bundled", "positives",
+    weights["fit"] = {k: report[k] for k in ("objective", "C", "out_of_fold_top1_by_C", "per_file", "bundled", "positives",
                                              "candidates")}
     Path(args.weights).write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
     if args.folds:
@@ -136,8 +147,10 @@ def main():
             fold = fit([r for n in names if n != held for r in data[n]], best_c)
             (args.folds / f"without-{held}.json").write_text(json.dumps(fold, indent=1) + "\n", encoding="utf-8")
 
-    lines = [f"Sentence reader fitted on {report['candidates']} candidate sentences ({report['positives']} hold a key "
-             f"fact) of {len(everything)} answerable dev questions (a two-part question once per part); C = {best_c} "
+    what = "L2 penalty" if OBJECTIVE == "listwise" else "C"
+    lines = [f"Sentence reader fitted ({OBJECTIVE}) on {report['candidates']} candidate sentences ({report['positives']} "
+             f"hold a key fact) of {len(everything)} answerable dev questions (a two-part question once per part); "
+             f"{what} = {best_c} "
              f"chosen by leave-one-file-out "
              f"cross-validation over {list(CS)}.", "",
              "Top-1: of the questions where some candidate holds a key fact, how often the best-scored one does.", "",
