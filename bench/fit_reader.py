@@ -39,11 +39,12 @@ BUNDLED_SET = REPO / "eval" / "datasets" / "bundled.jsonl"
 # the regularisation grid of each objective: C of the pointwise logistic regression, the L2 penalty
 # of the listwise one (``common.fit_listwise``)
 GRIDS = {"pointwise": (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0), "listwise": (0.003, 0.01, 0.03, 0.1, 0.3)}
-OBJECTIVE = "pointwise"
+OBJECTIVE = "pointwise"  # the shipped weights'
+CS = GRIDS[OBJECTIVE]  # read by bench/reader_elimination.py and bench/reader_variants.py
 
 
-def fit(records: list[dict], c: float):
-    if OBJECTIVE == "listwise":
+def fit(records: list[dict], c: float, objective: str = OBJECTIVE):
+    if objective == "listwise":
         return fit_listwise(records, c, FEATURES)
     return fit_linear(records, c, FEATURES)
 
@@ -72,19 +73,18 @@ def without(records: list[dict], names: tuple[str, ...]) -> list[dict]:
     return [{**r, "X": [[row[i] for i in keep] for row in r["X"]]} for r in records]
 
 
-def ablation(data: dict[str, list[dict]], c: float) -> dict[str, dict[str, float]]:
+def ablation(data: dict[str, list[dict]], c: float, objective: str = OBJECTIVE) -> dict[str, dict[str, float]]:
     """Out-of-fold top-1 per file (and pooled) with each feature group left out."""
     out = {}
     for label, group in {"all features": (), **GROUPS}.items():
         cut = {n: without(rs, group) for n, rs in data.items()}
-        per = {held: top1(cut[held], predict(fit([r for n in cut if n != held for r in cut[n]], c), cut[held]))
+        per = {held: top1(cut[held], predict(fit([r for n in cut if n != held for r in cut[n]], c, objective), cut[held]))
                for held in cut}
         out[label] = {**{n: v["top1"] for n, v in per.items()}, "pooled": round(pooled_top1(per), 4)}
     return out
 
 
 def main():
-    global OBJECTIVE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", required=True)
     ap.add_argument("--dataset", action="append", type=Path)
@@ -100,8 +100,8 @@ def main():
     ap.add_argument("--bundled-index", default=".rag/reader-bundled",
                     help="index of the bundled corpus (built if missing) for the committed bundled scores")
     args = ap.parse_args()
-    OBJECTIVE = args.objective
-    CS = GRIDS[OBJECTIVE]
+    objective = args.objective
+    grid = GRIDS[objective]
     settings = load_settings().with_(index_dir=args.index, retrieval__widen=args.widen)
     pipe = Pipeline(settings)
     ranker = SentenceRanker(pipe.embedder, settings.extractive.evidence)
@@ -111,24 +111,24 @@ def main():
 
     # regularisation by leave-one-file-out: the C with the best pooled out-of-fold top-1
     oof: dict[float, dict[str, dict]] = {}
-    for c in CS:
+    for c in grid:
         oof[c] = {}
         for held in names:
             train = [r for n in names if n != held for r in data[n]]
-            oof[c][held] = top1(data[held], predict(fit(train, c), data[held]))
-    pooled = {c: pooled_top1(oof[c]) for c in CS}
-    best_c = max(CS, key=lambda c: (round(pooled[c], 4), c if OBJECTIVE == "listwise" else -c))  # ties: more regularised
+            oof[c][held] = top1(data[held], predict(fit(train, c, objective), data[held]))
+    pooled = {c: pooled_top1(oof[c]) for c in grid}
+    best_c = max(grid, key=lambda c: (round(pooled[c], 4), c if objective == "listwise" else -c))  # ties: more regularised
     everything = [r for n in names for r in data[n]]
-    weights = fit(everything, best_c)
+    weights = fit(everything, best_c, objective)
     report = {
-        "machine": machine(), "index": args.index, "objective": OBJECTIVE, "C_grid": list(CS), "C": best_c,
+        "machine": machine(), "index": args.index, "objective": objective, "C_grid": list(grid), "C": best_c,
         "out_of_fold_top1_by_C": {str(c): round(v, 4) for c, v in pooled.items()},
         "per_file": {n: {"reader_out_of_fold": oof[best_c][n],
                          "hand_set_rank": top1(data[n], [r["hand"] for r in data[n]]),
                          "reader_fitted_on_all": top1(data[n], predict(weights, data[n]))} for n in names},
         "positives": int(sum(sum(r["y"]) for r in everything)),
         "candidates": int(sum(len(r["y"]) for r in everything)),
-        "ablation": ablation(data, best_c),
+        "ablation": ablation(data, best_c, objective),
     }
     # the bundled set, which the test suite re-scores with the shipped weights
     bundled = settings.with_(index_dir=args.bundled_index, corpus=str(BUNDLED_CORPUS))
@@ -144,15 +144,15 @@ def main():
     if args.folds:
         args.folds.mkdir(parents=True, exist_ok=True)
         for held in names:
-            fold = fit([r for n in names if n != held for r in data[n]], best_c)
+            fold = fit([r for n in names if n != held for r in data[n]], best_c, objective)
             (args.folds / f"without-{held}.json").write_text(json.dumps(fold, indent=1) + "\n", encoding="utf-8")
 
-    what = "L2 penalty" if OBJECTIVE == "listwise" else "C"
-    lines = [f"Sentence reader fitted ({OBJECTIVE}) on {report['candidates']} candidate sentences ({report['positives']} "
+    what = "L2 penalty" if objective == "listwise" else "C"
+    lines = [f"Sentence reader fitted ({objective}) on {report['candidates']} candidate sentences ({report['positives']} "
              f"hold a key fact) of {len(everything)} answerable dev questions (a two-part question once per part); "
              f"{what} = {best_c} "
              f"chosen by leave-one-file-out "
-             f"cross-validation over {list(CS)}.", "",
+             f"cross-validation over {list(grid)}.", "",
              "Top-1: of the questions where some candidate holds a key fact, how often the best-scored one does.", "",
              "| dev file | answerable with a candidate | hand-set rank | reader, out of fold | reader fitted on all |",
              "|---|---|---|---|---|"]
