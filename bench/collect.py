@@ -13,7 +13,9 @@ fifth and a sixth) too; ``collect-g.jsonl`` (20, a seventh) was run once at the 
 each) later, once each; the case questions of all of them then fitted the status sentences
 (``bench/fit_case_status.py``). ``collect-j.jsonl`` (20 case histories) judged that fit and was never
 fitted on; ``collect-k.jsonl`` (20 counts and lists) was run once and never tuned on, nor was
-``collect-l.jsonl`` (20 counts and lists, written by a helper while the fitted topic match was built). With ``--bundled-index``
+``collect-l.jsonl`` (20 counts and lists, written by a helper while the fitted topic match was built), nor
+``collect-m.jsonl`` (10 counts and lists, 10 case histories, written by a helper in stop 51, run once
+before the fitted case route and once after). With ``--bundled-index``
 (an index of ``corpus/``), the bundled set's counts (``eval/datasets/bundled.jsonl``) too.
 
 Per question, "met" is the issue's target: a count exact with its list complete (recall >= 0.9,
@@ -48,7 +50,8 @@ SETS = {"dev": REPO.parent / "shared" / "eval" / "dev-aggregate-timeline.jsonl",
         "i": REPO / "bench" / "datasets" / "collect-i.jsonl",
         "j": REPO / "bench" / "datasets" / "collect-j.jsonl",
         "k": REPO / "bench" / "datasets" / "collect-k.jsonl",
-        "l": REPO / "bench" / "datasets" / "collect-l.jsonl"}
+        "l": REPO / "bench" / "datasets" / "collect-l.jsonl",
+        "m": REPO / "bench" / "datasets" / "collect-m.jsonl"}
 
 
 def met(q: dict) -> bool:
@@ -110,6 +113,7 @@ ROWS = {
     "one status sentence": {"rag.collect.status:STATUS_SENTENCES": 1},
     "three status sentences": {"rag.collect.status:STATUS_SENTENCES": 3},
     "no routing (all facts)": {"rag.collect.run:route": lambda text: "fact"},
+    "patterns only (no fitted case route)": {"rag.question.route:MODEL": False},
     "no case asked by description": {"rag.pipeline:described_case": lambda *args: None},
 }
 

@@ -3,7 +3,9 @@
 * ``route(question)``: "count" ("How many press releases did the Orange County DA publish in
   July 2024?"), "list" ("Which 2023 Harris County DA releases announced ...?"), "case" ("What
   happened in the case against X?", "Trace the Brooklyn case over ...") or "fact" (everything
-  else: the normal answer).
+  else: the normal answer). The patterns here read the wordings they were written on; a question
+  they leave to "fact" is a case question when the fitted ``route_model`` is sure enough
+  (``bench/fit_route.py``).
 * ``topic_text(question)``: for a count or list, the words that say what a release must be
   about ("mention a gun buyback" -> "a gun buyback"); "" when every release of the source and
   window counts.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ROUTES", "counted_modifiers", "only_year", "route", "title_prefix", "topic_text"]
+__all__ = ["MODEL", "ROUTES", "counted_modifiers", "only_year", "pattern_route", "route", "title_prefix", "topic_text"]
 
 ROUTES = ("fact", "count", "list", "case")
 
@@ -61,8 +63,11 @@ _SUBJECT = re.compile(r"\b(?:case|prosecution|trial|proceedings|charges|parole)\
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z'’-]+)+\b")
 
 
-def route(question: str) -> str:
-    """"count", "list", "case" or "fact" (see the module's doc)."""
+MODEL = True  # switch: the fitted reading (``route_model``) may send to the case route what the patterns leave to "fact"
+
+
+def pattern_route(question: str) -> str:
+    """The route the patterns read: "count", "list", "case" or "fact"."""
     text = question or ""
     if _COUNT.search(text):
         return "count"
@@ -71,6 +76,23 @@ def route(question: str) -> str:
     if _HISTORY.search(text) and not _AMOUNT.search(text) and (_SUBJECT.search(text) or _NAME.search(text)):
         return "case"
     return "fact"
+
+
+def route(question: str) -> str:
+    """"count", "list", "case" or "fact" (see the module's doc): the patterns' route; a question
+    they leave to "fact" is a case question when the fitted model puts P(fact) under 1 - its
+    threshold and finds it likelier a case history than a count or list. Only the case route is
+    taken from the model: a case question whose person no release names still gets the normal
+    answer (``rag.collect.run``), while a count or list has no such way back ("So far this year,
+    how many people has the team arrested?" reads like a count and asks one figure)."""
+    kind = pattern_route(question)
+    if kind != "fact" or not MODEL:
+        return kind
+    from .route_model import load_route_model
+
+    model = load_route_model()
+    p = model.probabilities(question or "")
+    return "case" if 1.0 - p["fact"] >= model.threshold and p["case"] > p["aggregate"] else "fact"
 
 
 # The clause that says what a release is about: after "mention", "about", "announced" ...

@@ -1,0 +1,151 @@
+"""Fit the route model (rag/question/route_model.py): fact, aggregate (count or list) or case;
+the product takes only its case route (``rag.question.route.route``: a count or list has no way
+back to the normal answer, a case question naming nobody a release names has).
+
+    python bench/fit_route.py [--out bench/results] [--weights rag/question/route_weights.json]
+
+Questions and their labels come from the tuning files' ``type``: every fact and refuse file tuned
+on (``dev``, ``dev-more-a``, ``dev-more-b``, ``facts-f``, ``facts-g``, ``refuse-a``, the bundled
+set) is "fact" but for its aggregate questions; ``collect-a`` .. ``collect-i`` and
+``dev-aggregate-timeline`` hold "aggregate" and "case" (timeline) questions. Never read: the judge
+files (``facts-c/-d/-e/-h/-i``, ``refuse-b``, ``collect-j/-k/-l/-m``), scored at the end only.
+
+TF-IDF over word unigrams and bigrams, class-balanced multinomial logistic regression over the
+three classes. Scored leaving one file out (the model alone, not the patterns beside it, which
+were written on these files), as the product reads it: a question is routed to a case when
+1 - P(fact) reaches the threshold and P(case) > P(aggregate). Among the (C, threshold) pairs
+that send at most ``MAX_FACT_MISROUTED`` of the fact questions to a case out of fold (the
+routing must cost single-fact questions nothing), the one routing most case questions; ties to
+the higher threshold, then the smaller C. Then fitted on every question. Writes the weights and OUT/route_fit.{md,json} (out of fold, and the judges with the
+shipped route: patterns, then the model).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from common import REPO, machine, write_report
+
+from rag.question.route import pattern_route
+from rag.question.route_model import WEIGHTS, RouteModel
+
+SHARED = REPO.parent / "shared" / "eval"
+DATA = REPO / "bench" / "datasets"
+TUNING = {"dev": SHARED / "dev.jsonl", "dev-more-a": SHARED / "dev-more-a.jsonl", "dev-more-b": SHARED / "dev-more-b.jsonl",
+          "facts-f": DATA / "facts-f.jsonl", "facts-g": DATA / "facts-g.jsonl", "refuse-a": DATA / "refuse-a.jsonl",
+          "bundled": REPO / "eval" / "datasets" / "bundled.jsonl",
+          "dev-aggregate-timeline": SHARED / "dev-aggregate-timeline.jsonl",
+          **{f"collect-{x}": DATA / f"collect-{x}.jsonl" for x in "abcdefghi"}}
+JUDGES = {**{f"facts-{x}": DATA / f"facts-{x}.jsonl" for x in "cdehi"}, "refuse-b": DATA / "refuse-b.jsonl",
+          **{f"collect-{x}": DATA / f"collect-{x}.jsonl" for x in "jklm"}}
+CLASSES = ("fact", "aggregate", "case")
+LABEL = {"aggregate": "aggregate", "timeline": "case"}
+CS = (0.3, 1.0, 3.0, 10.0, 30.0)
+THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.3, 0.96, 0.05))
+MAX_FACT_MISROUTED = 0.01
+PATTERN_CLASS = {"fact": "fact", "count": "aggregate", "list": "aggregate", "case": "case"}
+
+
+def questions(files: dict[str, Path]) -> list[dict]:
+    out = []
+    for name, path in files.items():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                q = json.loads(line)
+                out.append({"file": name, "id": q["id"], "text": q["question"], "label": LABEL.get(q.get("type"), "fact")})
+    return out
+
+
+def fit(rows: list[dict], c: float) -> dict:
+    """Vectorizer and model on ``rows``: the JSON ``RouteModel.from_dict`` reads (threshold 0.5)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    X = vec.fit_transform([r["text"] for r in rows])
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(X, [CLASSES.index(r["label"]) for r in rows])
+    vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+    return {"classes": list(CLASSES), "vocabulary": vocab, "idf": vec.idf_.tolist(), "coef": model.coef_.tolist(),
+            "intercept": model.intercept_.tolist(), "threshold": 0.5}
+
+
+def out_of_fold(rows: list[dict], c: float) -> list[dict]:
+    """Each row's probabilities from the model fitted without its file."""
+    probs: list = [None] * len(rows)
+    for name in dict.fromkeys(r["file"] for r in rows):
+        model = RouteModel.from_dict(fit([r for r in rows if r["file"] != name], c))
+        for i, r in enumerate(rows):
+            if r["file"] == name:
+                probs[i] = model.probabilities(r["text"])
+    return probs
+
+
+def decide(p: dict, threshold: float) -> str:
+    """The model's route as the product takes it: "case" or "fact"."""
+    return "case" if 1.0 - p["fact"] >= threshold and p["case"] > p["aggregate"] else "fact"
+
+
+def scores(rows: list[dict], routes: list[str]) -> dict:
+    out = {}
+    for label in CLASSES:
+        got = [r2 for r, r2 in zip(rows, routes) if r["label"] == label]
+        out[label] = {"n": len(got), "recall": round(sum(g == label for g in got) / len(got), 4) if got else None}
+    facts = [r2 for r, r2 in zip(rows, routes) if r["label"] == "fact"]
+    out["fact_misrouted"] = sum(g != "fact" for g in facts)
+    return out
+
+
+def shipped(p: dict, text: str, threshold: float) -> str:
+    kind = PATTERN_CLASS[pattern_route(text)]
+    return kind if kind != "fact" else decide(p, threshold)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(REPO / "bench" / "results"))
+    ap.add_argument("--weights", default=str(WEIGHTS))
+    args = ap.parse_args()
+    rows = questions(TUNING)
+    n_fact = sum(r["label"] == "fact" for r in rows)
+    grid, oof = {}, {}
+    for c in CS:
+        oof[c] = out_of_fold(rows, c)
+        for t in THRESHOLDS:
+            grid[(c, t)] = scores(rows, [decide(p, t) for p in oof[c]])
+    allowed = [k for k in grid if grid[k]["fact_misrouted"] <= MAX_FACT_MISROUTED * n_fact]
+    c, t = max(allowed, key=lambda k: (grid[k]["case"]["recall"], k[1], -k[0]))
+    weights = fit(rows, c)
+    weights["threshold"] = float(t)
+    model = RouteModel.from_dict(weights)
+    judges = questions(JUDGES)
+    judged = {"model": scores(judges, [decide(model.probabilities(r["text"]), t) for r in judges]),
+              "patterns": scores(judges, [PATTERN_CLASS[pattern_route(r["text"])] for r in judges]),
+              "shipped": scores(judges, [shipped(model.probabilities(r["text"]), r["text"], t) for r in judges])}
+    tuned_shipped = scores(rows, [shipped(p, r["text"], t) for p, r in zip(oof[c], rows)])
+    weights["fit"] = {"C": c, "rows": len(rows), "files": list(TUNING), "out_of_fold": grid[(c, t)],
+                      "max_fact_misrouted": MAX_FACT_MISROUTED}
+    Path(args.weights).write_text(json.dumps(weights) + "\n", encoding="utf-8")
+
+    def line(name, s):
+        return (f"| {name} | {s['fact']['recall']} ({s['fact_misrouted']} of {s['fact']['n']} misrouted) | "
+                f"{s['aggregate']['recall']} (n {s['aggregate']['n']}) | {s['case']['recall']} (n {s['case']['n']}) |")
+
+    lines = [f"{len(rows)} tuning questions ({n_fact} fact) from {len(TUNING)} files; leave one file out. Chosen: C = {c}, "
+             f"threshold {t} (the most case questions routed with at most {MAX_FACT_MISROUTED:.0%} of fact questions sent "
+             f"to a case out of fold). The model routes only to a case; counts and lists are the patterns'.", "",
+             "| row | fact kept | aggregate routed | case routed |", "|---|---|---|---|",
+             line(f"tuning, model alone, out of fold (C={c}, threshold {t})", grid[(c, t)]),
+             line("tuning, patterns then model out of fold (patterns written on these files)", tuned_shipped),
+             line("judges, patterns alone (before)", judged["patterns"]),
+             line("judges, model alone", judged["model"]),
+             line("judges, patterns then model (shipped)", judged["shipped"])]
+    write_report(args.out, "route_fit", "\n".join(lines),
+                 {"machine": machine(), "chosen": {"C": c, "threshold": t}, "judges": judged, "tuning_shipped": tuned_shipped,
+                  "grid": [{"C": cc, "threshold": tt, **s} for (cc, tt), s in grid.items()]})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""A fitted reading of which way a question goes, for the questions the route's patterns miss.
+
+``route_probabilities(question)`` -> {"fact": p, "aggregate": p, "case": p}: a multinomial
+logistic regression over the question's word unigrams and bigrams, TF-IDF weighted exactly as
+scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)`` weights them (lower
+case, words of two or more letters or digits, tf -> 1 + log tf, times the IDF, unit length).
+The vocabulary, IDF, weights and the threshold above which a question leaves the fact route
+are in ``route_weights.json``, written by ``bench/fit_route.py`` (fitted on the tuning files'
+questions, thresholds chosen leaving one file out); nothing here is hand-set.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..fitted import read_weights
+
+__all__ = ["WEIGHTS", "RouteModel", "load_route_model", "route_probabilities", "terms"]
+
+WEIGHTS = Path(__file__).with_name("route_weights.json")
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
+
+
+def terms(text: str) -> Counter:
+    """The question's unigrams and bigrams, counted, as the vectorizer reads them."""
+    words = _TOKEN.findall((text or "").lower())
+    return Counter(words + [f"{a} {b}" for a, b in zip(words, words[1:])])
+
+
+@dataclass(frozen=True)
+class RouteModel:
+    classes: tuple[str, ...]
+    vocabulary: dict[str, int]
+    idf: tuple[float, ...]
+    coef: tuple[tuple[float, ...], ...]  # one row per class, one column per vocabulary term
+    intercept: tuple[float, ...]
+    threshold: float  # 1 - P(fact) at or above which a question leaves the fact route
+
+    def vector(self, text: str) -> dict[int, float]:
+        """The question's TF-IDF vector (sparse: term index -> weight)."""
+        raw = {self.vocabulary[t]: (1.0 + math.log(n)) * self.idf[self.vocabulary[t]]
+               for t, n in terms(text).items() if t in self.vocabulary}
+        norm = math.sqrt(sum(v * v for v in raw.values()))
+        return {i: v / norm for i, v in raw.items()} if norm else {}
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        vec = self.vector(text)
+        logits = [b + sum(row[i] * v for i, v in vec.items()) for row, b in zip(self.coef, self.intercept)]
+        top = max(logits)
+        exp = [math.exp(z - top) for z in logits]
+        return {c: e / sum(exp) for c, e in zip(self.classes, exp)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RouteModel":
+        return cls(tuple(data["classes"]), {t: i for i, t in enumerate(data["vocabulary"])}, tuple(data["idf"]),
+                   tuple(tuple(r) for r in data["coef"]), tuple(data["intercept"]), float(data["threshold"]))
+
+
+@functools.cache
+def load_route_model(path: str = str(WEIGHTS)) -> RouteModel:
+    return RouteModel.from_dict(read_weights(path, "route", "bench/fit_route.py"))
+
+
+def route_probabilities(question: str) -> dict[str, float]:
+    """See the module's doc."""
+    return load_route_model().probabilities(question)
