@@ -1,12 +1,13 @@
 """A fitted reading of which way a question goes, for the questions the route's patterns miss.
 
-``route_probabilities(question)`` -> {"fact": p, "aggregate": p, "case": p}: a multinomial
+``load_route_model().probabilities(question)`` -> {"fact": p, "aggregate": p, "case": p}: a multinomial
 logistic regression over the question's word unigrams and bigrams, TF-IDF weighted exactly as
 scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)`` weights them (lower
 case, words of two or more letters or digits, tf -> 1 + log tf, times the IDF, unit length).
-The vocabulary, IDF, weights and the threshold above which a question leaves the fact route
-are in ``route_weights.json``, written by ``bench/fit_route.py`` (fitted on the tuning files'
-questions, thresholds chosen leaving one file out); nothing here is hand-set.
+The vocabulary, IDF, weights and the threshold on 1 - P(fact) at or over which a question the
+patterns leave to "fact" goes to the case route (``rag.question.route.route``) are in
+``route_weights.json``, written by ``bench/fit_route.py`` (fitted on the tuning files' questions,
+the threshold chosen leaving one file out); nothing here is hand-set.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from ..fitted import read_weights
 
-__all__ = ["WEIGHTS", "RouteModel", "load_route_model", "route_probabilities", "terms"]
+__all__ = ["WEIGHTS", "RouteModel", "load_route_model", "terms"]
 
 WEIGHTS = Path(__file__).with_name("route_weights.json")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
@@ -38,7 +39,7 @@ class RouteModel:
     idf: tuple[float, ...]
     coef: tuple[tuple[float, ...], ...]  # one row per class, one column per vocabulary term
     intercept: tuple[float, ...]
-    threshold: float  # 1 - P(fact) at or above which a question leaves the fact route
+    threshold: float  # 1 - P(fact) at or over which the route takes the model's case reading
 
     def vector(self, text: str) -> dict[int, float]:
         """The question's TF-IDF vector (sparse: term index -> weight)."""
@@ -48,6 +49,7 @@ class RouteModel:
         return {i: v / norm for i, v in raw.items()} if norm else {}
 
     def probabilities(self, text: str) -> dict[str, float]:
+        """P(class) for each of ``classes`` (a softmax over the classes' linear scores)."""
         vec = self.vector(text)
         logits = [b + sum(row[i] * v for i, v in vec.items()) for row, b in zip(self.coef, self.intercept)]
         top = max(logits)
@@ -63,8 +65,3 @@ class RouteModel:
 @functools.cache
 def load_route_model(path: str = str(WEIGHTS)) -> RouteModel:
     return RouteModel.from_dict(read_weights(path, "route", "bench/fit_route.py"))
-
-
-def route_probabilities(question: str) -> dict[str, float]:
-    """See the module's doc."""
-    return load_route_model().probabilities(question)
