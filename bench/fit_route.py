@@ -27,20 +27,21 @@ from pathlib import Path
 
 import numpy as np
 
+from collect import SETS
 from common import REPO, machine, write_report
 
+from eval.dataset import read_dataset
 from rag.question.route import pattern_route
-from rag.question.route_model import WEIGHTS, RouteModel
+from rag.question.route_model import WEIGHTS, RouteModel, reads_case
 
 SHARED = REPO.parent / "shared" / "eval"
 DATA = REPO / "bench" / "datasets"
 TUNING = {"dev": SHARED / "dev.jsonl", "dev-more-a": SHARED / "dev-more-a.jsonl", "dev-more-b": SHARED / "dev-more-b.jsonl",
           "facts-f": DATA / "facts-f.jsonl", "facts-g": DATA / "facts-g.jsonl", "refuse-a": DATA / "refuse-a.jsonl",
-          "bundled": REPO / "eval" / "datasets" / "bundled.jsonl",
-          "dev-aggregate-timeline": SHARED / "dev-aggregate-timeline.jsonl",
-          **{f"collect-{x}": DATA / f"collect-{x}.jsonl" for x in "abcdefghi"}}
+          "bundled": REPO / "eval" / "datasets" / "bundled.jsonl", "dev-aggregate-timeline": SETS["dev"],
+          **{f"collect-{x}": SETS[x] for x in "abcdefghi"}}
 JUDGES = {**{f"facts-{x}": DATA / f"facts-{x}.jsonl" for x in "cdehi"}, "refuse-b": DATA / "refuse-b.jsonl",
-          **{f"collect-{x}": DATA / f"collect-{x}.jsonl" for x in "jklm"}}
+          **{f"collect-{x}": SETS[x] for x in "jklm"}}
 CLASSES = ("fact", "aggregate", "case")
 LABEL = {"aggregate": "aggregate", "timeline": "case"}
 CS = (0.3, 1.0, 3.0, 10.0, 30.0)
@@ -50,13 +51,8 @@ PATTERN_CLASS = {"fact": "fact", "count": "aggregate", "list": "aggregate", "cas
 
 
 def questions(files: dict[str, Path]) -> list[dict]:
-    out = []
-    for name, path in files.items():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                q = json.loads(line)
-                out.append({"file": name, "id": q["id"], "text": q["question"], "label": LABEL.get(q.get("type"), "fact")})
-    return out
+    return [{"file": name, "id": q.id, "text": q.question, "label": LABEL.get(q.type, "fact")}
+            for name, path in files.items() for q in read_dataset(path)]
 
 
 def fit(rows: list[dict], c: float) -> dict:
@@ -84,8 +80,8 @@ def out_of_fold(rows: list[dict], c: float) -> list[dict]:
 
 
 def decide(p: dict, threshold: float) -> str:
-    """The model's route as the product takes it: "case" or "fact"."""
-    return "case" if 1.0 - p["fact"] >= threshold and p["case"] > p["aggregate"] else "fact"
+    """The model's route as the product takes it (``reads_case``): "case" or "fact"."""
+    return "case" if reads_case(p, threshold) else "fact"
 
 
 def scores(rows: list[dict], routes: list[str]) -> dict:

@@ -88,11 +88,10 @@ def route(question: str) -> str:
     kind = pattern_route(question)
     if kind != "fact" or not MODEL:
         return kind
-    from .route_model import load_route_model
+    from .route_model import load_route_model, reads_case
 
     model = load_route_model()
-    p = model.probabilities(question or "")
-    return "case" if 1.0 - p["fact"] >= model.threshold and p["case"] > p["aggregate"] else "fact"
+    return "case" if reads_case(model.probabilities(question or ""), model.threshold) else "fact"
 
 
 # The clause that says what a release is about: after "mention", "about", "announced" ...

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..fitted import read_weights
 
-__all__ = ["WEIGHTS", "RouteModel", "load_route_model", "terms"]
+__all__ = ["WEIGHTS", "RouteModel", "load_route_model", "reads_case", "terms"]
 
 WEIGHTS = Path(__file__).with_name("route_weights.json")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
@@ -60,6 +60,12 @@ class RouteModel:
     def from_dict(cls, data: dict) -> "RouteModel":
         return cls(tuple(data["classes"]), {t: i for i, t in enumerate(data["vocabulary"])}, tuple(data["idf"]),
                    tuple(tuple(r) for r in data["coef"]), tuple(data["intercept"]), float(data["threshold"]))
+
+
+def reads_case(p: dict[str, float], threshold: float) -> bool:
+    """Whether probabilities ``p`` make a question the patterns left to "fact" a case question:
+    1 - P(fact) at or over ``threshold``, and a case history likelier than a count or list."""
+    return 1.0 - p["fact"] >= threshold and p["case"] > p["aggregate"]
 
 
 @functools.cache
