@@ -1,0 +1,274 @@
+"""An answerability check for the extractive answerer, fitted and measured -- not shipped (no threshold helps).
+
+    python bench/fit_answerable.py --index .rag/shared [--out bench/results] [--weights FILE] [--records FILE]
+
+The question: can a fitted model over the ranked candidates as a whole (the reader's best probabilities,
+how well the clause that asks and the question's focus are matched, whether a figure asked is held by
+the reader's best sentences, whether the focus word has a value beside it: "740 falsified receipts" vs
+"multiple felony counts", "his wife's company") tell an unanswerable "twin" -- a real case, a detail its
+releases never give -- from an answerable question, where the refusal rules pass both?
+
+Every question of the tuning files (dev, dev-more-a, dev-more-b, facts-f, facts-g, refuse-a; facts-c,
+-d, -e, -h, -i and refuse-b are kept for judging) is asked through ``rag eval``'s own code; each time
+the extractive answerer reads candidates (once per part of a question asking two things) the
+candidates are recorded, ranked by the reader fitted without that file where one exists
+(``bench/results/reader_folds``), so the reader's probabilities are out of fold. Rows:
+
+* the question as read: label 1 when it is unanswerable, 0 when answerable;
+* for an answerable question, the same candidates less every sentence holding one of its key facts
+  (``must_include``): label 1 -- the right release is read and the asked detail is absent, as in an
+  unanswerable twin.
+
+Calls refused before ranking (a name no release read holds; a sentence asked and none reported) are
+not rows: the check never sees them. A class-balanced logistic regression (``common.fit_linear``), C
+by leave-one-file-out log loss; then the threshold: each file held out in turn, chosen on the others
+among ``GRID`` by balanced accuracy of the final decision over the real questions (an answerable
+question counts as refused when every call it made is refused, as ``combine`` does), the model refitted
+without the held-out file. Writes the weights (with the scores under "fit"; default outside the repo) and
+OUT/answerable_fit.{md,json}. Result (bench/results/answerable_fit.md): every fold chooses "never refuse"; the
+four twins refuse-a's rules miss score 0.36-0.49 out of fold, about the median answered answerable question.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from common import REPO, fit_linear, machine, predict_linear, write_report
+
+from eval.dataset import read_dataset
+from eval.metrics_answer import fact_present
+from eval.runner import evaluate
+from rag.answer.evidence import Candidate
+from rag.answer.reader import FEATURES as READER_FEATURES
+from rag.answer.reader import FIGURES, asked_kinds, features, focus_stems, holds
+from rag.answer.outcome import unstated_sentence
+from rag.pipeline import Pipeline
+from rag.question import Question
+from rag.settings import load_settings
+from rag.text.stem import suffix_stem
+
+SHARED = REPO.parent / "shared" / "eval"
+BENCH = REPO / "bench" / "datasets"
+DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-more-b.jsonl", BENCH / "facts-f.jsonl",
+            BENCH / "facts-g.jsonl", BENCH / "refuse-a.jsonl"]
+FOLDS = REPO / "bench" / "results" / "reader_folds"
+WEIGHTS = Path("/tmp/answerable_weights.json")  # measured, not shipped: see the module doc
+FEATURES = ("top_support", "reader_top", "reader_second", "reader_eligible", "asked_top", "focus_top",
+            "names_top", "dense_top", "lexical_top", "asks_figure", "figure_lacking", "has_focus", "focus_valued",
+            "focus_bare", "novel_values")
+_TOKEN = re.compile(r"\$?\d[\d,.]*|[A-Za-z][\w'’-]*")
+_NUMBER_WORD = re.compile(r"^(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+                          r"thousands?|millions?)$", re.I)
+BEFORE, AFTER = 3, 2  # words before and after a focus word where its value is looked for
+
+
+def _values(text: str, asked: frozenset[str]) -> list[tuple[str, bool]]:
+    """Each word of ``text`` and whether it is a value the question does not already give: a number, or a
+    capitalised word (not the sentence's first) that the question lacks."""
+    out = []
+    for i, m in enumerate(_TOKEN.finditer(text)):
+        w = m.group(0)
+        value = bool(w[0].isdigit() or w[0] == "$" or _NUMBER_WORD.match(w)) or (i > 0 and w[0].isupper())
+        out.append((w, value and w.lower().strip("$") not in asked))
+    return out
+
+
+def focus_values(question: Question, texts: Sequence[str]) -> tuple[bool, bool, float]:
+    """Over ``texts``: whether one names what the question asks about (its focus: "how many felony counts",
+    "which company") with a value beside it ("740 falsified receipts", "Acme Corp."), whether one names it
+    bare ("multiple felony counts", "his wife's company"), and the most new values one holds (share of 5)."""
+    focus = focus_stems(question)
+    asked = frozenset(w.lower() for w in _TOKEN.findall(question.text))
+    valued = bare = False
+    most = 0
+    for text in texts:
+        words = _values(text, asked)
+        most = max(most, sum(v for _, v in words))
+        for i, (w, _) in enumerate(words):
+            if focus and suffix_stem(w.lower()) in focus:
+                near = words[max(0, i - BEFORE): i] + words[i + 1: i + 1 + AFTER]
+                if any(v for _, v in near):
+                    valued = True
+                else:
+                    bare = True
+    return valued, bare and not valued, min(most, 5) / 5
+_COLUMN = {name: READER_FEATURES.index(name) for name in ("lexical_asked", "focus", "names_here")}
+
+
+def question_features(question: Question, cands: Sequence[Candidate], probs: Sequence[float],
+                      floor: float) -> list[float]:
+    """One row of :data:`FEATURES` for the candidates of one question (``probs``: the reader's; ``floor``:
+    the support a sentence needs to be quoted)."""
+    rows = features(question, cands)
+    ranked = sorted(probs, reverse=True)
+    eligible = [p for p, c in zip(probs, cands) if c.support >= floor]
+    figures = [k for k in asked_kinds(question) if k in FIGURES]
+    best3 = [cands[i].text for i in sorted(range(len(cands)), key=lambda i: (-probs[i], i))[:3]]
+    lacking = bool(figures) and not any(holds(k, t) for k in figures for t in best3)
+    valued, bare, novel = focus_values(question, best3)
+    return [max(c.support for c in cands), ranked[0], ranked[1] if len(ranked) > 1 else 0.0,
+            max(eligible, default=0.0), *(max(r[_COLUMN[n]] for r in rows) for n in ("lexical_asked", "focus",
+                                                                                     "names_here")),
+            max(c.dense for c in cands), max(c.lexical for c in cands), float(bool(figures)), float(lacking),
+            float(bool(focus_stems(question))), float(valued), float(bare), novel]
+
+
+CS = (0.01, 0.1, 1.0, 10.0)
+GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
+
+
+def record(pipe: Pipeline, questions, name: str) -> list[dict]:
+    """One record per answerer call: the question's id, the real row and label, whether the shipped
+    answerer refused, and (answerable questions) the row with the key-fact sentences taken out."""
+    answerer = pipe.answerer("extractive")
+    ranker, cfg, inner = answerer.ranker, answerer.config, answerer.answer
+    out: list[dict] = []
+    current: dict = {}
+
+    def answer(q, hits):
+        result = inner(q, hits)
+        missing, top = ranker.ground(q, hits)
+        if missing or (cfg.outcome_check and unstated_sentence(q, top)):
+            return result
+        cands, _ = ranker.rank(q, top)
+        if not cands:
+            return result
+        best = max(c.support for c in cands)
+        floor = max(cfg.min_support, cfg.min_relative * best)
+        rec = {"id": current["id"], "file": name, "refused": result.refused, "weak": best < cfg.min_support,
+               "label": int(not current["gold"]),
+               "X": question_features(q, cands, ranker.reader.probabilities(q, cands), floor)}
+        facts = current["facts"]
+        if current["gold"] and facts:
+            rest = [c for c in cands if not any(fact_present(c.text, f) for f in facts)]
+            if rest and len(rest) < len(cands):
+                best = max(c.support for c in rest)
+                floor = max(cfg.min_support, cfg.min_relative * best)
+                rec["X_removed"] = question_features(q, rest, ranker.reader.probabilities(q, rest), floor)
+        out.append(rec)
+        return result
+
+    answerer.answer = answer
+    for q in questions:
+        current.update(id=q.id, gold=bool(q.gold_ids), facts=list(q.must_include))
+        evaluate(pipe, [q], answerer="extractive", dataset=name)
+    return out
+
+
+def rows(records: list[dict]) -> dict:
+    """The records as one fit's rows and labels (the real rows, then the key-fact-removed ones)."""
+    X = [r["X"] for r in records] + [r["X_removed"] for r in records if "X_removed" in r]
+    y = [r["label"] for r in records] + [1 for r in records if "X_removed" in r]
+    return {"X": X, "y": y}
+
+
+def log_loss(weights: dict, data: dict) -> float:
+    z = np.array(predict_linear(weights, [data])[0])
+    y = np.array(data["y"])
+    return float(np.mean(np.logaddexp(0, z) - y * z))
+
+
+def decide(records: list[dict], probs: list[float], t: float, gold: dict[str, bool]) -> dict:
+    """Per question of ``records``: refused when every call it made is refused (shipped or p >= t)."""
+    calls = defaultdict(list)
+    for r, p in zip(records, probs):
+        calls[r["id"]].append(r["refused"] or p >= t)
+    able = [q for q in calls if gold[q]]
+    unable = [q for q in calls if not gold[q]]
+    fr = sum(all(calls[q]) for q in able) / len(able) if able else 0.0
+    ur = sum(all(calls[q]) for q in unable) / len(unable) if unable else 1.0
+    return {"answerable": len(able), "unanswerable": len(unable), "false_refusals": round(fr, 4),
+            "unanswerable_refused": round(ur, 4), "balanced": round((ur + 1 - fr) / 2, 4)}
+
+
+def probabilities(weights: dict, records: list[dict]) -> list[float]:
+    z = predict_linear(weights, [{"X": [r["X"] for r in records]}])[0]
+    return [1.0 / (1.0 + np.exp(-v)) for v in z]
+
+
+def choose(per_file: dict[str, list[dict]], probs: dict[str, list[float]], gold: dict[str, bool]) -> float:
+    """The threshold with the best pooled balanced accuracy; ties: the highest (fewest refusals)."""
+    pooled = [r for n in per_file for r in per_file[n]]
+    p = [x for n in per_file for x in probs[n]]
+    score = {t: decide(pooled, p, t, gold)["balanced"] for t in GRID}
+    best = max(score.values())
+    return max(t for t in GRID if score[t] == best)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--index", required=True)
+    ap.add_argument("--out", default=str(REPO / "bench" / "results"))
+    ap.add_argument("--weights", default=str(WEIGHTS))
+    ap.add_argument("--records", type=Path, help="the recorded rows: read when the file exists, else written")
+    args = ap.parse_args()
+    if args.records and args.records.exists():
+        saved = json.loads(args.records.read_text(encoding="utf-8"))
+        data, gold = saved["data"], saved["gold"]
+    else:
+        base = load_settings().with_(index_dir=args.index)
+        data, gold, pipe = {}, {}, None
+        for path in DATASETS:
+            name = Path(path).stem
+            fold = FOLDS / f"without-{name}.json"
+            settings = base.with_(extractive__reader_weights=str(fold)) if fold.exists() else base
+            pipe = Pipeline(settings, embedder=pipe.embedder if pipe else None)
+            questions = read_dataset(path)
+            gold.update({q.id: bool(q.gold_ids) for q in questions})
+            data[name] = record(pipe, questions, name)
+            print(name, len(data[name]), "calls", flush=True)
+        if args.records:
+            args.records.write_text(json.dumps({"data": data, "gold": gold}), encoding="utf-8")
+    names = list(data)
+
+    # C by leave-one-file-out log loss on the real rows
+    cv = {}
+    for c in CS:
+        losses = []
+        for held in names:
+            w = fit_linear([rows([r for n in names if n != held for r in data[n]])], c, FEATURES)
+            losses.append(log_loss(w, {"X": [r["X"] for r in data[held]], "y": [r["label"] for r in data[held]]}))
+        cv[c] = round(float(np.mean(losses)), 4)
+    c = min(CS, key=lambda k: (cv[k], k))
+
+    folds, oof = [], {}
+    for held in names:
+        others = [n for n in names if n != held]
+        w = fit_linear([rows([r for n in others for r in data[n]])], c, FEATURES)
+        probs = {n: probabilities(w, data[n]) for n in names}
+        oof[held] = probs[held]
+        t = choose({n: data[n] for n in others}, probs, gold)
+        folds.append({"held_out": held, "chosen": t, "held_out_chosen": decide(data[held], probs[held], t, gold),
+                      "held_out_off": decide(data[held], probs[held], 2.0, gold)})
+    weights = fit_linear([rows([r for n in names for r in data[n]])], c, FEATURES)
+    t_all = choose(data, {n: probabilities(weights, data[n]) for n in names}, gold)
+    per_t = {str(t): {n: decide(data[n], oof[n], t, gold) for n in names} for t in GRID}
+    weights["fit"] = {"script": "bench/fit_answerable.py", "C": c, "cv_log_loss": {str(k): v for k, v in cv.items()},
+                      "threshold": t_all, "files": names, "folds": folds}
+    Path(args.weights).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.weights).write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
+
+    cell = "FR {false_refusals:.3f} / UR {unanswerable_refused:.3f}".format
+    lines = [f"Answerability check, fitted on {', '.join(names)} (index `{args.index}`); C = {c} by leave-one-file-out "
+             f"log loss {cv}. Each file held out: the model refitted and the threshold chosen on the others "
+             "(balanced accuracy of refusing); FR: answerable refused, UR: unanswerable refused, over questions.", "",
+             "| held out | chosen on the others | held out: with the check | held out: without |", "|---|---|---|---|"]
+    lines += [f"| {f['held_out']} | {f['chosen']} | {cell(**f['held_out_chosen'])} | {cell(**f['held_out_off'])} |"
+              for f in folds]
+    lines += ["", f"Chosen on all files: {t_all}.", "", "Out of fold, per threshold:", "",
+              "| threshold | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    lines += [f"| {t} | " + " | ".join(cell(**per_t[str(t)][n]) for n in names) + " |" for t in GRID]
+    lines += ["", "Coefficients (standardised features): " + ", ".join(
+        f"{f} {w:+.2f}" for f, w in zip(FEATURES, weights["coef"]))]
+    write_report(Path(args.out), "answerable_fit", "\n".join(lines),
+                 {"machine": machine(), "index": args.index, "C": c, "cv_log_loss": cv, "folds": folds,
+                  "chosen_on_all": t_all, "per_threshold_out_of_fold": per_t, "weights": weights})
+
+
+if __name__ == "__main__":
+    main()
