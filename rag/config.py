@@ -123,6 +123,8 @@ class RetrievalConfig(Config):
     split: bool = True              # a question asking two things is searched (and answered) per part
     split_llm: bool = True          # ... by an LLM answerer too: one generation per part, streamed in turn
     split_search: bool = True       # ... a later part searched with the whole question's words after its own
+    split_merge: str = "reciprocal"  # ... the parts' passages ranked by release, summed 1/rank over the parts
+    #                                  ("interleave": in turn); only the reported order changes, each part reads its own
     routes: bool = True             # count, list and case questions answered over the whole index (rag.collect)
     case_passages: bool = True      # "what sentence did X receive?": the case's sentencing passage is read first
     known_names: bool = True        # a name the passages lack but the archive holds is no grounds to refuse
@@ -131,6 +133,7 @@ class RetrievalConfig(Config):
     def __post_init__(self):
         check_count("top_k", self.top_k, 1)
         check_count("widen", self.widen, 0)
+        check_choice("split_merge", self.split_merge, ("interleave", "reciprocal"))
         for name in ("dates", "split", "split_llm", "split_search", "routes", "case_passages", "known_names",
                      "whole_first"):
             if not isinstance(getattr(self, name), bool):

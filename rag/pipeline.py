@@ -104,6 +104,29 @@ def interleave(lists: Sequence[Sequence[Hit]], depth: int) -> list[Hit]:
     return out[:depth]
 
 
+def reciprocal(lists: Sequence[Sequence[Hit]], depth: int) -> list[Hit]:
+    """The lists' hits by their release's summed reciprocal rank over the lists (a release ranked
+    r-th among one list's releases adds 1/r), then by place in their list, then list order; each
+    passage once, re-ranked 1..n, at most ``depth``. A release both parts of a question find comes
+    first (the release about the whole case, not one part's near miss), and one part's r-th release
+    comes before another's (r+1)-th however many passages of one release a list holds."""
+    score: dict[str, float] = {}
+    for hits in lists:
+        for r, rid in enumerate(dict.fromkeys(h.release.id for h in hits), start=1):
+            score[rid] = score.get(rid, 0.0) + 1.0 / r
+    rows, seen = [], set()
+    for part, hits in enumerate(lists):
+        for pos, hit in enumerate(hits):
+            if (hit.release.id, hit.chunk.seq) not in seen:
+                seen.add((hit.release.id, hit.chunk.seq))
+                rows.append((-score[hit.release.id], pos, part, hit))
+    rows.sort(key=lambda row: row[:3])
+    return [Hit(h.chunk, h.release, h.score, n) for n, (*_, h) in enumerate(rows[:depth], start=1)]
+
+
+MERGES = {"interleave": interleave, "reciprocal": reciprocal}  # retrieval.split_merge
+
+
 @dataclass(frozen=True)
 class Retrieved:
     """``ask_stream``'s first item: the question as searched and the passages found."""
@@ -287,7 +310,8 @@ class Pipeline:
         retrieved and reported in ``Retrieved`` (the evaluation ranks releases over them).
         Earlier questions in ``history`` make a follow-up standalone (see ``rewrite``). A
         question asking two things (``Question.parts``) is searched once per part, the parts'
-        passages interleaved, and answered each from its own passages, the answers combined
+        passages merged (``retrieval.split_merge``: by summed reciprocal release rank, or in turn), and
+        answered each from its own passages, the answers combined
         (``retrieval.split``); an LLM answerer (``retrieval.split_llm``) generates once per part,
         the parts' text streamed in turn, and the combined answer (renumbered sources) last."""
         t0 = time.perf_counter()
@@ -306,7 +330,7 @@ class Pipeline:
         parts = list(analyse_parts(searched, self.settings.retrieval.split_search)) if split else []
         if len(parts) > 1:  # asks two things: each part searched on its own
             per_part = [self.search(part, depth, filters, generation=gen) for part in parts]
-            hits = interleave(per_part, depth)
+            hits = MERGES[self.settings.retrieval.split_merge](per_part, depth)
         else:
             parts, hits = [], self.search(searched, depth, filters, generation=gen)
         described = (described_case(searched, hits, gen.index, filters, impl.name)

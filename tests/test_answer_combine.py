@@ -5,7 +5,7 @@ from datetime import date
 
 from rag.answer.combine import combine
 from rag.models import Answer, Chunk, Citation, Hit, Release
-from rag.pipeline import interleave
+from rag.pipeline import interleave, reciprocal
 from rag.question import analyse, analyse_parts
 from rag.question.asked import question_parts
 from rag.text.markers import cited_numbers
@@ -129,6 +129,22 @@ def hit(rid, seq):
 def test_interleave_takes_the_parts_in_turn_each_passage_once():
     out = interleave([[hit("a", 0), hit("b", 0), hit("c", 0)], [hit("d", 0), hit("a", 0)]], 4)
     assert [(h.release.id, h.rank) for h in out] == [("a", 1), ("d", 2), ("b", 3), ("c", 4)]
+
+
+def test_reciprocal_puts_a_release_both_parts_find_first():
+    # "b" is second for part 1 and first for part 2: 1/2 + 1 beats "a" (1) and "d" (1/2)
+    out = reciprocal([[hit("a", 0), hit("b", 0), hit("c", 0)], [hit("b", 1), hit("d", 0)]], 10)
+    assert [(h.release.id, h.chunk.seq, h.rank) for h in out] == [("b", 1, 1), ("b", 0, 2), ("a", 0, 3), ("d", 0, 4),
+                                                                  ("c", 0, 5)]
+
+
+def test_reciprocal_ranks_releases_not_passages():
+    # part 1's second release (b) comes before part 2's third (f), though a's passages put it later in turn
+    lists = [[hit("a", 0), hit("a", 1), hit("a", 2), hit("b", 0)], [hit("d", 0), hit("e", 0), hit("f", 0)]]
+    first_seen = lambda hits: list(dict.fromkeys(h.release.id for h in hits))  # noqa: E731
+    assert first_seen(reciprocal(lists, 10)) == ["a", "d", "e", "b", "f"]
+    assert first_seen(interleave(lists, 10)) == ["a", "d", "e", "f", "b"]
+    assert len(reciprocal(lists, 3)) == 3
 
 
 class Streamer:
