@@ -33,31 +33,29 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 from common import REPO, fit_linear, machine, predict_linear, write_report
+from fit_refusal import DATASETS  # the six tuning files
 
 from eval.dataset import read_dataset
 from eval.metrics_answer import fact_present
 from eval.runner import evaluate
 from rag.answer.evidence import Candidate
+from rag.answer.outcome import unstated_sentence
 from rag.answer.reader import FEATURES as READER_FEATURES
 from rag.answer.reader import FIGURES, asked_kinds, features, focus_stems, holds
-from rag.answer.outcome import unstated_sentence
 from rag.pipeline import Pipeline
 from rag.question import Question
 from rag.settings import load_settings
 from rag.text.stem import suffix_stem
 
-SHARED = REPO.parent / "shared" / "eval"
-BENCH = REPO / "bench" / "datasets"
-DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-more-b.jsonl", BENCH / "facts-f.jsonl",
-            BENCH / "facts-g.jsonl", BENCH / "refuse-a.jsonl"]
 FOLDS = REPO / "bench" / "results" / "reader_folds"
-WEIGHTS = Path("/tmp/answerable_weights.json")  # measured, not shipped: see the module doc
+WEIGHTS = Path(tempfile.gettempdir()) / "answerable_weights.json"  # measured, not shipped: see the module doc
 FEATURES = ("top_support", "reader_top", "reader_second", "reader_eligible", "asked_top", "focus_top",
             "names_top", "dense_top", "lexical_top", "asks_figure", "figure_lacking", "has_focus", "focus_valued",
             "focus_bare", "novel_values")
