@@ -49,6 +49,7 @@ from rag.answer.evidence import Candidate
 from rag.answer.outcome import unstated_sentence
 from rag.answer.reader import FEATURES as READER_FEATURES
 from rag.answer.reader import FIGURES, asked_kinds, features, focus_stems, holds
+from rag.fitted import LinearModel
 from rag.pipeline import Pipeline
 from rag.question import Question
 from rag.settings import load_settings
@@ -95,6 +96,8 @@ def focus_values(question: Question, texts: Sequence[str]) -> tuple[bool, bool, 
                 else:
                     bare = True
     return valued, bare and not valued, min(most, 5) / 5
+
+
 _COLUMN = {name: READER_FEATURES.index(name) for name in ("lexical_asked", "focus", "names_here")}
 
 
@@ -109,11 +112,12 @@ def question_features(question: Question, cands: Sequence[Candidate], probs: Seq
     best3 = [cands[i].text for i in sorted(range(len(cands)), key=lambda i: (-probs[i], i))[:3]]
     lacking = bool(figures) and not any(holds(k, t) for k in figures for t in best3)
     valued, bare, novel = focus_values(question, best3)
+    has_focus = bool(focus_stems(question))
     return [max(c.support for c in cands), ranked[0], ranked[1] if len(ranked) > 1 else 0.0,
             max(eligible, default=0.0), *(max(r[_COLUMN[n]] for r in rows) for n in ("lexical_asked", "focus",
                                                                                      "names_here")),
             max(c.dense for c in cands), max(c.lexical for c in cands), float(bool(figures)), float(lacking),
-            float(bool(focus_stems(question))), float(valued), float(bare), novel]
+            float(has_focus), float(valued), float(bare), novel]
 
 
 CS = (0.01, 0.1, 1.0, 10.0)
@@ -128,6 +132,10 @@ def record(pipe: Pipeline, questions, name: str) -> list[dict]:
     out: list[dict] = []
     current: dict = {}
 
+    def row(q, cands) -> list[float]:  # the quoting floor as the extractive answerer sets it
+        floor = max(cfg.min_support, cfg.min_relative * max(c.support for c in cands))
+        return question_features(q, cands, ranker.reader.probabilities(q, cands), floor)
+
     def answer(q, hits):
         result = inner(q, hits)
         missing, top = ranker.ground(q, hits)
@@ -136,18 +144,13 @@ def record(pipe: Pipeline, questions, name: str) -> list[dict]:
         cands, _ = ranker.rank(q, top)
         if not cands:
             return result
-        best = max(c.support for c in cands)
-        floor = max(cfg.min_support, cfg.min_relative * best)
-        rec = {"id": current["id"], "file": name, "refused": result.refused, "weak": best < cfg.min_support,
-               "label": int(not current["gold"]),
-               "X": question_features(q, cands, ranker.reader.probabilities(q, cands), floor)}
+        rec = {"id": current["id"], "file": name, "refused": result.refused, "label": int(not current["gold"]),
+               "X": row(q, cands)}
         facts = current["facts"]
         if current["gold"] and facts:
             rest = [c for c in cands if not any(fact_present(c.text, f) for f in facts)]
             if rest and len(rest) < len(cands):
-                best = max(c.support for c in rest)
-                floor = max(cfg.min_support, cfg.min_relative * best)
-                rec["X_removed"] = question_features(q, rest, ranker.reader.probabilities(q, rest), floor)
+                rec["X_removed"] = row(q, rest)
         out.append(rec)
         return result
 
@@ -185,8 +188,7 @@ def decide(records: list[dict], probs: list[float], t: float, gold: dict[str, bo
 
 
 def probabilities(weights: dict, records: list[dict]) -> list[float]:
-    z = predict_linear(weights, [{"X": [r["X"] for r in records]}])[0]
-    return [1.0 / (1.0 + np.exp(-v)) for v in z]
+    return LinearModel.from_dict(weights).predict([r["X"] for r in records])
 
 
 def choose(per_file: dict[str, list[dict]], probs: dict[str, list[float]], gold: dict[str, bool]) -> float:
