@@ -15,7 +15,10 @@ each) later, once each; the case questions of all of them then fitted the status
 fitted on; ``collect-k.jsonl`` (20 counts and lists) was run once and never tuned on, nor was
 ``collect-l.jsonl`` (20 counts and lists, written by a helper while the fitted topic match was built), nor
 ``collect-m.jsonl`` (10 counts and lists, 10 case histories, written by a helper in stop 51, run once
-before the fitted case route and once after). With ``--bundled-index``
+before the fitted case route and once after), nor ``collect-n.jsonl`` (8 lists, 6 counts, 6 case histories in
+deliberately varied wordings, written by a helper in stop 53 from the index's catalogue of titles and dates, run
+once before the fitted list route and once after), nor ``collect-o.jsonl`` (12 lists, 8 counts, the same way, by
+another helper). With ``--bundled-index``
 (an index of ``corpus/``), the bundled set's counts (``eval/datasets/bundled.jsonl``) too.
 
 Per question, "met" is the issue's target: a count exact with its list complete (recall >= 0.9,
@@ -51,7 +54,9 @@ SETS = {"dev": REPO.parent / "shared" / "eval" / "dev-aggregate-timeline.jsonl",
         "j": REPO / "bench" / "datasets" / "collect-j.jsonl",
         "k": REPO / "bench" / "datasets" / "collect-k.jsonl",
         "l": REPO / "bench" / "datasets" / "collect-l.jsonl",
-        "m": REPO / "bench" / "datasets" / "collect-m.jsonl"}
+        "m": REPO / "bench" / "datasets" / "collect-m.jsonl",
+        "n": REPO / "bench" / "datasets" / "collect-n.jsonl",
+        "o": REPO / "bench" / "datasets" / "collect-o.jsonl"}
 
 
 def met(q: dict) -> bool:
@@ -112,8 +117,11 @@ ROWS = {
     "no status sentences in a case's latest line": {"rag.collect.status:STATUS_SENTENCES": 0},
     "one status sentence": {"rag.collect.status:STATUS_SENTENCES": 1},
     "three status sentences": {"rag.collect.status:STATUS_SENTENCES": 3},
-    "no routing (all facts)": {"rag.collect.run:route": lambda text: "fact"},
-    "patterns only (no fitted case route)": {"rag.question.route:MODEL": False},
+    "no routing (all facts)": {"rag.collect.run:read_route": lambda text: ("fact", False)},
+    "patterns only (no fitted case or list route)": {"rag.question.route:MODEL": False},
+    "no fitted list route": {"rag.question.route_model:reads_list": lambda p, threshold: False},
+    "the fitted list without its way back": {"rag.collect.run:fitted_list_holds": lambda matches: True},
+    "the fitted list without the question's words as its topic": {"rag.collect.run:WORDS_TOPIC": False},
     "no case asked by description": {"rag.pipeline:described_case": lambda *args: None},
 }
 

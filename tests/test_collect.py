@@ -186,6 +186,21 @@ def test_a_case_asked_by_description_follows_the_defendant_of_the_best_release(p
     assert answer.text.startswith("Latest (2017-06-20, sentenced):")
 
 
+def test_a_list_only_the_fitted_router_reads_needs_a_topic_and_two_releases(pipe, monkeypatch):
+    from rag.collect import run
+
+    monkeypatch.setattr(run, "read_route", lambda text: ("list", True))  # as if the model read every question so
+    answer, _ = pipe.ask("Tally the Brooklyn DA's releases on gun buybacks.")
+    assert answer.route == "list" and len({m.release_id for m in answer.matches}) >= 2
+    for question in ("Tally the Brooklyn DA's releases on robbery charges.",  # one release: the normal answer's
+                     "Tally the Brooklyn DA's releases."):  # no topic: every release is no answer
+        answer, _ = pipe.ask(question)
+        assert answer.route == "fact" and not answer.matches, question
+    monkeypatch.setattr(run, "read_route", lambda text: ("list", False))  # the patterns' list has no way back
+    answer, _ = pipe.ask("Tally the Brooklyn DA's releases on robbery charges.")
+    assert answer.route == "list" and [m.release_id for m in answer.matches] == ["kings_ny/c.txt"]
+
+
 def test_fact_questions_are_untouched(pipe):
     answer, _ = pipe.ask("How many firearms were turned in at the Brownsville buyback?")
     assert answer.route == "fact" and not answer.matches

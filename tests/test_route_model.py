@@ -6,8 +6,8 @@ import pytest
 
 from rag.errors import ConfigError
 from rag.question import route as route_module
-from rag.question.route import pattern_route, route
-from rag.question.route_model import RouteModel, load_route_model, terms
+from rag.question.route import pattern_route, read_route, route
+from rag.question.route_model import RouteModel, load_route_model, reads_list, terms
 
 QUESTIONS = [
     ("How many press releases did the Orange County DA publish in July 2024?", 1),
@@ -58,14 +58,17 @@ def test_shipped_weights_route_case_wordings_the_patterns_miss():
     story = "Give me the story of the Whitlock prosecution, start to finish."
     assert {pattern_route(q) for q in (speed, story)} == {"fact"}
     assert route(speed) == "case" and route(story) == "case"
-    # the model reads a count or list the patterns miss, but only its case route is taken: a count
-    # or list has no way back to the normal answer, and "how many people has the team arrested"
-    # reads like one while asking one figure
+    # the model reads a count or list the patterns miss: taken as a list (``rag.collect.run`` sends
+    # one with no topic or under two matching releases back to the normal answer), but not where the
+    # question asks "how many": "how many people has the team arrested" reads like a count and asks
+    # one figure
+    assert model.list_threshold is not None and 0.0 < model.list_threshold < 1.0
     tally = "Tally up the Orange County DA's 2023 releases on elder abuse."
     arrested = "So far this year, how many people has the child exploitation team arrested?"
     for text in (tally, arrested):
         p = model.probabilities(text)
-        assert p["aggregate"] > p["fact"] and route(text) == "fact"
+        assert p["aggregate"] > p["fact"] and pattern_route(text) == "fact"
+    assert read_route(tally) == ("list", True) and read_route(arrested) == ("fact", False)
     # a single fact stays a fact, and a wording the patterns read keeps their route
     assert route("What sentence did Jonah Whitlock receive for the 2019 robbery?") == "fact"
     assert route("How many 2025 Brooklyn DA releases mention a gun buyback?") == "count"
@@ -74,6 +77,15 @@ def test_shipped_weights_route_case_wordings_the_patterns_miss():
 def test_the_switch_leaves_the_patterns_alone(monkeypatch):
     monkeypatch.setattr(route_module, "MODEL", False)
     assert route("Bring me up to speed on the prosecution of Jonah Whitlock.") == "fact"
+    assert read_route("Tally up the Orange County DA's 2023 releases on elder abuse.") == ("fact", False)
+
+
+def test_weights_without_a_list_threshold_never_route_a_list():
+    model = RouteModel.from_dict({"classes": ["fact", "aggregate", "case"], "vocabulary": ["tally"], "idf": [1.0],
+                                  "coef": [[-5.0], [5.0], [0.0]], "intercept": [0.0, 0.0, 0.0], "threshold": 0.6})
+    assert model.list_threshold is None
+    p = model.probabilities("tally")
+    assert p["aggregate"] > 0.99 and not reads_list(p, model.list_threshold) and reads_list(p, 0.65)
 
 
 def test_missing_weights_name_the_script(tmp_path):

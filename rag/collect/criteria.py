@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from ..question import Question
 from ..question.mentions import INSTITUTION_WORDS
@@ -20,7 +20,7 @@ from ..text.stopwords import FUNCTION_WORDS, TOPIC_FILLER
 from ..text.plurals import variants
 from ..text.tokenize import bm25_tokens
 
-__all__ = ["Criteria", "criteria_for", "topic_runs"]
+__all__ = ["Criteria", "criteria_for", "topic_runs", "with_words_topic"]
 
 _NOT_TOPIC = frozenset("""press news media such individual separate different total distinct all every any times
     state attorney's attorneys' da's office's county's""".split())
@@ -152,3 +152,11 @@ def criteria_for(question: Question, sources) -> Criteria:
     return Criteria(sources=named_sources(text, sources), start=start, end=end, topic=topic,
                     runs=topic_runs(topic), title_prefix=title_prefix(text),
                     words=question_words(text, sources, keep=topic) if topic else "")
+
+
+def with_words_topic(criteria: Criteria, text: str, sources) -> Criteria:
+    """``criteria`` with the question's content words (``question_words``) as its topic, for a list
+    only the fitted router reads (``rag.collect.run``) whose wording has no word that says what a
+    release is about ("Who did the Riverside DA charge with elder abuse in 2023?")."""
+    words = question_words(text, sources)
+    return replace(criteria, topic=words, runs=topic_runs(words), words=words)

@@ -1,8 +1,12 @@
 """One call for the pipeline: a routed question's answer over the whole index, or None.
 
 ``collect(question, index, filters, answerer)`` -> (Answer, Hit[]) for a "count", "list" or
-"case" question; None for a fact question, and for a case question whose person no release
-names (it then gets the normal answer: a misrouted question loses nothing). The hits are the
+"case" question; None for a fact question, for a case question whose person no release
+names, and for a question only the fitted router reads as a list (``read_route``) when it states
+no topic or fewer than ``FITTED_LIST_MIN`` releases match: it then gets the normal answer, so a
+misrouted question loses nothing. Such a list whose wording names no topic after "about",
+"involving", "announced" ... (``topic_text``) takes the question's content words as its topic
+(``WORDS_TOPIC``; ``with_words_topic``). The hits are the
 listed releases' first passages, in the answer's order, so the sources panel and the
 evaluation's release ranking read them as they read a search's.
 """
@@ -17,18 +21,19 @@ from ..errors import ConfigError
 from ..models import Answer, Hit
 from ..question import Question
 from ..question.mentions import INSTITUTION_WORDS, ReleaseText
-from ..question.route import route
+from ..question.route import read_route
 from ..retrieval import NO_FILTERS, Filters
 from ..text.people import named_people
 from ..text.steps import asks_sentence, states_sentence
 from ..text.tokenize import bm25_tokens
 from .case import case_history, defendant_case, defendant_name, named_case, person_mentions
 from .compose import answer_case, answer_matches
-from .criteria import Criteria, criteria_for, question_words, topic_runs
+from .criteria import Criteria, criteria_for, question_words, topic_runs, with_words_topic
 from .find import find_matches
+from .match import Matches
 
-__all__ = ["MAX_HITS", "SELF_NAMED", "case_answer", "case_siblings", "collect", "described_case", "first_last",
-           "publisher_sources", "read_criteria", "unknown_publisher"]
+__all__ = ["FITTED_LIST_MIN", "MAX_HITS", "SELF_NAMED", "WORDS_TOPIC", "case_answer", "case_siblings", "collect",
+           "described_case", "first_last", "fitted_list_holds", "publisher_sources", "read_criteria", "unknown_publisher"]
 
 
 def unknown_publisher(question: Question, criteria: Criteria) -> str:
@@ -77,6 +82,10 @@ def read_criteria(question: Question, index, filters: Filters = NO_FILTERS) -> C
     return _with_filters(dataclasses.replace(criteria, sources=named), filters)
 
 
+# a list only the fitted router reads needs this many matching releases: one release answering a
+# question is the normal answer's to quote (its passages, its sentence), not a list's
+FITTED_LIST_MIN = 2
+WORDS_TOPIC = True  # such a list with no topic said takes the question's content words as its topic
 MAX_HITS = 100  # passages reported for the sources panel; the answer lists every match
 
 
@@ -89,9 +98,15 @@ def _hits(index, answer: Answer) -> list[Hit]:
     return hits
 
 
+def fitted_list_holds(matches: Matches) -> bool:
+    """Whether a list only the fitted router read is the answer: its criteria state a topic and at
+    least ``FITTED_LIST_MIN`` releases count (else the question gets the normal answer)."""
+    return bool(matches.criteria.runs) and len(matches.counted) >= FITTED_LIST_MIN
+
+
 def collect(question: Question, index, filters: Filters, answerer: str) -> tuple[Answer, list[Hit]] | None:
     """See the module's doc."""
-    kind = route(question.text)
+    kind, fitted = read_route(question.text)
     if kind == "fact":
         return None
     sources = index.store.sources()
@@ -103,13 +118,18 @@ def collect(question: Question, index, filters: Filters, answerer: str) -> tuple
         answer = answer_case(*found, answerer)
     else:
         criteria = read_criteria(question, index, filters)
+        if fitted and not criteria.runs and WORDS_TOPIC:  # no word says what a release is about: every content word
+            criteria = with_words_topic(criteria, question.text, sources)
         unknown = unknown_publisher(question, criteria)
         if unknown:
             note = (f"no source of this index is {unknown!r}; its sources are {', '.join(sources)}"
                     " (name one of them, or ask without a publisher)")
             return Answer(f"I cannot count releases of {unknown}: {note}.", True, (), answerer, note=note,
                           route=kind, criteria=criteria.describe()), []
-        answer = answer_matches(find_matches(index.store, lexical, criteria), question.text, kind, answerer)
+        matches = find_matches(index.store, lexical, criteria)
+        if fitted and not fitted_list_holds(matches):
+            return None
+        answer = answer_matches(matches, question.text, kind, answerer)
     return answer, _hits(index, answer)
 
 
@@ -143,7 +163,7 @@ def described_case(question: Question, hits: Sequence[Hit], index, filters: Filt
     defendants, ``defendant_name``), from that release's source; None when the question is no case
     question, names a person (no release naming them: the normal answer), or that release names no
     defendant."""
-    if route(question.text) != "case" or not hits or person_mentions(question, index.store.sources()):
+    if read_route(question.text)[0] != "case" or not hits or person_mentions(question, index.store.sources()):
         return None  # not a case question, or one naming someone no release names: the normal answer
     release = hits[0].release
     name = first_last(defendant_name(release) or "")

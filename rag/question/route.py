@@ -4,8 +4,8 @@
   July 2024?"), "list" ("Which 2023 Harris County DA releases announced ...?"), "case" ("What
   happened in the case against X?", "Trace the Brooklyn case over ...") or "fact" (everything
   else: the normal answer). The patterns here read the wordings they were written on; a question
-  they leave to "fact" is a case question when the fitted ``route_model`` is sure enough
-  (``bench/fit_route.py``).
+  they leave to "fact" is a case or list question when the fitted ``route_model`` is sure enough
+  (``bench/fit_route.py``; ``read_route`` says which read it).
 * ``topic_text(question)``: for a count or list, the words that say what a release must be
   about ("mention a gun buyback" -> "a gun buyback"); "" when every release of the source and
   window counts.
@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MODEL", "ROUTES", "counted_modifiers", "only_year", "pattern_route", "route", "title_prefix", "topic_text"]
+__all__ = ["MODEL", "ROUTES", "counted_modifiers", "only_year", "pattern_route", "read_route", "route", "title_prefix",
+           "topic_text"]
 
 ROUTES = ("fact", "count", "list", "case")
 
@@ -63,7 +64,7 @@ _SUBJECT = re.compile(r"\b(?:case|prosecution|trial|proceedings|charges|parole)\
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z'’-]+)+\b")
 
 
-MODEL = True  # switch: the fitted reading (``route_model``) may send to the case route what the patterns leave to "fact"
+MODEL = True  # switch: the fitted reading (``route_model``) may send to a case or list what the patterns leave to "fact"
 
 
 def pattern_route(question: str) -> str:
@@ -79,19 +80,30 @@ def pattern_route(question: str) -> str:
 
 
 def route(question: str) -> str:
-    """"count", "list", "case" or "fact" (see the module's doc): the patterns' route; a question
-    they leave to "fact" is a case question when the fitted model puts P(fact) under 1 - its
-    threshold and finds it likelier a case history than a count or list. Only the case route is
-    taken from the model: a case question whose person no release names still gets the normal
-    answer (``rag.collect.run``), while a count or list has no such way back ("So far this year,
-    how many people has the team arrested?" reads like a count and asks one figure)."""
+    """"count", "list", "case" or "fact": see ``read_route``."""
+    return read_route(question)[0]
+
+
+def read_route(question: str) -> tuple[str, bool]:
+    """(route, fitted): the patterns' route, fitted False; a question they leave to "fact" goes
+    where the fitted model reads it (fitted True): to a case history when it puts 1 - P(fact) at or
+    over its threshold and a case likelier than a count or list (``reads_case``), else to a list when
+    1 - P(fact) reaches its list threshold (``reads_list``) and the question asks no "how many/much"
+    ("So far this year, how many people has the team arrested?" reads like a count and asks one
+    figure: counts stay the patterns'). Either way back to the normal answer is ``rag.collect.run``'s:
+    a case whose person no release names, a list with no topic or fewer than two releases."""
     kind = pattern_route(question)
     if kind != "fact" or not MODEL:
-        return kind
-    from .route_model import load_route_model, reads_case
+        return kind, False
+    from .route_model import load_route_model, reads_case, reads_list
 
     model = load_route_model()
-    return "case" if reads_case(model.probabilities(question or ""), model.threshold) else "fact"
+    p = model.probabilities(question or "")
+    if reads_case(p, model.threshold):
+        return "case", True
+    if reads_list(p, model.list_threshold) and not _AMOUNT.search(question or ""):
+        return "list", True
+    return "fact", False
 
 
 # The clause that says what a release is about: after "mention", "about", "announced" ...

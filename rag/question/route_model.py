@@ -4,10 +4,10 @@
 logistic regression over the question's word unigrams and bigrams, TF-IDF weighted exactly as
 scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)`` weights them (lower
 case, words of two or more letters or digits, tf -> 1 + log tf, times the IDF, unit length).
-The vocabulary, IDF, weights and the threshold on 1 - P(fact) at or over which a question the
-patterns leave to "fact" goes to the case route (``rag.question.route.route``) are in
-``route_weights.json``, written by ``bench/fit_route.py`` (fitted on the tuning files' questions,
-the threshold chosen leaving one file out); nothing here is hand-set.
+The vocabulary, IDF, weights and the thresholds on 1 - P(fact) at or over which a question the
+patterns leave to "fact" goes to the case route or the list route (``rag.question.route.route``) are
+in ``route_weights.json``, written by ``bench/fit_route.py`` (fitted on the tuning files' questions,
+the thresholds chosen leaving one file out); nothing here is hand-set.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..fitted import read_weights
 
-__all__ = ["WEIGHTS", "RouteModel", "load_route_model", "reads_case", "terms"]
+__all__ = ["WEIGHTS", "RouteModel", "load_route_model", "reads_case", "reads_list", "terms"]
 
 WEIGHTS = Path(__file__).with_name("route_weights.json")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
@@ -40,6 +40,7 @@ class RouteModel:
     coef: tuple[tuple[float, ...], ...]  # one row per class, one column per vocabulary term
     intercept: tuple[float, ...]
     threshold: float  # 1 - P(fact) at or over which the route takes the model's case reading
+    list_threshold: float | None = None  # ... its count-or-list reading, as a list (None: never)
 
     def vector(self, text: str) -> dict[int, float]:
         """The question's TF-IDF vector (sparse: term index -> weight)."""
@@ -59,13 +60,21 @@ class RouteModel:
     @classmethod
     def from_dict(cls, data: dict) -> "RouteModel":
         return cls(tuple(data["classes"]), {t: i for i, t in enumerate(data["vocabulary"])}, tuple(data["idf"]),
-                   tuple(tuple(r) for r in data["coef"]), tuple(data["intercept"]), float(data["threshold"]))
+                   tuple(tuple(r) for r in data["coef"]), tuple(data["intercept"]), float(data["threshold"]),
+                   None if data.get("list_threshold") is None else float(data["list_threshold"]))
 
 
 def reads_case(p: dict[str, float], threshold: float) -> bool:
     """Whether probabilities ``p`` make a question the patterns left to "fact" a case question:
     1 - P(fact) at or over ``threshold``, and a case history likelier than a count or list."""
     return 1.0 - p["fact"] >= threshold and p["case"] > p["aggregate"]
+
+
+def reads_list(p: dict[str, float], threshold: float | None) -> bool:
+    """Whether probabilities ``p`` make a question the patterns left to "fact" a list question:
+    1 - P(fact) at or over ``threshold`` (None: never), and a count or list at least as likely as a
+    case history (``reads_case`` is asked first)."""
+    return threshold is not None and 1.0 - p["fact"] >= threshold and p["aggregate"] >= p["case"]
 
 
 @functools.cache
