@@ -18,7 +18,8 @@ fitted on; ``collect-k.jsonl`` (20 counts and lists) was run once and never tune
 before the fitted case route and once after), nor ``collect-n.jsonl`` (8 lists, 6 counts, 6 case histories in
 deliberately varied wordings, written by a helper in stop 53 from the index's catalogue of titles and dates, run
 once before the fitted list route and once after), nor ``collect-o.jsonl`` (12 lists, 8 counts, the same way, by
-another helper). With ``--bundled-index``
+another helper); ``collect-p.jsonl`` and ``-q`` (14 lists and 6 counts each, the same way, two more helpers) were
+run once and then tuned on (the topic match and the router are fitted on them). With ``--bundled-index``
 (an index of ``corpus/``), the bundled set's counts (``eval/datasets/bundled.jsonl``) too.
 
 Per question, "met" is the issue's target: a count exact with its list complete (recall >= 0.9,
@@ -56,7 +57,9 @@ SETS = {"dev": REPO.parent / "shared" / "eval" / "dev-aggregate-timeline.jsonl",
         "l": REPO / "bench" / "datasets" / "collect-l.jsonl",
         "m": REPO / "bench" / "datasets" / "collect-m.jsonl",
         "n": REPO / "bench" / "datasets" / "collect-n.jsonl",
-        "o": REPO / "bench" / "datasets" / "collect-o.jsonl"}
+        "o": REPO / "bench" / "datasets" / "collect-o.jsonl",
+        "p": REPO / "bench" / "datasets" / "collect-p.jsonl",
+        "q": REPO / "bench" / "datasets" / "collect-q.jsonl"}
 
 
 def met(q: dict) -> bool:

@@ -8,7 +8,7 @@ topic or fewer than two matching releases.
 
 Questions and their labels come from the tuning files' ``type``: every fact and refuse file tuned
 on (``dev``, ``dev-more-a``, ``dev-more-b``, ``facts-f``, ``facts-g``, ``refuse-a``, the bundled
-set) is "fact" but for its aggregate questions; ``collect-a`` .. ``collect-i`` and
+set) is "fact" but for its aggregate questions; ``collect-a`` .. ``collect-i``, ``-p``, ``-q`` and
 ``dev-aggregate-timeline`` hold "aggregate" and "case" (timeline) questions; ``routes-a`` and
 ``routes-b`` (``ROUTE_FILES``) are labelled by route alone. Never read: the judge
 files (``facts-c/-d/-e/-h/-i``, ``refuse-b/-c``, ``collect-j`` .. ``-o``), scored at the end only.
@@ -45,7 +45,7 @@ DATA = REPO / "bench" / "datasets"
 TUNING = {"dev": SHARED / "dev.jsonl", "dev-more-a": SHARED / "dev-more-a.jsonl", "dev-more-b": SHARED / "dev-more-b.jsonl",
           "facts-f": DATA / "facts-f.jsonl", "facts-g": DATA / "facts-g.jsonl", "refuse-a": DATA / "refuse-a.jsonl",
           "bundled": REPO / "eval" / "datasets" / "bundled.jsonl", "dev-aggregate-timeline": SETS["dev"],
-          **{f"collect-{x}": SETS[x] for x in "abcdefghi"},
+          **{f"collect-{x}": SETS[x] for x in "abcdefghipq"},
           **{f"routes-{x}": DATA / f"routes-{x}.jsonl" for x in "ab"}}
 # questions written for the router alone (stop 53, two helper sessions that saw no code and no other set): a route
 # each, no answers; their "fact" questions share words with counts, lists and cases ("How many counts did X face?")

@@ -3,9 +3,9 @@
     python bench/fit_topic_match.py --index .rag/shared [--out bench/results] [--weights rag/collect/topic_weights.json]
 
 Records: every count or list question ("aggregate") with a topic of the sets the count-and-case
-work was tuned on (``FIT_SETS``: the shared dev file and ``bench/datasets/collect-a`` ... ``-i``):
+work was tuned on (``FIT_SETS``: the shared dev file, ``bench/datasets/collect-a`` ... ``-i``, ``-p`` and ``-q``):
 the releases of its sources and window that hold a topic word (``scored_releases``), labelled 1
-when on the question's gold list. Sets written later (``collect-j`` on) are never read here.
+when on the question's gold list. The judges (``collect-j`` to ``-o``) are never read here.
 
 A question is complete when the releases taken reach recall >= 0.9 and precision >= 0.8 of its
 gold list (the issue's target). Each set held out in turn: weights fitted on the others, the
@@ -32,9 +32,10 @@ from rag.collect.run import read_criteria
 from rag.collect.topic import FEATURES, GROUPS, WEIGHTS, candidate_ids, scored_releases
 from rag.pipeline import Pipeline
 from rag.question import analyse
+from rag.question.route import read_route
 from rag.settings import Settings
 
-FIT_SETS = ("dev", "a", "b", "c", "d", "e", "f", "g", "h", "i")
+FIT_SETS = ("dev", "a", "b", "c", "d", "e", "f", "g", "h", "i", "p", "q")
 CS = (0.01, 0.1, 1.0)
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.3, 0.96, 0.05))
 
@@ -45,7 +46,7 @@ def records(pipe: Pipeline, path: Path) -> list[dict]:
     for q in read_dataset(path):
         if q.type != "aggregate":
             continue
-        crit = read_criteria(analyse(q.question, q.as_of), index)
+        crit = read_criteria(analyse(q.question, q.as_of), index, fitted=read_route(q.question)[1])
         if not crit.runs:
             continue
         words = {m.release.id for m in find_matches(index.store, index.lexical, crit, topic_model=False).counted}

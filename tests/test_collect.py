@@ -193,9 +193,13 @@ def test_a_list_only_the_fitted_router_reads_needs_a_topic_and_two_releases(pipe
     answer, _ = pipe.ask("Tally the Brooklyn DA's releases on gun buybacks.")
     assert answer.route == "list" and len({m.release_id for m in answer.matches}) >= 2
     for question in ("Tally the Brooklyn DA's releases on robbery charges.",  # one release: the normal answer's
-                     "Tally the Brooklyn DA's releases."):  # no topic: every release is no answer
+                     "Tally the Brooklyn DA's releases."):  # no topic said, and no release holds "Tally"
         answer, _ = pipe.ask(question)
         assert answer.route == "fact" and not answer.matches, question
+    # no word after "about", "on", "mention" ... says the topic: the question's content words are it
+    answer, _ = pipe.ask("Gun buybacks by the Brooklyn DA, please.")
+    assert answer.route == "list" and "Gun buybacks" in answer.criteria
+    assert {"kings_ny/a.txt", "kings_ny/e.txt"} <= {m.release_id for m in answer.matches}
     monkeypatch.setattr(run, "read_route", lambda text: ("list", False))  # the patterns' list has no way back
     answer, _ = pipe.ask("Tally the Brooklyn DA's releases on robbery charges.")
     assert answer.route == "list" and [m.release_id for m in answer.matches] == ["kings_ny/c.txt"]

@@ -36,6 +36,12 @@ __all__ = ["FITTED_LIST_MIN", "MAX_HITS", "SELF_NAMED", "WORDS_TOPIC", "case_ans
            "described_case", "first_last", "fitted_list_holds", "publisher_sources", "read_criteria", "unknown_publisher"]
 
 
+# a list only the fitted router reads needs this many matching releases: one release answering a
+# question is the normal answer's to quote (its passages, its sentence), not a list's
+FITTED_LIST_MIN = 2
+WORDS_TOPIC = True  # such a list with no topic said takes the question's content words as its topic
+
+
 def unknown_publisher(question: Question, criteria: Criteria) -> str:
     """The publisher the question names that is no source of the index ("the Manhattan DA"),
     or "": counting every source's releases for it would answer another question."""
@@ -74,18 +80,18 @@ def _with_filters(criteria: Criteria, filters: Filters) -> Criteria:
     return dataclasses.replace(criteria, **changes) if changes else criteria
 
 
-def read_criteria(question: Question, index, filters: Filters = NO_FILTERS) -> Criteria:
+def read_criteria(question: Question, index, filters: Filters = NO_FILTERS, fitted: bool = False) -> Criteria:
     """What a counted or listed release must be: the question's criteria over the index's
-    sources, with the publishers its own releases name and the caller's filters."""
+    sources, with the publishers its own releases name and the caller's filters. ``fitted``: the
+    list was read by the fitted router (``read_route``), and with no word saying what a release is
+    about takes the question's content words as its topic (``WORDS_TOPIC``)."""
     criteria = criteria_for(question, index.store.sources())
+    if fitted and not criteria.runs and WORDS_TOPIC:
+        criteria = with_words_topic(criteria, question.text, index.store.sources())
     named = tuple(dict.fromkeys(criteria.sources + publisher_sources(question, index)))
     return _with_filters(dataclasses.replace(criteria, sources=named), filters)
 
 
-# a list only the fitted router reads needs this many matching releases: one release answering a
-# question is the normal answer's to quote (its passages, its sentence), not a list's
-FITTED_LIST_MIN = 2
-WORDS_TOPIC = True  # such a list with no topic said takes the question's content words as its topic
 MAX_HITS = 100  # passages reported for the sources panel; the answer lists every match
 
 
@@ -117,9 +123,7 @@ def collect(question: Question, index, filters: Filters, answerer: str) -> tuple
             return None
         answer = answer_case(*found, answerer)
     else:
-        criteria = read_criteria(question, index, filters)
-        if fitted and not criteria.runs and WORDS_TOPIC:  # no word says what a release is about: every content word
-            criteria = with_words_topic(criteria, question.text, sources)
+        criteria = read_criteria(question, index, filters, fitted)
         unknown = unknown_publisher(question, criteria)
         if unknown:
             note = (f"no source of this index is {unknown!r}; its sources are {', '.join(sources)}"
