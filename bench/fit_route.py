@@ -1,8 +1,8 @@
 """Fit the route model (rag/question/route_model.py): fact, aggregate (count or list) or case;
-the product takes its case route, and its aggregate route as a list, or as a count for a question
-asking "how many/much" (``rag.question.route.read_route``; each with its own threshold). Each has a way
-back to the normal answer (``rag.collect.run``): a case question naming nobody a release names, a
-count or list with no topic or fewer than two matching releases.
+the product takes its case route, and its aggregate route as a list for a question asking no "how
+many/much" (``rag.question.route.read_route``; counts stay the patterns'). Each has a way back to the
+normal answer (``rag.collect.run``): a case question naming nobody a release names, a list with no
+topic or fewer than two matching releases.
 
     python bench/fit_route.py [--out bench/results] [--weights rag/question/route_weights.json]
 
@@ -21,9 +21,8 @@ that send at most ``MAX_FACT_MISROUTED`` of the fact questions to a case out of 
 routing must cost single-fact questions nothing), the one routing most case questions; ties to
 the higher threshold, then the smaller C. Then, with that C and threshold, the list threshold: of
 those keeping the fact questions sent to a case or a list within the same ``MAX_FACT_MISROUTED``,
-the one routing most count-or-list questions that ask no "how many/much"; ties to the higher; then,
-the same way, the count threshold for the questions that ask "how many/much" (routed to a count: a
-higher bar, since "how many counts did X face?" asks one figure). Then fitted on every question. Writes the weights and OUT/route_fit.{md,json} (out of fold, and the judges with the
+the one routing most count-or-list questions that ask no "how many/much"; ties to the higher. Then
+fitted on every question. Writes the weights and OUT/route_fit.{md,json} (out of fold, and the judges with the
 shipped route: patterns, then the model).
 """
 from __future__ import annotations
@@ -100,14 +99,11 @@ def out_of_fold(rows: list[dict], c: float) -> list[dict]:
     return probs
 
 
-def decide(p: dict, threshold: float, text: str = "", list_threshold: float | None = None,
-           count_threshold: float | None = None) -> str:
-    """The model's route as the product takes it (``read_route``): "case", "aggregate" (a list, or a
-    count for a question asking "how many/much") or "fact"."""
+def decide(p: dict, threshold: float, text: str = "", list_threshold: float | None = None) -> str:
+    """The model's route as the product takes it (``read_route``): "case", "aggregate" (a list) or "fact"."""
     if reads_case(p, threshold):
         return "case"
-    aggregate = reads_list(p, count_threshold if _AMOUNT.search(text) else list_threshold)
-    return "aggregate" if aggregate else "fact"
+    return "aggregate" if reads_list(p, list_threshold) and not _AMOUNT.search(text) else "fact"
 
 
 def scores(rows: list[dict], routes: list[str]) -> dict:
@@ -120,10 +116,9 @@ def scores(rows: list[dict], routes: list[str]) -> dict:
     return out
 
 
-def shipped(p: dict, text: str, threshold: float, list_threshold: float | None = None,
-            count_threshold: float | None = None) -> str:
+def shipped(p: dict, text: str, threshold: float, list_threshold: float | None = None) -> str:
     kind = PATTERN_CLASS[pattern_route(text)]
-    return kind if kind != "fact" else decide(p, threshold, text, list_threshold, count_threshold)
+    return kind if kind != "fact" else decide(p, threshold, text, list_threshold)
 
 
 def main():
@@ -143,24 +138,17 @@ def main():
     lists = {tl: scores(rows, [decide(p, t, r["text"], tl) for p, r in zip(oof[c], rows)]) for tl in THRESHOLDS}
     listed = [tl for tl in THRESHOLDS if lists[tl]["fact_misrouted"] <= MAX_FACT_MISROUTED * n_fact]
     tl = max(listed, key=lambda x: (lists[x]["aggregate"]["recall"], x)) if listed else None
-    counts = {tc: scores(rows, [decide(p, t, r["text"], tl, tc) for p, r in zip(oof[c], rows)]) for tc in THRESHOLDS}
-    counted = [tc for tc in THRESHOLDS if counts[tc]["fact_misrouted"] <= MAX_FACT_MISROUTED * n_fact]
-    tn = max(counted, key=lambda x: (counts[x]["aggregate"]["recall"], x)) if counted and tl is not None else None
     weights = fit(rows, c)
     weights["threshold"] = float(t)
     weights["list_threshold"] = None if tl is None else float(tl)
-    weights["count_threshold"] = None if tn is None else float(tn)
     model = RouteModel.from_dict(weights)
     judges = questions(JUDGES)
-    judged = {"model": scores(judges, [decide(model.probabilities(r["text"]), t, r["text"], tl, tn) for r in judges]),
+    judged = {"model": scores(judges, [decide(model.probabilities(r["text"]), t, r["text"], tl) for r in judges]),
               "patterns": scores(judges, [PATTERN_CLASS[pattern_route(r["text"])] for r in judges]),
               "case only (before)": scores(judges, [shipped(model.probabilities(r["text"]), r["text"], t) for r in judges]),
-              "lists, not counts": scores(judges, [shipped(model.probabilities(r["text"]), r["text"], t, tl)
-                                                   for r in judges]),
-              "shipped": scores(judges, [shipped(model.probabilities(r["text"]), r["text"], t, tl, tn) for r in judges])}
-    tuned_shipped = scores(rows, [shipped(p, r["text"], t, tl, tn) for p, r in zip(oof[c], rows)])
-    weights["fit"] = {"C": c, "rows": len(rows), "files": list(TUNING),
-                      "out_of_fold": counts[tn] if tn else lists[tl] if tl else grid[(c, t)],
+              "shipped": scores(judges, [shipped(model.probabilities(r["text"]), r["text"], t, tl) for r in judges])}
+    tuned_shipped = scores(rows, [shipped(p, r["text"], t, tl) for p, r in zip(oof[c], rows)])
+    weights["fit"] = {"C": c, "rows": len(rows), "files": list(TUNING), "out_of_fold": lists[tl] if tl else grid[(c, t)],
                       "max_fact_misrouted": MAX_FACT_MISROUTED}
     Path(args.weights).write_text(json.dumps(weights) + "\n", encoding="utf-8")
 
@@ -172,22 +160,17 @@ def main():
              f"threshold {t} (the most case questions routed with at most {MAX_FACT_MISROUTED:.0%} of fact questions sent "
              f"to a case out of fold), list threshold {tl} (the most count-or-list questions routed to a list, those asking "
              f"\"how many/much\" left to the patterns, with at most {MAX_FACT_MISROUTED:.0%} of fact questions sent to a case "
-             f"or a list out of fold), count threshold {tn} (the same, for the questions asking \"how many/much\", routed "
-             f"to a count).", "",
+             f"or a list out of fold).", "",
              "| row | fact kept | aggregate routed | case routed |", "|---|---|---|---|",
              line(f"tuning, model alone, case route only, out of fold (C={c}, threshold {t})", grid[(c, t)]),
              *[line(f"tuning, model alone, out of fold, list threshold {x}", lists[x]) for x in THRESHOLDS],
-             *[line(f"tuning, model alone, out of fold, list threshold {tl}, count threshold {x}", counts[x])
-               for x in THRESHOLDS],
              line("tuning, patterns then model out of fold (patterns written on these files)", tuned_shipped),
              line("judges, patterns alone (before)", judged["patterns"]),
              line("judges, model alone", judged["model"]),
              line("judges, patterns then the model's case route (before)", judged["case only (before)"]),
-             line("judges, patterns then the model's case and list routes", judged["lists, not counts"]),
              line("judges, patterns then model (shipped)", judged["shipped"])]
     write_report(args.out, "route_fit", "\n".join(lines),
-                 {"machine": machine(), "chosen": {"C": c, "threshold": t, "list_threshold": tl, "count_threshold": tn},
-                  "counts": {str(x): v for x, v in counts.items()},
+                 {"machine": machine(), "chosen": {"C": c, "threshold": t, "list_threshold": tl},
                   "lists": {str(x): v for x, v in lists.items()}, "judges": judged, "tuning_shipped": tuned_shipped,
                   "grid": [{"C": cc, "threshold": tt, **s} for (cc, tt), s in grid.items()]})
 

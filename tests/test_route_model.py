@@ -80,28 +80,6 @@ def test_the_switch_leaves_the_patterns_alone(monkeypatch):
     assert read_route("Tally up the Orange County DA's 2023 releases on elder abuse.") == ("fact", False)
 
 
-def test_a_how_many_question_needs_the_count_threshold(monkeypatch):
-    from rag.question import route_model
-
-    model = RouteModel.from_dict({"classes": ["fact", "aggregate", "case"], "vocabulary": ["tally", "many"],
-                                  "idf": [1.0, 1.0], "coef": [[-1.0, -1.0], [1.0, 1.0], [0.0, 0.0]],
-                                  "intercept": [0.0, 0.0, 0.0], "threshold": 0.95, "list_threshold": 0.8,
-                                  "count_threshold": 0.95})
-    monkeypatch.setattr(route_model, "load_route_model", lambda path=None: model)
-    # the same 1 - P(fact) (about 0.83, one known word each): over the list threshold, under the count one
-    assert read_route("Tally the buyback releases.") == ("list", True)
-    assert read_route("How many buybacks were there?") == ("fact", False)
-    monkeypatch.setattr(route_model, "load_route_model",
-                        lambda path=None: RouteModel.from_dict({**model_dict(model), "count_threshold": 0.8}))
-    assert read_route("How many buybacks were there?") == ("count", True)
-
-
-def model_dict(model: RouteModel) -> dict:
-    return {"classes": list(model.classes), "vocabulary": sorted(model.vocabulary, key=model.vocabulary.get),
-            "idf": list(model.idf), "coef": [list(r) for r in model.coef], "intercept": list(model.intercept),
-            "threshold": model.threshold, "list_threshold": model.list_threshold}
-
-
 def test_weights_without_a_list_threshold_never_route_a_list():
     model = RouteModel.from_dict({"classes": ["fact", "aggregate", "case"], "vocabulary": ["tally"], "idf": [1.0],
                                   "coef": [[-5.0], [5.0], [0.0]], "intercept": [0.0, 0.0, 0.0], "threshold": 0.6})

@@ -2,9 +2,9 @@
 
 ``collect(question, index, filters, answerer)`` -> (Answer, Hit[]) for a "count", "list" or
 "case" question; None for a fact question, for a case question whose person no release
-names, and for a question only the fitted router reads as a count or list (``read_route``) when it
-states no topic or fewer than ``FITTED_LIST_MIN`` releases match: it then gets the normal answer, so a
-misrouted question loses nothing. Such a count or list whose wording names no topic after "about",
+names, and for a question only the fitted router reads as a list (``read_route``) when it states
+no topic or fewer than ``FITTED_LIST_MIN`` releases match: it then gets the normal answer, so a
+misrouted question loses nothing. Such a list whose wording names no topic after "about",
 "involving", "announced" ... (``topic_text``) takes the question's content words as its topic
 (``WORDS_TOPIC``; ``with_words_topic``). The hits are the
 listed releases' first passages, in the answer's order, so the sources panel and the

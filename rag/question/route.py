@@ -4,7 +4,7 @@
   July 2024?"), "list" ("Which 2023 Harris County DA releases announced ...?"), "case" ("What
   happened in the case against X?", "Trace the Brooklyn case over ...") or "fact" (everything
   else: the normal answer). The patterns here read the wordings they were written on; a question
-  they leave to "fact" is a case, list or count question when the fitted ``route_model`` is sure enough
+  they leave to "fact" is a case or list question when the fitted ``route_model`` is sure enough
   (``bench/fit_route.py``; ``read_route`` says which read it).
 * ``topic_text(question)``: for a count or list, the words that say what a release must be
   about ("mention a gun buyback" -> "a gun buyback"); "" when every release of the source and
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["COUNT_MODEL", "MODEL", "ROUTES", "counted_modifiers", "only_year", "pattern_route", "read_route", "route", "title_prefix",
+__all__ = ["MODEL", "ROUTES", "counted_modifiers", "only_year", "pattern_route", "read_route", "route", "title_prefix",
            "topic_text"]
 
 ROUTES = ("fact", "count", "list", "case")
@@ -65,7 +65,6 @@ _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z'’-]+)+\b")
 
 
 MODEL = True  # switch: the fitted reading (``route_model``) may send to a case or list what the patterns leave to "fact"
-COUNT_MODEL = True  # switch: ... and a "how many/much" question to a count
 
 
 def pattern_route(question: str) -> str:
@@ -89,11 +88,10 @@ def read_route(question: str) -> tuple[str, bool]:
     """(route, fitted): the patterns' route, fitted False; a question they leave to "fact" goes
     where the fitted model reads it (fitted True): to a case history when it puts 1 - P(fact) at or
     over its threshold and a case likelier than a count or list (``reads_case``), else to a list when
-    1 - P(fact) reaches its list threshold (``reads_list``), or, for a question asking "how many/much",
-    to a count when it reaches the count threshold (higher, as fitted) ("So far this year, how many people has the
-    team arrested?" reads like a count and asks one figure). Either way back to the normal answer is
-    ``rag.collect.run``'s: a case whose person no release names, a count or list with no topic or
-    fewer than two releases."""
+    1 - P(fact) reaches its list threshold (``reads_list``) and the question asks no "how many/much"
+    ("So far this year, how many people has the team arrested?" reads like a count and asks one
+    figure: counts stay the patterns'). Either way back to the normal answer is ``rag.collect.run``'s:
+    a case whose person no release names, a list with no topic or fewer than two releases."""
     kind = pattern_route(question)
     if kind != "fact" or not MODEL:
         return kind, False
@@ -103,9 +101,7 @@ def read_route(question: str) -> tuple[str, bool]:
     p = model.probabilities(question or "")
     if reads_case(p, model.threshold):
         return "case", True
-    if _AMOUNT.search(question or ""):
-        return ("count", True) if COUNT_MODEL and reads_list(p, model.count_threshold) else ("fact", False)
-    if reads_list(p, model.list_threshold):
+    if reads_list(p, model.list_threshold) and not _AMOUNT.search(question or ""):
         return "list", True
     return "fact", False
 

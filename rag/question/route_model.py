@@ -5,10 +5,9 @@ logistic regression over the question's word unigrams and bigrams, TF-IDF weight
 scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)`` weights them (lower
 case, words of two or more letters or digits, tf -> 1 + log tf, times the IDF, unit length).
 The vocabulary, IDF, weights and the thresholds on 1 - P(fact) at or over which a question the
-patterns leave to "fact" goes to the case route, the list route or (asking "how many") the count
-route (``rag.question.route.read_route``) are in ``route_weights.json``, written by
-``bench/fit_route.py`` (fitted on the tuning files' questions, the thresholds chosen leaving one file
-out); nothing here is hand-set.
+patterns leave to "fact" goes to the case route or the list route (``rag.question.route.route``) are
+in ``route_weights.json``, written by ``bench/fit_route.py`` (fitted on the tuning files' questions,
+the thresholds chosen leaving one file out); nothing here is hand-set.
 """
 from __future__ import annotations
 
@@ -42,7 +41,6 @@ class RouteModel:
     intercept: tuple[float, ...]
     threshold: float  # 1 - P(fact) at or over which the route takes the model's case reading
     list_threshold: float | None = None  # ... its count-or-list reading, as a list (None: never)
-    count_threshold: float | None = None  # ... as a count, for a question asking "how many/much" (None: never)
 
     def vector(self, text: str) -> dict[int, float]:
         """The question's TF-IDF vector (sparse: term index -> weight)."""
@@ -63,8 +61,7 @@ class RouteModel:
     def from_dict(cls, data: dict) -> "RouteModel":
         return cls(tuple(data["classes"]), {t: i for i, t in enumerate(data["vocabulary"])}, tuple(data["idf"]),
                    tuple(tuple(r) for r in data["coef"]), tuple(data["intercept"]), float(data["threshold"]),
-                   None if data.get("list_threshold") is None else float(data["list_threshold"]),
-                   None if data.get("count_threshold") is None else float(data["count_threshold"]))
+                   None if data.get("list_threshold") is None else float(data["list_threshold"]))
 
 
 def reads_case(p: dict[str, float], threshold: float) -> bool:
