@@ -37,7 +37,8 @@ from collect import SETS
 from common import REPO, machine, write_report
 
 from eval.dataset import read_dataset
-from rag.question.route import _AMOUNT, pattern_route
+from rag.jsonl import read_objects
+from rag.question.route import asks_amount, pattern_route
 from rag.question.route_model import WEIGHTS, RouteModel, reads_case, reads_list
 
 SHARED = REPO.parent / "shared" / "eval"
@@ -65,10 +66,8 @@ def questions(files: dict[str, Path]) -> list[dict]:
     rows = []
     for name, path in files.items():
         if name in ROUTE_FILES:  # questions labelled by route only: {"id", "question", "route"}
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    q = json.loads(line)
-                    rows.append({"file": name, "id": q["id"], "text": q["question"], "label": ROUTE_LABEL[q["route"]]})
+            rows += [{"file": name, "id": q["id"], "text": q["question"], "label": ROUTE_LABEL[q["route"]]}
+                     for _, q in read_objects(path, "route questions")]
         else:
             rows += [{"file": name, "id": q.id, "text": q.question, "label": LABEL.get(q.type, "fact")}
                      for q in read_dataset(path)]
@@ -103,7 +102,7 @@ def decide(p: dict, threshold: float, text: str = "", list_threshold: float | No
     """The model's route as the product takes it (``read_route``): "case", "aggregate" (a list) or "fact"."""
     if reads_case(p, threshold):
         return "case"
-    return "aggregate" if reads_list(p, list_threshold) and not _AMOUNT.search(text) else "fact"
+    return "aggregate" if reads_list(p, list_threshold) and not asks_amount(text) else "fact"
 
 
 def scores(rows: list[dict], routes: list[str]) -> dict:

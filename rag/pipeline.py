@@ -24,6 +24,7 @@ from .models import Answer, Hit
 from .question import Question, analyse, analyse_parts, as_question
 from .retrieval import NO_FILTERS, Filters, whole, widen
 from .retrieval.hybrid import HybridRetriever, retriever_config
+from .retrieval.fusion import rrf
 from .retrieval.known import known_as_context
 from .retrieval.rerank import make_reranker
 from .settings import Settings
@@ -110,10 +111,7 @@ def reciprocal(lists: Sequence[Sequence[Hit]], depth: int) -> list[Hit]:
     passage once, re-ranked 1..n, at most ``depth``. A release both parts of a question find comes
     first (the release about the whole case, not one part's near miss), and one part's r-th release
     comes before another's (r+1)-th however many passages of one release a list holds."""
-    score: dict[str, float] = {}
-    for hits in lists:
-        for r, rid in enumerate(dict.fromkeys(h.release.id for h in hits), start=1):
-            score[rid] = score.get(rid, 0.0) + 1.0 / r
+    score = dict(rrf([[h.release.id for h in hits] for hits in lists], k=0))  # 1/r, each release at its best rank
     rows, seen = [], set()
     for part, hits in enumerate(lists):
         for pos, hit in enumerate(hits):

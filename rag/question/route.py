@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MODEL", "ROUTES", "counted_modifiers", "only_year", "pattern_route", "read_route", "route", "title_prefix",
-           "topic_text"]
+__all__ = ["MODEL", "ROUTES", "asks_amount", "counted_modifiers", "only_year", "pattern_route", "read_route", "route",
+           "title_prefix", "topic_text"]
 
 ROUTES = ("fact", "count", "list", "case")
 
@@ -64,6 +64,11 @@ _SUBJECT = re.compile(r"\b(?:case|prosecution|trial|proceedings|charges|parole)\
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z'’-]+)+\b")
 
 
+def asks_amount(question: str) -> bool:
+    """Whether ``question`` asks "how many/much": one figure as often as a count of releases."""
+    return bool(_AMOUNT.search(question or ""))
+
+
 MODEL = True  # switch: the fitted reading (``route_model``) may send to a case or list what the patterns leave to "fact"
 
 
@@ -101,7 +106,7 @@ def read_route(question: str) -> tuple[str, bool]:
     p = model.probabilities(question or "")
     if reads_case(p, model.threshold):
         return "case", True
-    if reads_list(p, model.list_threshold) and not _AMOUNT.search(question or ""):
+    if reads_list(p, model.list_threshold) and not asks_amount(question):
         return "list", True
     return "fact", False
 
