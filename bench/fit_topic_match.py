@@ -3,9 +3,9 @@
     python bench/fit_topic_match.py --index .rag/shared [--out bench/results] [--weights rag/collect/topic_weights.json]
 
 Records: every count or list question ("aggregate") with a topic of the sets the count-and-case
-work was tuned on (``FIT_SETS``: the shared dev file, ``bench/datasets/collect-a`` ... ``-i``, ``-p`` and ``-q``):
+work was tuned on (``FIT_SETS``: the shared dev file, ``bench/datasets/collect-a`` ... ``-i``, ``-p`` to ``-t``):
 the releases of its sources and window that hold a topic word (``scored_releases``), labelled 1
-when on the question's gold list. The judges (``collect-j`` to ``-o``) are never read here.
+when on the question's gold list. The judges (``collect-j`` to ``-o``, ``-u``, ``-v``) are never read here.
 
 A question is complete when the releases taken reach recall >= 0.9 and precision >= 0.8 of its
 gold list (the issue's target). Each set held out in turn: weights fitted on the others, the
@@ -35,7 +35,7 @@ from rag.question import analyse
 from rag.question.route import read_route
 from rag.settings import Settings
 
-FIT_SETS = ("dev", "a", "b", "c", "d", "e", "f", "g", "h", "i", "p", "q")
+FIT_SETS = ("dev", "a", "b", "c", "d", "e", "f", "g", "h", "i", "p", "q", "r", "s", "t")
 CS = (0.01, 0.1, 1.0)
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.3, 0.96, 0.05))
 
