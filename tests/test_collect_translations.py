@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from conftest import hash_pipeline
-from rag.collect.translations import best_candidate, load_translation, translations
+from rag.collect import find
+from rag.collect.translations import best_candidate, load_translation, translations, translations_of
 from rag.models import Release
 from rag.text.language import language
 
@@ -91,3 +92,29 @@ def test_a_count_marks_the_translation_and_counts_the_release_once(pipe):
     assert answer.text.startswith("2 releases from dallas_tx dated 2024-01-01 to 2024-12-31")
     assert "1 more release is a translation of one counted (not counted again)." in answer.text
     assert f"(translation of [{listed['dallas_tx/en.txt'].n}])" in answer.text
+
+
+def test_a_counted_release_brings_its_translation_the_topic_cannot_find():
+    en = _release("en.txt", "DA Announces Exoneration of Benjamin Spencer", "2024-08-29", EN)
+    es = _release("es.txt", "Exoneración de Benjamin Spencer", "2024-08-29", ES)
+    scam = _release("scam.txt", "Alerta de estafa", "2024-08-30", ES_OTHER)
+    later = _release("later.txt", "Ceremony Honors Benjamin Spencer", "2024-12-03", LATER)
+    store = _Store([en, es, scam, later])
+    assert translations_of([en, later], store, None) == [(es, "en.txt")]  # not the Spanish scam warning
+    assert translations_of([en, es, later], store, None) == []  # already a match: marked by ``translations``
+    assert translations_of([en, later], store, None, keep=lambda r: r.date >= "2024-09-01") == []  # outside the window
+    assert translations_of([later], store, None) == []  # no release of its days in another language
+
+
+def test_a_count_lists_a_translation_its_topic_words_miss(pipe, monkeypatch):
+    question = "How many 2024 Dallas County DA releases mention the Conviction Integrity Unit?"
+    answer, _ = pipe.ask(question)
+    listed = {m.release_id: m for m in answer.matches}
+    assert {"dallas_tx/en.txt", "dallas_tx/later.txt"} <= set(listed)
+    assert listed["dallas_tx/es.txt"].label == "translation"  # no English topic word: joined as a translation
+    assert listed["dallas_tx/es.txt"].duplicate_of == listed["dallas_tx/en.txt"].n
+    assert "dallas_tx/scam.txt" not in listed
+    assert answer.text.startswith("2 releases from dallas_tx dated 2024-01-01 to 2024-12-31")
+    monkeypatch.setattr(find, "TRANSLATIONS_JOIN", False)
+    answer, _ = pipe.ask(question)
+    assert "dallas_tx/es.txt" not in {m.release_id for m in answer.matches}

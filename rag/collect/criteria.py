@@ -48,6 +48,16 @@ class Criteria:
     def windowed(self) -> bool:
         return self.start is not None or self.end is not None
 
+    def holds_date(self, date: str | None) -> bool:
+        """Whether a release dated ``date`` (ISO, maybe with a time) is inside the window; an undated
+        one is inside no window."""
+        if not self.windowed:
+            return True
+        if not date:
+            return False
+        day = date[:10]
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
     def describe(self) -> str:
         """The criteria in words, for the answer: a reader checks and corrects them."""
         return " ".join(["releases", *self.conditions()])

@@ -6,7 +6,9 @@ threshold, or, with ``TOPIC_MODEL`` off, holding every run of the topic's words 
 sentence (``rag.collect.match``). Undated releases are never inside a window: they are counted
 apart. Releases with the same sentences (whitespace, case and datelines aside) count once; the
 later ones are marked as duplicates of the first. A release in another language than most
-matches, translating one of them (``rag.collect.translations``), is marked too and not counted.
+matches, translating one of them (``rag.collect.translations``), is marked too and not counted; so is
+a translation of a counted release that the topic match could not find (a Spanish version holds no
+English topic word), which joins the list when dated inside the window.
 Archive pages (a newsroom index listing other releases' headlines, ``rag.ingest.listing``) are
 no releases: left out, and named in a note.
 """
@@ -16,14 +18,15 @@ import dataclasses
 
 from ..ingest.listing import listings
 from .criteria import Criteria
-from .match import Match, Matches, text_key, topic_span
+from .match import Match, Matches, lead_span, text_key, topic_span
 from .topic import MAX_CANDIDATES, about_topic, best_sentence, candidate_ids
-from .translations import translations
+from .translations import translations, translations_of
 
-__all__ = ["TOPIC_MODEL", "TRANSLATIONS", "find_matches"]
+__all__ = ["TOPIC_MODEL", "TRANSLATIONS", "TRANSLATIONS_JOIN", "find_matches"]
 
 TOPIC_MODEL = True  # the fitted topic match; False: the word runs (bench/collect.py measures both)
 TRANSLATIONS = True  # translations of a counted release marked, not counted (bench/collect.py: a row without)
+TRANSLATIONS_JOIN = True  # a counted release's translations the topic match cannot find join the list, marked
 
 
 def _word_runs(store, lexical, criteria: Criteria) -> tuple[list, list]:
@@ -77,8 +80,16 @@ def find_matches(store, lexical, criteria: Criteria, topic_model: bool | None = 
             out.append(Match(rel, span[0], span[1], span[2], first_of.get(key)))
             first_of.setdefault(key, rel.id)
         of = translations([m.release for m in out if m.duplicate_of is None], store, lexical) if TRANSLATIONS else {}
-        return [dataclasses.replace(m, duplicate_of=of[m.release.id], translation=True) if m.release.id in of else m
-                for m in out]
+        out = [dataclasses.replace(m, duplicate_of=of[m.release.id], translation=True) if m.release.id in of else m
+               for m in out]
+        if TRANSLATIONS and TRANSLATIONS_JOIN and not prefix and out and out[0].release.date:
+            counted, listed = [m.release for m in out if m.duplicate_of is None], {m.release.id for m in out}
+            for rel, orig in translations_of(counted, store, lexical,
+                                             keep=lambda r: r.id not in listed and criteria.holds_date(r.date)):
+                start, end = lead_span(rel)
+                out.append(Match(rel, start, end, False, orig, translation=True))
+            out.sort(key=lambda m: (m.release.date or "~", m.release.id))
+        return out
 
     criteria = dataclasses.replace(criteria, fitted=use_model)
     return Matches(criteria, tuple(matching(dated)), tuple(matching(undated)), tuple(notes))

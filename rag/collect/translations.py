@@ -24,7 +24,8 @@ from ..models import Release
 from ..text.language import language
 from ..text.tokenize import bm25_tokens
 
-__all__ = ["FEATURES", "MAX_DAYS", "WEIGHTS", "candidates", "best_candidate", "load_translation", "translations"]
+__all__ = ["FEATURES", "MAX_DAYS", "WEIGHTS", "candidates", "best_candidate", "load_translation", "translations",
+           "translations_of"]
 
 WEIGHTS = Path(__file__).with_name("translation_weights.json")
 SCRIPT = "bench/fit_translations.py"
@@ -49,22 +50,26 @@ def _shared(a: dict[str, float], b: dict[str, float]) -> float:
     return both / max(1e-9, min(sum(a.values()), sum(b.values())))
 
 
+def _near(store, release: Release) -> list[Release]:
+    """The dated releases of ``release``'s source at most ``MAX_DAYS`` from it (itself left out)."""
+    day = dt.date.fromisoformat(release.date[:10])
+    near = store.releases_where(sources=(release.source,), date_from=(day - dt.timedelta(MAX_DAYS)).isoformat(),
+                                date_to=(day + dt.timedelta(MAX_DAYS)).isoformat(), dated=True)
+    return [r for r in near if r.id != release.id]
+
+
+def _language(release: Release, languages: dict[str, str]) -> str:
+    if release.id not in languages:
+        languages[release.id] = language(f"{release.title}\n{release.body}")
+    return languages[release.id]
+
+
 def candidates(store, release: Release, lang: str, languages: dict[str, str]) -> list[Release]:
     """Releases of ``release``'s source in ``lang`` dated at most ``MAX_DAYS`` from it
     (``languages``: a cache of release id -> language, filled here)."""
     if not release.date:
         return []
-    day = dt.date.fromisoformat(release.date)
-    near = store.releases_where(sources=(release.source,), date_from=(day - dt.timedelta(MAX_DAYS)).isoformat(),
-                                date_to=(day + dt.timedelta(MAX_DAYS)).isoformat(), dated=True)
-    out = []
-    for other in near:
-        if other.id != release.id:
-            if other.id not in languages:
-                languages[other.id] = language(f"{other.title}\n{other.body}")
-            if languages[other.id] == lang:
-                out.append(other)
-    return out
+    return [other for other in _near(store, release) if _language(other, languages) == lang]
 
 
 def best_candidate(release: Release, cands: list[Release], lexical) -> tuple[Release, list[float]] | None:
@@ -114,3 +119,35 @@ def translations(releases: list[Release], store, lexical, model: TranslationMode
         if model.model.predict([found[1]])[0] >= model.threshold:
             out[rel.id] = found[0].id
     return out
+
+
+def translations_of(releases: list[Release], store, lexical, keep=lambda release: True,
+                    model: TranslationModel | None = None) -> list[tuple[Release, str]]:
+    """(release, id of the release it translates) for each release *not* among ``releases`` (one
+    count's counted matches) that translates one of them: of its source, dated at most ``MAX_DAYS``
+    from it, in another language than most of them, and paired with it as ``translations`` pairs
+    (its best candidate, at or above the model's threshold). A Spanish version shares no English
+    topic word, so the topic match never finds it; the count lists it, marked. ``keep`` says which
+    may join (those dated inside the count's window)."""
+    dated = [r for r in releases if r.date]
+    if not dated:
+        return []
+    languages = {r.id: language(f"{r.title}\n{r.body}") for r in dated}
+    main = Counter(languages.values()).most_common(1)[0][0]
+    ids, seen, out = {r.id for r in releases}, set(), []
+    for rel in dated:
+        if languages[rel.id] != main:
+            continue
+        for other in _near(store, rel):
+            if other.id in ids or other.id in seen or not keep(other):
+                continue
+            seen.add(other.id)
+            if _language(other, languages) in (main, ""):
+                continue
+            found = best_candidate(other, candidates(store, other, main, languages), lexical)
+            if found is None or found[0].id not in ids:
+                continue
+            model = model or load_translation()
+            if model.model.predict([found[1]])[0] >= model.threshold:
+                out.append((other, found[0].id))
+    return sorted(out, key=lambda pair: (pair[0].date, pair[0].id))
