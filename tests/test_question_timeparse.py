@@ -347,3 +347,14 @@ def test_two_months_joined_by_a_dash_before_the_year():
         scope = parse_time(text, as_of)
         assert (scope.start, scope.end) == (start, end), text
     assert parse_time("latest news (May-June 2026)", as_of).prefer_recent  # "latest" is still read
+
+
+def test_months_listed_after_a_temporal_word_span_first_to_last():
+    as_of = date(2026, 7, 1)
+    for text, start, end in (("Who was charged in October and November 2024 for fraud?", date(2024, 10, 1), date(2024, 11, 30)),
+                             ("sentenced in September and October 2024", date(2024, 9, 1), date(2024, 10, 31)),
+                             ("during June, July or August 2019", date(2019, 6, 1), date(2019, 8, 31)),
+                             ("in November and February 2020", date(2019, 11, 1), date(2020, 2, 29))):
+        scope = parse_time(text, as_of)
+        assert (scope.start, scope.end) == (start, end), text
+    assert parse_time("the March and April 2019 shootings", as_of) is None  # no temporal word: an adjective

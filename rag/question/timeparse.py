@@ -20,7 +20,8 @@ Which atoms count: only those governed by a temporal word, or standing alone:
   before / prior to D -> ..D.start-1;  after D -> D.end+1..;  until / till / through D -> ..D.end;
   between|from A and|to|until|through B -> A.start..B.end (a yearless A takes B's year, or
   the year before when A's month is later: "between November and February 2020"); two months joined
-  by a dash, the year after the second ("May-June 2026", "in March–April 2024") likewise;
+  by a dash, the year after the second ("May-June 2026", "in March–April 2024") likewise, and months
+  listed after in/during/for ("in October and November 2024", "during June, July or August 2019");
   "in the year (or 12 months) to|ending D" -> D..D+1 year: figures for a period that ends on
   D are published on or after D (normally within a year), and the scope is a release date.
   A full date/month with its year and no temporal word ("March 2019", "June 9, 2015") counts
@@ -132,6 +133,10 @@ _RANGE = re.compile(rf"\b(?:between|from)\s+(?P<a>{ATOM})\s*(?:and|to|until|till
 # "May-June 2026", "(March – April 2024)": two months joined by a dash, the year after the second
 _MONTH_SPAN = re.compile(rf"(?:\b(?:in|during|for)\s+)?(?<![\w-])(?P<a>{_MON})\s*[-\u2013\u2014]\s*"
                          rf"(?P<b>{_MON},?\s+{_Y})", _F)
+# "in October and November 2024", "during September, October and November 2019": months listed after a
+# temporal word, the year after the last -- the first month's start to the last one's end
+_MONTH_LIST = re.compile(rf"\b(?:in|during|for|over|throughout)\s+(?P<a>{_MON})(?:\s*,\s*{_MON})*,?\s+"
+                         rf"(?:and|&|or|through|thru|to)\s+(?P<b>{_MON},?\s+{_Y})", _F)
 _YEAR_TO = re.compile(r"\bin\s+the\s+(?:year|12\s+months|twelve\s+months)\s+(?:to|ending|up\s+to)"
                       rf"\s+(?P<a>{ATOM})", _F)
 _BARE = re.compile(rf"(?P<a>{ATOM})", _F)
@@ -273,7 +278,7 @@ def _relative(unit: str, n: int, as_of: date) -> tuple[date, date]:
 
 def _candidates(q: str, as_of: date) -> list[_Cand]:
     out: list[_Cand] = []
-    for m in [*_RANGE.finditer(q), *_MONTH_SPAN.finditer(q)]:
+    for m in [*_RANGE.finditer(q), *_MONTH_SPAN.finditer(q), *_MONTH_LIST.finditer(q)]:
         b = _atom(m.group("b"), as_of)
         if b is None or not _usable(m, q, b, True):
             continue
