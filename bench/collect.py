@@ -124,6 +124,7 @@ ROWS = {
     "no filler dropping": {"rag.collect.criteria:TOPIC_FILLER": frozenset()},
     "no case numbers": {"rag.collect.case:_with_case_numbers": _no_case_numbers},
     "translations counted": {"rag.collect.find:TRANSLATIONS": False},
+    "translations the topic match misses not joined": {"rag.collect.find:TRANSLATIONS_JOIN": False},
     "archive pages kept": {"rag.collect.find:listings": _no_archives, "rag.collect.case:listings": _no_archives},
     "no status sentences in a case's latest line": {"rag.collect.status:STATUS_SENTENCES": 0},
     "one status sentence": {"rag.collect.status:STATUS_SENTENCES": 1},
