@@ -4,7 +4,7 @@ many/much" (``rag.question.route.read_route``; counts stay the patterns'). Each 
 normal answer (``rag.collect.run``): a case question naming nobody a release names, a list with no
 topic or fewer than two matching releases.
 
-    python bench/fit_route.py [--out bench/results] [--weights rag/question/route_weights.json]
+    python bench/fit_route.py --index .rag/shared [--out bench/results] [--weights rag/question/route_weights.json]
 
 Questions and their labels come from the tuning files' ``type``: every fact and refuse file tuned
 on (``dev``, ``dev-more-a``, ``dev-more-b``, ``facts-f``, ``facts-g``, ``refuse-a``, the bundled
@@ -17,13 +17,16 @@ TF-IDF over word unigrams and bigrams, class-balanced multinomial logistic regre
 three classes. Scored leaving one file out, as the product reads it: a question is routed to a case
 when 1 - P(fact) reaches the case threshold and P(case) > P(aggregate), to a list when it reaches
 the list threshold and the question asks no "how many/much". C and both thresholds are chosen
-together: among the triples with which the model alone sends at most ``MAX_FACT_MISROUTED`` of
-the fact questions to a case or a list out of fold (the routing must cost single-fact questions
-nothing), the one with which the product -- the patterns, then the model for what they leave to
-"fact" -- routes the most count, list and case questions out of fold (the patterns were written on
-these files, so that count is optimistic alike for every triple); ties to the higher thresholds,
-then the smaller C. (Until stop 54 the case threshold was chosen first, by the model alone, and the
-list threshold then got what was left of the budget.) Then
+together: among the triples with which the model alone changes the answer of at most
+``MAX_FACT_MISROUTED`` of the fact questions out of fold (the routing must cost single-fact
+questions nothing; a fact question sent to a case or a list whose way back returns it to its
+normal answer -- no release names its person, no topic or under two releases -- costs nothing:
+``answer_changes``, read over ``--index``), the one with which the product -- the patterns, then
+the model for what they leave to "fact" -- routes the most count, list and case questions out of
+fold (the patterns were written on these files, so that count is optimistic alike for every
+triple); ties to the higher thresholds, then the smaller C. (Until stop 54 the case threshold was chosen first, by the model alone, and the
+list threshold then got what was left of the budget; until stop 54's second fit every fact
+question sent elsewhere counted against it, gone back or not.) Then
 fitted on every question. Writes the weights and OUT/route_fit.{md,json} (out of fold, and the judges with the
 shipped route: patterns, then the model).
 """
@@ -71,9 +74,39 @@ def questions(files: dict[str, Path]) -> list[dict]:
             rows += [{"file": name, "id": q["id"], "text": q["question"], "label": ROUTE_LABEL[q["route"]]}
                      for _, q in read_objects(path, "route questions")]
         else:
-            rows += [{"file": name, "id": q.id, "text": q.question, "label": LABEL.get(q.type, "fact")}
+            rows += [{"file": name, "id": q.id, "text": q.question, "label": LABEL.get(q.type, "fact"), "as_of": q.as_of}
                      for q in read_dataset(path)]
     return rows
+
+
+def answer_changes(rows: list[dict], index_dir: str) -> dict[tuple[str, str], dict[str, bool]]:
+    """For each fact question: whether the case route and the fitted list route would each answer it
+    in place of its normal answer, or go back to it (``rag.collect.run``'s ways back: a case whose
+    person no release names; a list with no topic or under two releases). A fact question the model
+    sends to a route that goes back costs nothing."""
+    from rag.collect.case import case_history
+    from rag.collect.find import find_matches
+    from rag.collect.run import fitted_list_holds, read_criteria
+    from rag.index import Index
+    from rag.question import analyse
+
+    index = Index(index_dir)
+    sources = index.store.sources()
+    out = {}
+    for r in rows:
+        if r["label"] != "fact":
+            continue
+        q = analyse(r["text"], r.get("as_of"))
+        listed = find_matches(index.store, index.lexical, read_criteria(q, index, fitted=True))
+        out[(r["file"], r["id"])] = {"case": case_history(index.store, index.lexical, q, sources) is not None,
+                                     "aggregate": fitted_list_holds(listed)}
+    return out
+
+
+def changed(rows: list[dict], routes: list[str], changes: dict) -> int:
+    """How many fact questions ``routes`` would give another answer than their normal one."""
+    return sum(1 for r, x in zip(rows, routes)
+               if r["label"] == "fact" and x != "fact" and changes[(r["file"], r["id"])][x])
 
 
 def fit(rows: list[dict], c: float) -> dict:
@@ -129,23 +162,27 @@ def shipped(p: dict, text: str, threshold: float, list_threshold: float | None =
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--index", required=True, help="the index the ways back are read over")
     ap.add_argument("--out", default=str(REPO / "bench" / "results"))
     ap.add_argument("--weights", default=str(WEIGHTS))
     args = ap.parse_args()
     rows = questions(TUNING)
     n_fact = sum(r["label"] == "fact" for r in rows)
+    changes = answer_changes(rows, args.index)
     grid, oof, joint = {}, {}, {}
     for c in CS:
         oof[c] = out_of_fold(rows, c)
         for t in THRESHOLDS:
             grid[(c, t)] = scores(rows, [decide(p, t) for p in oof[c]])
             for tl in (None, *THRESHOLDS):
-                alone = scores(rows, [decide(p, t, r["text"], tl) for p, r in zip(oof[c], rows)])
-                if alone["fact_misrouted"] <= MAX_FACT_MISROUTED * n_fact:
+                alone = [decide(p, t, r["text"], tl) for p, r in zip(oof[c], rows)]
+                if changed(rows, alone, changes) <= MAX_FACT_MISROUTED * n_fact:
                     joint[(c, t, tl)] = routed(scores(rows, [shipped(p, r["text"], t, tl) for p, r in zip(oof[c], rows)]))
     # the product's routing out of fold (patterns, then the model), case and list thresholds chosen together
     c, t, tl = max(joint, key=lambda k: (joint[k], k[1], k[2] or 1.0, -k[0]))
     lists = {x: scores(rows, [decide(p, t, r["text"], x) for p, r in zip(oof[c], rows)]) for x in THRESHOLDS}
+    chosen = [decide(p, t, r["text"], tl) for p, r in zip(oof[c], rows)]
+    sent, kept_back = scores(rows, chosen)["fact_misrouted"], changed(rows, chosen, changes)
     weights = fit(rows, c)
     weights["threshold"] = float(t)
     weights["list_threshold"] = None if tl is None else float(tl)
@@ -157,7 +194,7 @@ def main():
               "shipped": scores(judges, [shipped(model.probabilities(r["text"]), r["text"], t, tl) for r in judges])}
     tuned_shipped = scores(rows, [shipped(p, r["text"], t, tl) for p, r in zip(oof[c], rows)])
     weights["fit"] = {"C": c, "rows": len(rows), "files": list(TUNING), "out_of_fold": lists[tl] if tl else grid[(c, t)],
-                      "max_fact_misrouted": MAX_FACT_MISROUTED}
+                      "max_fact_misrouted": MAX_FACT_MISROUTED, "fact_answers_changed": kept_back}
     Path(args.weights).write_text(json.dumps(weights) + "\n", encoding="utf-8")
 
     def line(name, s):
@@ -166,11 +203,14 @@ def main():
 
     best = sorted(joint, key=lambda k: (joint[k], k[1], k[2] or 1.0, -k[0]), reverse=True)[:5]
     lines = [f"{len(rows)} tuning questions ({n_fact} fact) from {len(TUNING)} files; leave one file out. Chosen together: "
-             f"C = {c}, case threshold {t}, list threshold {tl}: of the triples with which the model alone sends at most "
-             f"{MAX_FACT_MISROUTED:.0%} of the fact questions to a case or a list out of fold, the one with which the "
+             f"C = {c}, case threshold {t}, list threshold {tl}: of the triples with which the model alone changes the "
+             f"answer of at most {MAX_FACT_MISROUTED:.0%} of the fact questions out of fold (sent to a case or a list "
+             "whose way back does not return them to their normal answer), the one with which the "
              "product (the patterns, then the model; counts asking \"how many/much\" left to the patterns) routes the most "
              "count, list and case questions out of fold (ties: the higher thresholds, the smaller C). Best triples "
-             "(C, case, list: routed): " + "; ".join(f"{k[0]}, {k[1]}, {k[2]}: {joint[k]}" for k in best) + ".", "",
+             "(C, case, list: routed): " + "; ".join(f"{k[0]}, {k[1]}, {k[2]}: {joint[k]}" for k in best) + ". With the "
+             f"chosen triple the model alone sends {sent} of the {n_fact} fact questions elsewhere out of fold; "
+             f"{kept_back} of them would get another answer (the others go back).", "",
              "| row | fact kept | aggregate routed | case routed |", "|---|---|---|---|",
              line(f"tuning, model alone, case route only, out of fold (C={c}, threshold {t})", grid[(c, t)]),
              *[line(f"tuning, model alone, out of fold, list threshold {x}", lists[x]) for x in THRESHOLDS],
