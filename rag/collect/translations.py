@@ -98,6 +98,23 @@ def load_translation(path: str = str(WEIGHTS)) -> TranslationModel:
     return TranslationModel(model, float(read_weights(path, "translation", SCRIPT)["threshold"]))
 
 
+def _majority(dated: list[Release]) -> tuple[str, dict[str, str]]:
+    """The language most of ``dated`` are in (the earliest's on a tie), and each one's language."""
+    languages = {r.id: language(f"{r.title}\n{r.body}") for r in dated}
+    return Counter(languages.values()).most_common(1)[0][0], languages
+
+
+def _original(release: Release, store, lexical, main: str, languages: dict[str, str], ids: set[str],
+              model: TranslationModel | None) -> str | None:
+    """The id among ``ids`` of the ``main``-language release ``release`` translates: its best
+    candidate, when the fitted model scores the pair at or above its threshold; else None."""
+    found = best_candidate(release, candidates(store, release, main, languages), lexical)
+    if found is None or found[0].id not in ids:
+        return None
+    model = model or load_translation()
+    return found[0].id if model.model.predict([found[1]])[0] >= model.threshold else None
+
+
 def translations(releases: list[Release], store, lexical, model: TranslationModel | None = None) -> dict[str, str]:
     """For ``releases`` (one count's matches): release id -> id of the release (among them) it
     translates, for each one in another language than most of them whose best candidate scores
@@ -105,19 +122,12 @@ def translations(releases: list[Release], store, lexical, model: TranslationMode
     dated = [r for r in releases if r.date]
     if len(dated) < 2:
         return {}
-    languages = {r.id: language(f"{r.title}\n{r.body}") for r in dated}
-    main = Counter(languages.values()).most_common(1)[0][0]
+    main, languages = _majority(dated)
     ids = {r.id for r in dated}
     out = {}
     for rel in dated:
-        if languages[rel.id] in (main, ""):
-            continue
-        found = best_candidate(rel, candidates(store, rel, main, languages), lexical)
-        if found is None or found[0].id not in ids:
-            continue
-        model = model or load_translation()
-        if model.model.predict([found[1]])[0] >= model.threshold:
-            out[rel.id] = found[0].id
+        if languages[rel.id] not in (main, "") and (orig := _original(rel, store, lexical, main, languages, ids, model)):
+            out[rel.id] = orig
     return out
 
 
@@ -132,8 +142,7 @@ def translations_of(releases: list[Release], store, lexical, keep=lambda release
     dated = [r for r in releases if r.date]
     if not dated:
         return []
-    languages = {r.id: language(f"{r.title}\n{r.body}") for r in dated}
-    main = Counter(languages.values()).most_common(1)[0][0]
+    main, languages = _majority(dated)
     ids, seen, out = {r.id for r in releases}, set(), []
     for rel in dated:
         if languages[rel.id] != main:
@@ -144,10 +153,6 @@ def translations_of(releases: list[Release], store, lexical, keep=lambda release
             seen.add(other.id)
             if _language(other, languages) in (main, ""):
                 continue
-            found = best_candidate(other, candidates(store, other, main, languages), lexical)
-            if found is None or found[0].id not in ids:
-                continue
-            model = model or load_translation()
-            if model.model.predict([found[1]])[0] >= model.threshold:
-                out.append((other, found[0].id))
+            if orig := _original(other, store, lexical, main, languages, ids, model):
+                out.append((other, orig))
     return sorted(out, key=lambda pair: (pair[0].date, pair[0].id))
