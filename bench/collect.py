@@ -135,6 +135,7 @@ ROWS = {
     "the fitted list without its way back": {"rag.collect.run:fitted_list_holds": lambda matches: True},
     "the fitted list without the question's words as its topic": {"rag.collect.run:WORDS_TOPIC": False},
     "no case asked by description": {"rag.pipeline:described_case": lambda *args: None},
+    "no topic match in case histories": {"rag.collect.run:CASE_TOPIC": False},
 }
 
 

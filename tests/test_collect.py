@@ -28,6 +28,17 @@ BUYBACK = ("Brooklyn District Attorney Eric Gonzalez announced a gun buyback in 
 RELATED = "Related posts: Gun buyback nets dozens of firearms\n"
 
 
+BRAWL = [("w1.txt", "Five Charged in Coney Island Boardwalk Brawl", "July 8, 2019",
+          "Five men were charged with assault and riot after a brawl on the Coney Island boardwalk left two "
+          "lifeguards injured.\n"),
+         ("w2.txt", "Grand Jury Indicts Five in Coney Island Boardwalk Brawl", "January 14, 2020",
+          "A grand jury returned an indictment charging the five men in the Coney Island boardwalk brawl that "
+          "injured two lifeguards with gang assault.\n"),
+         ("w3.txt", "Five Sentenced for Coney Island Boardwalk Brawl", "March 3, 2021",
+          "The five men convicted in the Coney Island boardwalk brawl that injured two lifeguards were sentenced "
+          "to between two and four years in prison.\n")]
+
+
 def _page(folder: Path, name: str, title: str, date: str | None, body: str, tag: str = "") -> None:
     """A scraped page, as the shared corpora hold them: title line, date line, text (long
     enough not to be a stub page; its last line says which release it is, so no two pages
@@ -66,6 +77,8 @@ def _corpus(root: Path) -> None:
     _page(k, "i.txt", "Man Sentenced to 18 Years in Prison", "June 20, 2017",
           "Brooklyn District Attorney announced that Jonah Whitlock, 31, of Flatbush, was sentenced to 18 years "
           "in prison for the fatal shooting of a father of two.\n")
+    for name, title, date, body in BRAWL:  # a case no release names a defendant in
+        _page(k, name, title, date, body)
     write_release(root / "northshire", "f.txt", "Northshire Police supported a gun buyback at the town hall "
                   "where residents handed in 9 weapons.\n", "2025-04-04")
 
@@ -184,6 +197,22 @@ def test_a_case_asked_by_description_follows_the_defendant_of_the_best_release(p
     assert [m.release_id for m in answer.matches] == ["kings_ny/g.txt", "kings_ny/j.txt", "kings_ny/h.txt",
                                                       "kings_ny/i.txt"]
     assert answer.text.startswith("Latest (2017-06-20, sentenced):")
+
+
+def test_a_case_asked_by_description_takes_the_releases_about_it(pipe):
+    from rag.collect import run
+
+    question = "What came of the prosecution over the boardwalk brawl that injured two lifeguards?"
+    answer, hits = pipe.ask(question)
+    assert answer.route == "case" and "the question names nobody" in answer.note
+    assert [m.release_id for m in answer.matches] == ["kings_ny/w1.txt", "kings_ny/w2.txt", "kings_ny/w3.txt"]
+    assert answer.text.startswith("Latest (2021-03-03, sentenced):") and "(scored by the fitted topic match)" in answer.text
+    assert [h.release.id for h in hits] == [m.release_id for m in answer.matches]
+    try:
+        run.CASE_TOPIC = False  # the defendant of the best release only: these releases name none
+        assert pipe.ask(question)[0].route == "fact"
+    finally:
+        run.CASE_TOPIC = True
 
 
 def test_a_list_only_the_fitted_router_reads_needs_a_topic_and_two_releases(pipe, monkeypatch):

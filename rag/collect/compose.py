@@ -83,8 +83,10 @@ def answer_matches(matches: Matches, question: str, route: str, answerer: str) -
                   route=route, criteria=crit.describe(), matches=tuple(listed))
 
 
-def answer_case(name: str, steps: list[CaseStep], answerer: str) -> Answer:
-    """The case of ``name``: the latest dated step first, then every release in date order."""
+def answer_case(name: str, steps: list[CaseStep], answerer: str, criteria: str | None = None) -> Answer:
+    """The case of ``name``: the latest dated step first, then every release in date order.
+    ``criteria``: what the releases were found by, in words (default "releases naming NAME")."""
+    criteria = criteria or f"releases naming {name}"
     dated = [s for s in steps if s.release.date]
     citations, listed, lines = [], [], []
     for i, s in enumerate(steps, start=1):
@@ -101,7 +103,7 @@ def answer_case(name: str, steps: list[CaseStep], answerer: str) -> Answer:
             citations.append(_citation(k, s.release, *where))
             line += f" {_quote(s.release, *where)} [{k}]"
         lines.append(line)
-    lines.append(f"{_plural(len(steps), 'release')} naming {name}, in date order:")
+    lines.append(f"{_plural(len(steps), 'release')}{criteria.removeprefix('releases')}, in date order:")
     for i, s in enumerate(steps, start=1):
         when = s.release.date or "undated"
         lines.append(f"- {when}{', ' + s.step if s.step else ''}: {_quote(s.release, s.start, s.end)} [{i}]")
@@ -111,4 +113,4 @@ def answer_case(name: str, steps: list[CaseStep], answerer: str) -> Answer:
             citations.append(_citation(k, s.release, span[0], span[1]))
             lines.append(f"  Named: {_quote(s.release, span[0], span[1])} [{k}]")
     return Answer("\n".join(lines), False, tuple(citations), answerer, note=f"case: {name}", route="case",
-                  criteria=f"releases naming {name}", matches=tuple(listed))
+                  criteria=criteria, matches=tuple(listed))

@@ -26,7 +26,7 @@ from ..retrieval import NO_FILTERS, Filters
 from ..text.people import named_people
 from ..text.steps import asks_sentence, states_sentence
 from ..text.tokenize import bm25_tokens
-from .case import case_history, defendant_case, defendant_name, named_case, person_mentions
+from .case import case_history, case_steps, defendant_case, defendant_name, named_case, person_mentions
 from .compose import answer_case, answer_matches
 from .criteria import Criteria, criteria_for, question_words, topic_runs, with_words_topic
 from .find import find_matches
@@ -39,6 +39,12 @@ __all__ = ["FITTED_LIST_MIN", "MAX_HITS", "SELF_NAMED", "WORDS_TOPIC", "case_ans
 # a list only the fitted router reads needs this many matching releases: one release answering a
 # question is the normal answer's to quote (its passages, its sentence), not a list's
 FITTED_LIST_MIN = 2
+# the releases the fitted topic match finds for a case question's words, at any date, join the case: a named person's
+# (from the sources of the releases naming them), and one asked by description ("the 2019 Harding Street raid", "the
+# Antifa group's Pacific Beach brawl": from the best-matching release's source, with the case of the defendant it names);
+# off: the named person's releases only, and a described case is its defendant's (bench/collect.py measures both)
+CASE_TOPIC = True
+DESCRIBED_MIN = 2  # releases a case asked by description needs; one release is the normal answer's to quote
 WORDS_TOPIC = True  # such a list with no topic said takes the question's content words as its topic
 
 
@@ -121,7 +127,13 @@ def collect(question: Question, index, filters: Filters, answerer: str) -> tuple
         found = case_history(index.store, lexical, question, sources)
         if found is None:
             return None
-        answer = answer_case(*found, answerer)
+        name, steps = found
+        if CASE_TOPIC and steps:
+            criteria, about = topic_case(question, index, tuple(sorted({s.release.source for s in steps})))
+            answer = answer_case(name, joined(steps, about), answerer,
+                                 criteria=f"releases naming {name} or {' '.join(criteria.conditions())}")
+        else:
+            answer = answer_case(name, steps, answerer)
     else:
         criteria = read_criteria(question, index, filters, fitted)
         unknown = unknown_publisher(question, criteria)
@@ -171,13 +183,35 @@ def described_case(question: Question, hits: Sequence[Hit], index, filters: Filt
         return None  # not a case question, or one naming someone no release names: the normal answer
     release = hits[0].release
     name = first_last(defendant_name(release) or "")
-    if name is None:
+    steps = named_case(index.store, index.lexical, name, (release.source,)) if name else []
+    said = [f"naming {name}"] if steps else []
+    if CASE_TOPIC:
+        criteria, about = topic_case(question, index, (release.source,))
+        steps = joined(steps, about)
+        said.append(" ".join(criteria.conditions()))
+    if len(steps) < DESCRIBED_MIN:
         return None
-    answer = case_answer(name, index, dataclasses.replace(filters, sources=(release.source,)), answerer)
-    if answer.refused:
-        return None
-    note = f"the question names nobody; the case of {name}, whom the best-matching release names as its defendant"
+    answer = answer_case(name or "the case", steps, answerer, criteria="releases " + " or ".join(said))
+    whom = f", and the case of {name}, whom the best-matching release names as its defendant" if name else ""
+    note = f"the question names nobody: {answer.criteria}{whom}"
     return dataclasses.replace(answer, note=note), _hits(index, answer)
+
+
+def topic_case(question: Question, index, sources: tuple[str, ...]) -> tuple[Criteria, list]:
+    """(the criteria, the case's steps): the releases of ``sources`` the fitted topic match finds for the
+    question's content words (``with_words_topic``), at any date (a case question's dates are the
+    events', not its releases'), in date order."""
+    every = index.store.sources()
+    criteria = with_words_topic(criteria_for(question, every), question.text, every)
+    criteria = dataclasses.replace(criteria, sources=sources, start=None, end=None)
+    matches = find_matches(index.store, index.lexical, criteria)
+    return matches.criteria, case_steps([m.release for m in matches.counted])
+
+
+def joined(steps: list, more: list) -> list:
+    """``steps`` and the releases of ``more`` not among them, in date order."""
+    seen = {s.release.id for s in steps}
+    return case_steps([s.release for s in steps] + [s.release for s in more if s.release.id not in seen])
 
 
 def case_siblings(release, index) -> tuple[str, list] | None:
