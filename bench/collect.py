@@ -136,6 +136,7 @@ ROWS = {
     "the fitted list without the question's words as its topic": {"rag.collect.run:WORDS_TOPIC": False},
     "no case asked by description": {"rag.pipeline:described_case": lambda *args: None},
     "no topic match in case histories": {"rag.collect.run:CASE_TOPIC": False},
+    "no second look (the topic match alone)": {"rag.collect.feedback:FEEDBACK": False},
 }
 
 

@@ -39,10 +39,12 @@ def _word_runs(store, lexical, criteria: Criteria) -> tuple[list, list]:
     return dated, undated
 
 
-def find_matches(store, lexical, criteria: Criteria, topic_model: bool | None = None) -> Matches:
+def find_matches(store, lexical, criteria: Criteria, topic_model: bool | None = None,
+                 second_look: bool = True) -> Matches:
     """Every release in ``store`` meeting ``criteria`` (``lexical``: a ``LexicalIndex``, or None
     to read every release of the window for the word runs); ``topic_model`` (default
-    ``TOPIC_MODEL``) picks how the topic is matched."""
+    ``TOPIC_MODEL``) picks how the topic is matched; ``second_look``: the topic match's second look
+    (``rag.collect.feedback``, fitted on the windows of counts and lists) where it is on."""
     use_model = (TOPIC_MODEL if topic_model is None else topic_model) and bool(criteria.runs) and lexical is not None
     notes = []
     if use_model:  # only releases holding a word of the topic or the question can be about it
@@ -53,7 +55,8 @@ def find_matches(store, lexical, criteria: Criteria, topic_model: bool | None = 
         if len(dated) > MAX_CANDIDATES:
             notes.append(f"the topic was scored over the {MAX_CANDIDATES} releases of the window that best match "
                          f"its words (of {len(dated)} holding one)")
-        dated, undated = about_topic(dated, lexical, criteria), about_topic(undated, lexical, criteria)
+        dated = about_topic(dated, lexical, criteria, second_look=second_look)
+        undated = about_topic(undated, lexical, criteria, second_look=second_look)
     else:
         dated, undated = _word_runs(store, lexical, criteria)
     archives = listings(store, [*dated, *undated])

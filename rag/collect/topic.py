@@ -25,6 +25,7 @@ from ..fitted import LinearModel, read_weights
 from ..models import Release
 from ..text.sentences import split_sentences
 from ..text.tokenize import bm25_tokens
+from . import feedback
 from .criteria import topic_runs
 from .match import holds_run, holds_topic, lead_span, lead_spans, stems_hold_topic
 
@@ -138,9 +139,12 @@ class TopicModel:
     model: LinearModel
     threshold: float
 
-    def probabilities(self, rows: list[list[float]]) -> list[float]:
+    def logits(self, rows: list[list[float]]) -> list[float]:
         cols = [FEATURES.index(f) for f in self.model.features]
-        return self.model.predict([[row[i] for i in cols] for row in rows])
+        return self.model.logits([[row[i] for i in cols] for row in rows])
+
+    def probabilities(self, rows: list[list[float]]) -> list[float]:
+        return [1.0 / (1.0 + math.exp(-z)) for z in self.logits(rows)]
 
 
 @lru_cache(maxsize=4)
@@ -171,12 +175,20 @@ def best_sentence(release: Release, runs, words: str = "") -> tuple[int, int]:
     return max(scored, key=lambda x: (x[0], x[1], -x[2][0]))[2]
 
 
-def about_topic(releases: list[Release], lexical, criteria, model: TopicModel | None = None) -> list[Release]:
+def about_topic(releases: list[Release], lexical, criteria, model: TopicModel | None = None,
+                second_look: bool = True) -> list[Release]:
     """The releases of ``releases`` (one window) the fitted model scores at or above its
-    threshold as being about ``criteria``'s topic, in the order given."""
+    threshold as being about ``criteria``'s topic -- with ``second_look`` and ``feedback.FEEDBACK``,
+    as its second look decides (``rag.collect.feedback``) -- in the order given."""
     model = model or load_topic()
     scored = scored_releases(releases, lexical, criteria.topic, criteria.runs, criteria.words)
     if not scored:
         return []
-    keep = {r.id for (r, _), p in zip(scored, model.probabilities([x for _, x in scored])) if p >= model.threshold}
+    logits = model.logits([x for _, x in scored])
+    if second_look and feedback.FEEDBACK:
+        runs = [x[FEATURES.index("runs_sentence")] for _, x in scored]
+        kept = feedback.load_feedback().keep([r for r, _ in scored], logits, model.threshold, runs)
+    else:
+        kept = [1.0 / (1.0 + math.exp(-z)) >= model.threshold for z in logits]
+    keep = {r.id for (r, _), k in zip(scored, kept) if k}
     return [r for r in releases if r.id in keep]
