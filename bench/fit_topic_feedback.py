@@ -19,7 +19,6 @@ import json
 from pathlib import Path
 
 from collect import SETS
-from collect_topic_match import complete
 from common import fit_arguments, fit_linear, machine, write_report
 from fit_topic_match import FIT_SETS, THRESHOLDS, count, logits, records
 
