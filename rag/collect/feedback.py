@@ -63,7 +63,7 @@ def feedback_rows(releases: Sequence[Release], logits: Sequence[float], threshol
     whose logit reaches ``threshold`` (a probability; the best release when none does), that over the
     window's highest likeness; whether the topic is worded as releases word it (a release of the window
     holds its word runs: ``runs``, the topic match's ``runs_sentence`` per release), and that times each
-    of the three: likeness counts most where the question described its topic in its own words."""
+    of the three, so the fit weighs likeness apart for topics worded so and for topics described."""
     if not releases:
         return []
     z = math.log(threshold / (1 - threshold))

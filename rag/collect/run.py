@@ -175,10 +175,11 @@ def first_last(person: str) -> str | None:
 def described_case(question: Question, hits: Sequence[Hit], index, filters: Filters,
                    answerer: str) -> tuple[Answer, list[Hit]] | None:
     """For a case question that names nobody ("What became of the prominent water polo coach
-    accused of ..."): the case of the defendant the search's best release names (as releases name
-    defendants, ``defendant_name``), from that release's source; None when the question is no case
-    question, names a person (no release naming them: the normal answer), or that release names no
-    defendant."""
+    accused of ...", "the 2019 Harding Street raid"): the case of the defendant the search's best
+    release names (as releases name defendants, ``defendant_name``), from that release's source, and with
+    ``CASE_TOPIC`` the releases of that source the topic match finds for the question's words
+    (``topic_case``); None when the question is no case question, names a person (no release naming
+    them: the normal answer), or fewer than ``DESCRIBED_MIN`` releases are found."""
     if read_route(question.text)[0] != "case" or not hits or person_mentions(question, index.store.sources()):
         return None  # not a case question, or one naming someone no release names: the normal answer
     release = hits[0].release
