@@ -6,7 +6,6 @@ import json
 import pytest
 
 from rag.collect import feedback
-from rag.errors import ConfigError
 from rag.models import Release
 
 BUYBACK = "The district attorney held a gun buyback in Brownsville; residents turned in forty firearms and rifles."
@@ -35,18 +34,11 @@ def test_rows_take_the_best_release_when_none_reaches_the_threshold():
     assert feedback.feedback_rows([], [], 0.75, []) == []
 
 
-def test_shipped_second_look_loads_and_weights_for_other_features_are_refused(tmp_path):
+def test_shipped_second_look_decides_at_its_threshold():
+    """Loading, and refusing weights for other features, is the fitted models' contract (tests/test_fitted.py)."""
     shipped = feedback.load_feedback()
-    assert shipped.model.features == feedback.FEATURES and 0.0 < shipped.threshold < 1.0
-    data = json.loads(feedback.WEIGHTS.read_text(encoding="utf-8"))
-    assert data["fit"]["held_out_complete"] and data["fit"]["topic_match_alone"]  # the fit's scores travel along
+    assert 0.0 < shipped.threshold < 1.0
+    assert json.loads(feedback.WEIGHTS.read_text(encoding="utf-8"))["fit"]["topic_match_alone"]
     releases = [_release("a", "Gun Buyback", BUYBACK), _release("c", "Bookkeeper Charged", "Tax fraud and theft.")]
     rows = feedback.feedback_rows(releases, [2.0, -4.0], 0.75, [1.0, 0.0])
     assert shipped.keep(releases, [2.0, -4.0], 0.75, [1.0, 0.0]) == [p >= shipped.threshold for p in shipped.model.predict(rows)]
-    data["features"] = data["features"][:-1]
-    bad = tmp_path / "w.json"
-    bad.write_text(json.dumps(data))
-    with pytest.raises(ConfigError, match="refit with bench/fit_topic_feedback.py"):
-        feedback.load_feedback(str(bad))
-    with pytest.raises(ConfigError, match="topic feedback weights not found"):
-        feedback.load_feedback(str(tmp_path / "none.json"))

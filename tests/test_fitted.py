@@ -1,5 +1,6 @@
 """The fitted linear models shipped as JSON (rag/fitted.py): one contract every model passes --
-the sentence reader (rag/answer/reader.py) and a case's status sentences (rag/collect/status.py)."""
+the sentence reader (rag/answer/reader.py), a case's status sentences (rag/collect/status.py) and the
+topic match's second look (rag/collect/feedback.py)."""
 from __future__ import annotations
 
 import json
@@ -8,13 +9,15 @@ import math
 import pytest
 
 from rag.answer import reader
-from rag.collect import status, topic
+from rag.collect import feedback, status, topic
 from rag.errors import ConfigError
 from rag.fitted import LinearModel
 
 MODELS = [  # (loader, shipped weights, features this version computes, what it is called, fitting script)
     (reader.load_reader, reader.WEIGHTS, reader.FEATURES, "reader", "bench/fit_reader.py"),
     (status.load_status, status.WEIGHTS, status.FEATURES, "case status", "bench/fit_case_status.py"),
+    (lambda path=str(feedback.WEIGHTS): feedback.load_feedback(path).model, feedback.WEIGHTS, feedback.FEATURES,
+     "topic feedback", "bench/fit_topic_feedback.py"),
 ]
 
 
