@@ -137,6 +137,10 @@ ROWS = {
     "no case asked by description": {"rag.pipeline:described_case": lambda *args: None},
     "no topic match in case histories": {"rag.collect.run:CASE_TOPIC": False},
     "no second look (the topic match alone)": {"rag.collect.feedback:FEEDBACK": False},
+    "no telling words (a count with no topic said counts its whole window)": {"rag.collect.run:TELLING_SHARE": 0.0},
+    "telling words below 25% of the window": {"rag.collect.run:TELLING_SHARE": 0.25},
+    "telling words below 50% of the window": {"rag.collect.run:TELLING_SHARE": 0.5},
+    "every content word telling": {"rag.collect.run:TELLING_SHARE": 1.01},
 }
 
 

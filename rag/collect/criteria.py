@@ -131,7 +131,7 @@ _ASKING = frozenset("""how many which what who list name names show count counte
     item items statement statements announcement announcements article articles story stories mention
     mentioned mentioning mentions dealt deal deals involved involve involving about announce announced
     were was did does do year years month months week weeks quarter half first second third fourth last
-    this past so far""".split())
+    this past so far named page pages repost reposts reposted""".split())
 
 
 def question_words(text: str, sources, keep: str = "") -> str:
@@ -142,8 +142,8 @@ def question_words(text: str, sources, keep: str = "") -> str:
     Bedfordshire Police names itself by)."""
     names = {w for s in sources for n in source_names(s) for w in n.lower().split()}
     drop = (FUNCTION_WORDS | INSTITUTION_WORDS | _NOT_TOPIC | _ASKING | names) - set(keep.lower().split())
-    words = [w for w in re.findall(r"[\w'’-]+", text or "")
-             if w.lower() not in drop and not re.fullmatch(r"\d+(?:st|nd|rd|th|s)?|(?:19|20)\d\d", w.lower())
+    words = [w for w in (t.strip("'’") for t in re.findall(r"[\w'’-]+", text or ""))  # 'In The News': quoted
+             if w and w.lower() not in drop and not re.fullmatch(r"\d+(?:st|nd|rd|th|s)?|(?:19|20)\d\d", w.lower())
              and not re.fullmatch(_MONTH, w.lower())]
     return " ".join(words)
 

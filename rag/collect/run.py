@@ -6,7 +6,9 @@ names, and for a question only the fitted router reads as a list (``read_route``
 no topic or fewer than ``FITTED_LIST_MIN`` releases match: it then gets the normal answer, so a
 misrouted question loses nothing. Such a list whose wording names no topic after "about",
 "involving", "announced" ... (``topic_text``) takes the question's content words as its topic
-(``WORDS_TOPIC``; ``with_words_topic``). The hits are the
+(``WORDS_TOPIC``; ``with_words_topic``); a count or list the patterns read with no topic said
+("statements ... reacting to a guilty verdict") takes the content words few of its window's releases
+hold (``TELLING_SHARE``; ``telling_words``). The hits are the
 listed releases' first passages, in the answer's order, so the sources panel and the
 evaluation's release ranking read them as they read a search's.
 """
@@ -33,7 +35,8 @@ from .find import find_matches
 from .match import Matches
 
 __all__ = ["FITTED_LIST_MIN", "MAX_HITS", "SELF_NAMED", "WORDS_TOPIC", "case_answer", "case_siblings", "collect",
-           "described_case", "first_last", "fitted_list_holds", "publisher_sources", "read_criteria", "unknown_publisher"]
+           "described_case", "first_last", "fitted_list_holds", "publisher_sources", "read_criteria", "telling_words",
+           "unknown_publisher"]
 
 
 # a list only the fitted router reads needs this many matching releases: one release answering a
@@ -46,6 +49,11 @@ FITTED_LIST_MIN = 2
 CASE_TOPIC = True
 DESCRIBED_MIN = 2  # releases a case asked by description needs; one release is the normal answer's to quote
 WORDS_TOPIC = True  # such a list with no topic said takes the question's content words as its topic
+# a count or list the patterns read with no topic said takes its content words held by fewer than this share of the
+# window's releases as its topic ("statements reacting to a guilty verdict"; "Miami-Dade" in Miami-Dade's releases
+# is none); 0: never. Chosen on the tuning sets' counts and lists among 0.25, 0.5, 0.75 and every word (1.01):
+# bench/collect.py rows "telling words below ..."
+TELLING_SHARE = 0.75
 
 
 def unknown_publisher(question: Question, criteria: Criteria) -> str:
@@ -90,12 +98,37 @@ def read_criteria(question: Question, index, filters: Filters = NO_FILTERS, fitt
     """What a counted or listed release must be: the question's criteria over the index's
     sources, with the publishers its own releases name and the caller's filters. ``fitted``: the
     list was read by the fitted router (``read_route``), and with no word saying what a release is
-    about takes the question's content words as its topic (``WORDS_TOPIC``)."""
+    about takes the question's content words as its topic (``WORDS_TOPIC``); read by the patterns,
+    its telling words (``telling_words``), if any."""
     criteria = criteria_for(question, index.store.sources())
     if fitted and not criteria.runs and WORDS_TOPIC:
         criteria = with_words_topic(criteria, question.text, index.store.sources())
     named = tuple(dict.fromkeys(criteria.sources + publisher_sources(question, index)))
-    return _with_filters(dataclasses.replace(criteria, sources=named), filters)
+    criteria = _with_filters(dataclasses.replace(criteria, sources=named), filters)
+    if not fitted and not criteria.runs and not criteria.title_prefix and TELLING_SHARE:
+        words = telling_words(criteria, question_words(question.text, index.store.sources()), index)
+        if words:
+            criteria = dataclasses.replace(criteria, topic=words, runs=topic_runs(words), words=words)
+    return criteria
+
+
+def telling_words(criteria: Criteria, words: str, index) -> str:
+    """The words of ``words`` held by fewer than ``TELLING_SHARE`` of the releases of ``criteria``'s
+    sources and window: the ones that tell its releases apart ("Miami-Dade" in the Miami-Dade
+    State Attorney's releases tells none)."""
+    if not words or index.lexical is None:
+        return ""
+    window = {r.id for r in index.store.releases_where(sources=criteria.sources, date_from=criteria.start,
+                                                      date_to=criteria.end,
+                                                      dated=True if criteria.windowed else None)}
+    if not window:
+        return ""
+    kept = []
+    for word in words.split():
+        stems = [t for run in topic_runs(word) for alternatives in run for t in alternatives]
+        if stems and len((index.lexical.releases_with([stems]) or set()) & window) < TELLING_SHARE * len(window):
+            kept.append(word)
+    return " ".join(kept)
 
 
 MAX_HITS = 100  # passages reported for the sources panel; the answer lists every match
