@@ -128,7 +128,7 @@ ROWS = {
     "archive pages kept": {"rag.collect.find:listings": _no_archives, "rag.collect.case:listings": _no_archives},
     "no status sentences in a case's latest line": {"rag.collect.status:STATUS_SENTENCES": 0},
     "one status sentence": {"rag.collect.status:STATUS_SENTENCES": 1},
-    "three status sentences": {"rag.collect.status:STATUS_SENTENCES": 3},
+    "two status sentences": {"rag.collect.status:STATUS_SENTENCES": 2},
     "no routing (all facts)": {"rag.collect.run:read_route": lambda text: ("fact", False)},
     "patterns only (no fitted case or list route)": {"rag.question.route:MODEL": False},
     "no fitted list route": {"rag.question.route_model:reads_list": lambda p, threshold: False},

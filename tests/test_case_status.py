@@ -31,9 +31,11 @@ def test_shipped_weights_load_and_record_their_fit():
 def test_status_sentences_state_where_the_case_stands():
     step = case_steps([RELEASE])[0]
     assert step.step == "sentenced" and BODY[step.start:step.end].startswith("Brooklyn District Attorney")
-    picked = [BODY[s:e] for s, e in status_spans(RELEASE, (step.start, step.end), step.step)]
+    picked = [BODY[s:e] for s, e in status_spans(RELEASE, (step.start, step.end), step.step, k=2)]
     assert picked == ["Co-defendant Leon Price pleaded guilty to robbery and was sentenced to 7 years in prison.",
                       "A third man charged in the case remains at large and a warrant is pending for his arrest."]
+    shown = [BODY[s:e] for s, e in status_spans(RELEASE, (step.start, step.end), step.step)]  # STATUS_SENTENCES, 3
+    assert len(shown) == 3 and set(picked) < set(shown)
     assert status_spans(RELEASE, (step.start, step.end), step.step, k=0) == []
     one = status_spans(RELEASE, (step.start, step.end), step.step, k=1)
     assert len(one) == 1 and one[0] in status_spans(RELEASE, (step.start, step.end), step.step)
