@@ -26,6 +26,11 @@ def test_question_words_drop_quote_marks_and_the_site_s_words():
 def test_telling_words_are_those_few_releases_of_the_window_hold(pipe, monkeypatch):
     from rag.collect.criteria import Criteria
     window = Criteria(sources=("kings_ny",), start="2025-01-01", end="2025-12-31")
+    store = pipe.index.store
+    ids = store.release_ids_where(sources=("kings_ny",), date_from="2025-01-01", date_to="2025-12-31", dated=True)
+    assert ids == {r.id for r in store.releases_where(sources=("kings_ny",), date_from="2025-01-01",
+                                                      date_to="2025-12-31", dated=True)}
+    assert ids == {"kings_ny/a.txt", "kings_ny/b.txt", "kings_ny/c.txt", "kings_ny/c2.txt"}
     # every page ends thanking the detectives (4 of the 4 releases of 2025 hold it); 2 of them announce charges,
     # 1 a robbery: under run.TELLING_SHARE (0.75), over 0.5
     assert run.telling_words(window, "detectives charges robbery", pipe.index) == "charges robbery"

@@ -118,9 +118,8 @@ def telling_words(criteria: Criteria, words: str, index) -> str:
     State Attorney's releases tells none)."""
     if not words or index.lexical is None:
         return ""
-    window = {r.id for r in index.store.releases_where(sources=criteria.sources, date_from=criteria.start,
-                                                      date_to=criteria.end,
-                                                      dated=True if criteria.windowed else None)}
+    window = index.store.release_ids_where(sources=criteria.sources, date_from=criteria.start, date_to=criteria.end,
+                                           dated=True if criteria.windowed else None)
     if not window:
         return ""
     kept = []

@@ -273,24 +273,15 @@ class MetaStore:
         """Releases of one of ``sources``, dated within [date_from, date_to], among
         ``release_ids``, dated or undated (``dated``), each condition only when given; by date,
         then id (undated last). Read for one query, not kept in the release cache."""
-        where, args = [], []
-        if sources:
-            where.append(f"source IN ({','.join('?' * len(sources))})")
-            args += list(sources)
-        if date_from:
-            where.append("date >= ?")
-            args.append(date_from)
-        if date_to:
-            where.append("date <= ?")
-            args.append(date_to + "~")  # a timestamped date on the last day is still inside
-        if release_ids is not None:
-            where.append("id IN (SELECT value FROM json_each(?))")
-            args.append(json.dumps(list(release_ids)))
-        if dated is not None:
-            where.append("date IS NOT NULL AND date != ''" if dated else "(date IS NULL OR date = '')")
-        sql = f"SELECT {_RELEASE_COLS} FROM releases" + (" WHERE " + " AND ".join(where) if where else "")
-        rows = self.db.execute(sql + " ORDER BY date IS NULL, date, id", args)
+        where, args = _where(sources, date_from, date_to, release_ids, dated)
+        rows = self.db.execute(f"SELECT {_RELEASE_COLS} FROM releases{where} ORDER BY date IS NULL, date, id", args)
         return [Release(*row) for row in rows]
+
+    def release_ids_where(self, *, sources: Sequence[str] = (), date_from: str | None = None,
+                          date_to: str | None = None, dated: bool | None = None) -> set[str]:
+        """The ids of ``releases_where``'s releases, their texts not read."""
+        where, args = _where(sources, date_from, date_to, None, dated)
+        return {row[0] for row in self.db.execute(f"SELECT id FROM releases{where}", args)}
 
     def ids_stating(self, value: str, kind: str, sources: Sequence[str] = ()) -> list[str]:
         """Ids of the releases (of one of ``sources``, if given) recorded as naming ``value`` (a
@@ -367,3 +358,23 @@ class MetaStore:
             rows = self.db.execute('SELECT seq, start, "end" FROM chunks WHERE release_id=? ORDER BY seq',
                                    (release_id,))
         return [Chunk(release_id, seq, s, e, rel.body[s:e]) for seq, s, e in rows]
+
+
+def _where(sources, date_from, date_to, release_ids, dated) -> tuple[str, list]:
+    """The WHERE clause (with its leading space; "" for none) and arguments of ``releases_where``."""
+    where, args = [], []
+    if sources:
+        where.append(f"source IN ({','.join('?' * len(sources))})")
+        args += list(sources)
+    if date_from:
+        where.append("date >= ?")
+        args.append(date_from)
+    if date_to:
+        where.append("date <= ?")
+        args.append(date_to + "~")  # a timestamped date on the last day is still inside
+    if release_ids is not None:
+        where.append("id IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(list(release_ids)))
+    if dated is not None:
+        where.append("date IS NOT NULL AND date != ''" if dated else "(date IS NULL OR date = '')")
+    return (" WHERE " + " AND ".join(where) if where else ""), args
