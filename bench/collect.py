@@ -132,6 +132,7 @@ ROWS = {
     "no routing (all facts)": {"rag.collect.run:read_route": lambda text: ("fact", False)},
     "patterns only (no fitted case or list route)": {"rag.question.route:MODEL": False},
     "no fitted list route": {"rag.question.route_model:reads_list": lambda p, threshold: False},
+    "no fitted count route (a \"how many\" the patterns miss is a fact)": {"rag.question.route:FITTED_COUNTS": False},
     "the fitted list without its way back": {"rag.collect.run:fitted_list_holds": lambda matches: True},
     "the fitted list without the question's words as its topic": {"rag.collect.run:WORDS_TOPIC": False},
     "no case asked by description": {"rag.pipeline:described_case": lambda *args: None},

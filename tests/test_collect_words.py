@@ -51,3 +51,14 @@ def test_a_count_the_rules_read_with_no_topic_said_counts_releases_about_its_tel
     monkeypatch.undo()
     answer, _ = pipe.ask("How many press releases did the Brooklyn DA publish in 2025?")
     assert answer.text.startswith("3 releases from kings_ny dated 2025-01-01 to 2025-12-31."), answer.text
+
+
+def test_a_count_only_the_fitted_router_reads_needs_a_topic_and_two_releases(pipe, monkeypatch):
+    from rag.collect import feedback
+    monkeypatch.setattr(run, "read_route", lambda text: ("count", True))  # as the model reads "how many ... announce"
+    monkeypatch.setattr(feedback, "FEEDBACK", False)  # the pages share a long last paragraph (see tests/test_collect.py)
+    answer, _ = pipe.ask("How many gun buybacks did the Brooklyn DA announce?")
+    assert answer.route == "count" and "gun buybacks" in answer.criteria, answer.criteria
+    assert {"kings_ny/a.txt", "kings_ny/e.txt"} <= {m.release_id for m in answer.matches}
+    answer, _ = pipe.ask("How many robbery charges did the Brooklyn DA announce?")  # one release: the normal answer
+    assert answer.route == "fact" and not answer.matches

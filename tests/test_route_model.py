@@ -58,10 +58,10 @@ def test_shipped_weights_route_case_wordings_the_patterns_miss():
     story = "Give me the story of the Whitlock prosecution, start to finish."
     assert {pattern_route(q) for q in (speed, story)} == {"fact"}
     assert route(speed) == "case" and route(story) == "case"
-    # the model reads a count or list the patterns miss: taken as a list (``rag.collect.run`` sends
-    # one with no topic or under two matching releases back to the normal answer), but not where the
-    # question asks "how many": "how many people has the team arrested" reads like a count and asks
-    # one figure
+    # the model reads a count or list the patterns miss: taken as a list, or as a count where the question
+    # asks "how many" (since stop 56; ``rag.collect.run`` sends either with no topic or under two matching
+    # releases back to the normal answer); "how many people has the team arrested" reads like a count and
+    # asks one figure: the model leaves it under the list threshold
     assert model.list_threshold is not None and 0.0 < model.list_threshold < 1.0
     tally = "Tally up the Orange County DA's 2023 releases on elder abuse."
     arrested = "So far this year, how many people has the child exploitation team arrested?"
@@ -69,12 +69,17 @@ def test_shipped_weights_route_case_wordings_the_patterns_miss():
         p = model.probabilities(text)
         assert p["aggregate"] > p["fact"] and pattern_route(text) == "fact"
     assert read_route(tally) == ("list", True) and read_route(arrested) == ("fact", False)
+    assert 1 - model.probabilities(arrested)["fact"] < model.list_threshold
+    announced = "How many sex trafficking cases did the Brooklyn DA announce in 2025?"
+    assert pattern_route(announced) == "fact" and read_route(announced) == ("count", True)
     # a single fact stays a fact, and a wording the patterns read keeps their route
     assert route("What sentence did Jonah Whitlock receive for the 2019 robbery?") == "fact"
     assert route("How many 2025 Brooklyn DA releases mention a gun buyback?") == "count"
 
 
-def test_the_switch_leaves_the_patterns_alone(monkeypatch):
+def test_the_switches_leave_the_patterns_alone(monkeypatch):
+    monkeypatch.setattr(route_module, "FITTED_COUNTS", False)
+    assert read_route("How many sex trafficking cases did the Brooklyn DA announce in 2025?") == ("fact", False)
     monkeypatch.setattr(route_module, "MODEL", False)
     assert route("Bring me up to speed on the prosecution of Jonah Whitlock.") == "fact"
     assert read_route("Tally up the Orange County DA's 2023 releases on elder abuse.") == ("fact", False)

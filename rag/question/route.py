@@ -4,7 +4,7 @@
   July 2024?"), "list" ("Which 2023 Harris County DA releases announced ...?"), "case" ("What
   happened in the case against X?", "Trace the Brooklyn case over ...") or "fact" (everything
   else: the normal answer). The patterns here read the wordings they were written on; a question
-  they leave to "fact" is a case or list question when the fitted ``route_model`` is sure enough
+  they leave to "fact" is a case, list or count question when the fitted ``route_model`` is sure enough
   (``bench/fit_route.py``; ``read_route`` says which read it).
 * ``topic_text(question)``: for a count or list, the words that say what a release must be
   about ("mention a gun buyback" -> "a gun buyback"); "" when every release of the source and
@@ -70,6 +70,7 @@ def asks_amount(question: str) -> bool:
 
 
 MODEL = True  # switch: the fitted reading (``route_model``) may send to a case or list what the patterns leave to "fact"
+FITTED_COUNTS = True  # switch: ... and a "how many/much" question it reads as a count or list to a count
 
 
 def pattern_route(question: str) -> str:
@@ -93,10 +94,12 @@ def read_route(question: str) -> tuple[str, bool]:
     """(route, fitted): the patterns' route, fitted False; a question they leave to "fact" goes
     where the fitted model reads it (fitted True): to a case history when it puts 1 - P(fact) at or
     over its threshold and a case likelier than a count or list (``reads_case``), else to a list when
-    1 - P(fact) reaches its list threshold (``reads_list``) and the question asks no "how many/much"
-    ("So far this year, how many people has the team arrested?" reads like a count and asks one
-    figure: counts stay the patterns'). Either way back to the normal answer is ``rag.collect.run``'s:
-    a case whose person no release names, a list with no topic or fewer than two releases."""
+    1 - P(fact) reaches its list threshold (``reads_list``) and the question asks no "how many/much",
+    to a count when it asks one (``FITTED_COUNTS``, since stop 56: "How many sex trafficking cases did
+    the Brooklyn DA announce in 2025?"; "So far this year, how many people has the team arrested?" reads
+    like a count and asks one figure, and stays under the threshold). Either way back to the normal
+    answer is ``rag.collect.run``'s: a case whose person no release names, a count or list with no topic
+    or fewer than two releases."""
     kind = pattern_route(question)
     if kind != "fact" or not MODEL:
         return kind, False
@@ -106,8 +109,11 @@ def read_route(question: str) -> tuple[str, bool]:
     p = model.probabilities(question or "")
     if reads_case(p, model.threshold):
         return "case", True
-    if reads_list(p, model.list_threshold) and not asks_amount(question):
-        return "list", True
+    if reads_list(p, model.list_threshold):
+        if not asks_amount(question):
+            return "list", True
+        if FITTED_COUNTS:
+            return "count", True
     return "fact", False
 
 
