@@ -2,7 +2,7 @@
 
 ``collect(question, index, filters, answerer)`` -> (Answer, Hit[]) for a "count", "list" or
 "case" question; None for a fact question, for a case question whose person no release
-names, and for a question only the fitted router reads as a list (``read_route``) when it states
+names, and for a question only the fitted router reads as a count or list (``read_route``) when it states
 no topic or fewer than ``FITTED_LIST_MIN`` releases match: it then gets the normal answer, so a
 misrouted question loses nothing. Such a list whose wording names no topic after "about",
 "involving", "announced" ... (``topic_text``) takes the question's content words as its topic
@@ -143,7 +143,7 @@ def _hits(index, answer: Answer) -> list[Hit]:
 
 
 def fitted_list_holds(matches: Matches) -> bool:
-    """Whether a list only the fitted router read is the answer: its criteria state a topic and at
+    """Whether a count or list only the fitted router read is the answer: its criteria state a topic and at
     least ``FITTED_LIST_MIN`` releases count (else the question gets the normal answer)."""
     return bool(matches.criteria.runs) and len(matches.counted) >= FITTED_LIST_MIN
 

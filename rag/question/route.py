@@ -69,7 +69,8 @@ def asks_amount(question: str) -> bool:
     return bool(_AMOUNT.search(question or ""))
 
 
-MODEL = True  # switch: the fitted reading (``route_model``) may send to a case or list what the patterns leave to "fact"
+MODEL = True  # switch: the fitted reading (``route_model``) may send to a case, list or count what the patterns leave
+#               to "fact"
 FITTED_COUNTS = True  # switch: ... and a "how many/much" question it reads as a count or list to a count
 
 
