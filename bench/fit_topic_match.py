@@ -28,6 +28,7 @@ from common import fit_arguments, fit_linear, machine, predict_linear, write_rep
 
 from eval.dataset import read_dataset
 from rag.collect.find import find_matches
+from rag.fitted import logit
 from rag.collect.run import read_criteria
 from rag.collect.topic import FEATURES, GROUPS, WEIGHTS, candidate_ids, scored_releases
 from rag.pipeline import Pipeline
@@ -62,7 +63,7 @@ def records(pipe: Pipeline, path: Path) -> list[dict]:
 
 
 def taken(r: dict, logits, threshold: float) -> set:
-    z = np.log(threshold / (1 - threshold))
+    z = logit(threshold)
     return {rid for rid, s in zip(r["ids"], logits) if s >= z}
 
 

@@ -16,7 +16,12 @@ from typing import Sequence
 
 from .errors import ConfigError
 
-__all__ = ["LinearModel", "load_model", "read_weights"]
+__all__ = ["LinearModel", "load_model", "logit", "read_weights"]
+
+
+def logit(p: float) -> float:
+    """The log-odds of probability ``p`` (0 < p < 1): a probability threshold as a cut on ``logits``."""
+    return math.log(p / (1 - p))
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,12 @@ this file. Switch: ``FEEDBACK``.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from ..fitted import LinearModel, load_model, read_weights
+from ..fitted import LinearModel, load_model, logit, read_weights
 from ..models import Release
 
 __all__ = ["FEATURES", "FEEDBACK", "TEXT_CHARS", "WEIGHTS", "Feedback", "feedback_rows", "likeness", "load_feedback"]
@@ -66,7 +65,7 @@ def feedback_rows(releases: Sequence[Release], logits: Sequence[float], threshol
     of the three, so the fit weighs likeness apart for topics worded so and for topics described."""
     if not releases:
         return []
-    z = math.log(threshold / (1 - threshold))
+    z = logit(threshold)
     taken = [i for i, v in enumerate(logits) if v >= z] or [max(range(len(logits)), key=lambda i: logits[i])]
     like = likeness([_text(r) for r in releases], taken)
     top = max(like) or 1.0

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..fitted import LinearModel, read_weights
+from ..fitted import LinearModel, logit, read_weights
 from ..models import Release
 from ..text.sentences import split_sentences
 from ..text.tokenize import bm25_tokens
@@ -139,12 +139,15 @@ class TopicModel:
     model: LinearModel
     threshold: float
 
-    def logits(self, rows: list[list[float]]) -> list[float]:
+    def _columns(self, rows: list[list[float]]) -> list[list[float]]:
         cols = [FEATURES.index(f) for f in self.model.features]
-        return self.model.logits([[row[i] for i in cols] for row in rows])
+        return [[row[i] for i in cols] for row in rows]
+
+    def logits(self, rows: list[list[float]]) -> list[float]:
+        return self.model.logits(self._columns(rows))
 
     def probabilities(self, rows: list[list[float]]) -> list[float]:
-        return [1.0 / (1.0 + math.exp(-z)) for z in self.logits(rows)]
+        return self.model.predict(self._columns(rows))
 
 
 @lru_cache(maxsize=4)
@@ -189,6 +192,6 @@ def about_topic(releases: list[Release], lexical, criteria, model: TopicModel | 
         runs = [x[FEATURES.index("runs_sentence")] for _, x in scored]
         kept = feedback.load_feedback().keep([r for r, _ in scored], logits, model.threshold, runs)
     else:
-        kept = [1.0 / (1.0 + math.exp(-z)) >= model.threshold for z in logits]
+        kept = [z >= logit(model.threshold) for z in logits]
     keep = {r.id for (r, _), k in zip(scored, kept) if k}
     return [r for r in releases if r.id in keep]
