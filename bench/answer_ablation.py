@@ -62,6 +62,8 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
         ("another release's sentences only at reader probability 0.5", {"extractive__other_release": 0.5}),
         ("no second figure of a kind the lead states under the support floor (second_figure 1.0)",
          {"extractive__second_figure": 1.0}),
+        ("no second look at a refused part of a two-part question (part_support 1.0)",
+         {"extractive__part_support": 1.0}),
         ("2 sentences at most", {"extractive__max_sentences": 2}),
         ("3 sentences at most", {"extractive__max_sentences": 3}),
         ("no neighbouring chunks (widen 0)", NARROW),

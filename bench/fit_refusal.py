@@ -85,28 +85,41 @@ def choose(results: dict[float, dict[str, dict]], names, grid=GRID) -> float:
     return longest[(len(longest) - 1) // 2]
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def sweep(base, setting: str, values, data: dict, score, pooled_score) -> dict:
+    """``{value: {file: score(rows)}}``: each value of ``setting`` (a ``Settings.with_`` key) run end to end
+    through ``evaluate`` on every file of ``data`` with the extractive answerer, the sentence ranking
+    memoised (``MemoRanker``) so only what is done with it changes; each value's ``pooled_score`` per file
+    printed as it finishes."""
+    pipe, memo, results = None, None, {}
+    for v in values:
+        pipe = Pipeline(base.with_(**{setting: v}), embedder=pipe.embedder if pipe else None)
+        answerer = pipe.answerer("extractive")
+        memo = memo or MemoRanker(answerer.ranker)
+        answerer.ranker = memo
+        results[v] = {n: score(evaluate(pipe, qs, answerer="extractive", dataset=n)["questions"])
+                      for n, qs in data.items()}
+        print(v, {n: pooled_score(results[v], [n]) for n in data}, flush=True)
+    return results
+
+
+def arguments(doc: str) -> argparse.Namespace:
+    """The arguments of a script run end to end on the tuning files: ``--index`` (required), ``--dataset``
+    (repeatable; default ``DATASETS``) and ``--out`` (results folder)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--index", required=True)
     ap.add_argument("--dataset", action="append", type=Path)
     ap.add_argument("--out", default=str(REPO / "bench" / "results"))
     args = ap.parse_args()
+    args.dataset = args.dataset or DATASETS
+    return args
+
+
+def main():
+    args = arguments(__doc__)
     base = load_settings().with_(index_dir=args.index)
     shipped = base.extractive.min_support
-    files = args.dataset or DATASETS
-    data = {Path(p).stem: read_dataset(p) for p in files}
-    names = list(data)
-    pipe, memo = None, None
-    results: dict[float, dict[str, dict]] = {}
-    for t in sorted(set(GRID) | {shipped}):
-        settings = base.with_(extractive__min_support=t)
-        pipe = Pipeline(settings, embedder=pipe.embedder if pipe else None)
-        answerer = pipe.answerer("extractive")
-        memo = memo or MemoRanker(answerer.ranker)
-        answerer.ranker = memo
-        results[t] = {n: counts(evaluate(pipe, qs, answerer="extractive", dataset=n)["questions"])
-                      for n, qs in data.items()}
-        print(t, {n: pooled(results[t], [n]) for n in names}, flush=True)
+    data = {Path(p).stem: read_dataset(p) for p in args.dataset}
+    results = sweep(base, "extractive__min_support", sorted(set(GRID) | {shipped}), data, counts, pooled)
 
     title = ("Refusal threshold (`extractive.min_support`) by leave-one-file-out cross-validation: chosen on the "
              f"other files by balanced accuracy of answering, over {list(GRID)}; index `{args.index}`.")

@@ -181,6 +181,9 @@ class ExtractiveConfig(Config):
     outcome_check: bool = True      # decline "what sentence did X receive?" when nothing read reports one
     sentence_shape: bool = True     # "what sentence did X receive/face?": a sentence stating one imposed/possible leads
     figure_check: bool = True       # decline "how much restitution / how old / which judge" when no quote states one
+    part_support: float = 0.25      # a part of a two-part question refused while the other was answered: answered
+    #                                 again at this support floor over both parts' passages (1.0: never;
+    #                                 rag.answer.combine.rescue_parts); chosen by bench/fit_part_support.py
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
 
     def __post_init__(self):
@@ -190,6 +193,7 @@ class ExtractiveConfig(Config):
         check_fraction("other_release", self.other_release)
         check_fraction("second_figure", self.second_figure)
         check_fraction("min_support", self.min_support)
+        check_fraction("part_support", self.part_support)
         check_fraction("min_relative", self.min_relative)
 
 

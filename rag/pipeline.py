@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from .answer import Answerer, Rewrite, get_answerer
-from .answer.combine import combine
+from .answer.combine import combine, rescue_parts
 from .collect.run import case_answer, case_siblings, collect, described_case, sentencing_passage
 from .embedding import Embedder, embedder_from
 from .errors import RagError
@@ -353,7 +353,7 @@ class Pipeline:
                             yield " "
                             gap = False
                         yield item
-            answer = combine(part_fallbacks(impl, parts, read, answers), impl.name)
+            answer = combine(rescue_parts(impl, parts, read, part_fallbacks(impl, parts, read, answers)), impl.name)
         else:
             reads = self.analyse(rewrite.reads, filters)
             passages = self.read(reads, hits[:k], filters, gen)

@@ -7,16 +7,52 @@ listed once (each part on its own line when one spans lines, as an LLM's answer 
 it does), and a sentence an earlier part already said (the same words, markers aside) left
 out of a later one; a new sentence citing a passage an earlier part cited stays (an LLM's
 answer to the second part may rest on the same passage).
+
+``rescue_parts``: before they are joined, a part the extractive answerer refused while another part was
+answered is answered again at a lower support floor over both parts' passages.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Sequence
 
-from ..models import Answer, Citation
+from ..models import Answer, Citation, Hit
 from ..text.markers import MARKER, marker_numbers
 from ..text.normalize import normalize
 from ..text.sentences import answer_sentences
+
+
+def rescue_parts(answerer, parts: Sequence, read: Sequence[Sequence[Hit]], answers: list[Answer]) -> list[Answer]:
+    """The parts' answers, a part the extractive ``answerer`` refused while another part was answered
+    answered again with its support floor lowered to ``extractive.part_support``, reading its own passages
+    and the answered parts' (the question is about what the answered part found: "... how many people had
+    completed it by 2019?" lost its subject when split off, and "what were the terms of the deal?" shares
+    few words with "deferred probation"). Its other checks (grounding, outcome, figure, answer shape) still
+    decline. Unchanged for another answerer (an LLM's declined part has its own fallback), or with
+    ``part_support`` 1.0."""
+    from .extractive import ExtractiveAnswerer
+
+    if (not isinstance(answerer, ExtractiveAnswerer) or answerer.config.part_support >= 1.0
+            or all(a.refused for a in answers) or not any(a.refused for a in answers)):
+        return answers
+    floor = answerer.config.part_support
+    relaxed = ExtractiveAnswerer(config=answerer.config.with_dict({"min_support": floor}, "extractive"),
+                                 ranker=answerer.ranker)
+    out = []
+    for i, (part, answer) in enumerate(zip(parts, answers)):
+        if answer.refused:
+            seen, passages = set(), []
+            for hits in [read[i]] + [read[j] for j, a in enumerate(answers) if j != i and not a.refused]:
+                for h in hits:
+                    if (h.release.id, h.chunk.seq) not in seen:
+                        seen.add((h.release.id, h.chunk.seq))
+                        passages.append(h)
+            alt = relaxed.answer(part, passages)
+            if not alt.refused:
+                answer = replace(alt, note=f"{answer.note}; with the other part's passages at support {floor:.2f}: "
+                                           f"{alt.note}")
+        out.append(answer)
+    return out
 
 
 def combine(answers: Sequence[Answer], answerer: str) -> Answer:
