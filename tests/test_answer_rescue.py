@@ -66,7 +66,6 @@ def test_a_refused_part_is_answered_from_the_answered_parts_passages(answerer):
 def test_off_or_nothing_answered_or_another_answerer_leaves_the_answers(answerer, hash_embedder):
     read = [hits(R_RESET), hits(R_OTHER)]
     off = ExtractiveAnswerer(hash_embedder, top_k=20, part_support=1.0)  # never
-
     answers = parts_answered(off, read)
     assert rescue_parts(off, PARTS, read, answers) is answers
     both = [Answer("I could not find the answer in the releases.", True, (), "extractive", {}, "weak")] * 2
