@@ -28,9 +28,9 @@ from common import fit_arguments, fit_linear, machine, predict_linear, write_rep
 
 from eval.dataset import read_dataset
 from rag.collect.find import find_matches
-from rag.fitted import logit
 from rag.collect.run import read_criteria
 from rag.collect.topic import FEATURES, GROUPS, WEIGHTS, candidate_ids, scored_releases
+from rag.fitted import logit
 from rag.pipeline import Pipeline
 from rag.question import analyse
 from rag.question.route import read_route

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
+from typing import Iterable
 
 TITLE_CUT = "\u2026"  # ends a title cut at TITLE_MAX characters (rag/ingest/common.py)
 
@@ -87,6 +88,17 @@ class Hit:
             return chunk.start, chunk.end
         found = body.find(chunk.text) if chunk.text else -1
         return (found, found + len(chunk.text)) if found >= 0 else None
+
+
+def distinct_passages(hits: Iterable[Hit | None]) -> list[Hit]:
+    """``hits`` in order, each passage (release id, chunk seq) once; None entries skipped."""
+    seen: set[tuple[str, int]] = set()
+    out: list[Hit] = []
+    for hit in hits:
+        if hit is not None and (hit.release.id, hit.chunk.seq) not in seen:
+            seen.add((hit.release.id, hit.chunk.seq))
+            out.append(hit)
+    return out
 
 
 @dataclass(frozen=True)

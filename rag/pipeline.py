@@ -20,7 +20,7 @@ from .collect.run import case_answer, case_siblings, collect, described_case, se
 from .embedding import Embedder, embedder_from
 from .errors import RagError
 from .index import BuildReport, Index, build_index, generations
-from .models import Answer, Hit
+from .models import Answer, Hit, distinct_passages
 from .question import Question, analyse, analyse_parts, as_question
 from .retrieval import NO_FILTERS, Filters, whole, widen
 from .retrieval.hybrid import HybridRetriever, retriever_config
@@ -95,14 +95,9 @@ def make_retriever(settings: Settings, index, embedder) -> HybridRetriever:
 def interleave(lists: Sequence[Sequence[Hit]], depth: int) -> list[Hit]:
     """The lists' hits taken in turn (first of each, then second of each ...), each passage
     once, re-ranked 1..n, at most ``depth``."""
-    out: list[Hit] = []
-    seen: set[tuple[str, int]] = set()
-    for row in zip(*[list(hits) + [None] * (depth - len(hits)) for hits in lists]):
-        for hit in row:
-            if hit is not None and (hit.release.id, hit.chunk.seq) not in seen:
-                seen.add((hit.release.id, hit.chunk.seq))
-                out.append(Hit(hit.chunk, hit.release, hit.score, len(out) + 1))
-    return out[:depth]
+    turns = zip(*[list(hits) + [None] * (depth - len(hits)) for hits in lists])
+    out = distinct_passages(hit for row in turns for hit in row)
+    return [Hit(h.chunk, h.release, h.score, n) for n, h in enumerate(out[:depth], start=1)]
 
 
 def reciprocal(lists: Sequence[Sequence[Hit]], depth: int) -> list[Hit]:

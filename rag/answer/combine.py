@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from ..models import Answer, Citation, Hit
+from ..models import Answer, Citation, Hit, distinct_passages
 from ..text.markers import MARKER, marker_numbers
 from ..text.normalize import normalize
 from ..text.sentences import answer_sentences
@@ -41,13 +41,8 @@ def rescue_parts(answerer, parts: Sequence, read: Sequence[Sequence[Hit]], answe
     out = []
     for i, (part, answer) in enumerate(zip(parts, answers)):
         if answer.refused:
-            seen, passages = set(), []
-            for hits in [read[i]] + [read[j] for j, a in enumerate(answers) if j != i and not a.refused]:
-                for h in hits:
-                    if (h.release.id, h.chunk.seq) not in seen:
-                        seen.add((h.release.id, h.chunk.seq))
-                        passages.append(h)
-            alt = relaxed.answer(part, passages)
+            others = [h for j, a in enumerate(answers) if j != i and not a.refused for h in read[j]]
+            alt = relaxed.answer(part, distinct_passages([*read[i], *others]))
             if not alt.refused:
                 answer = replace(alt, note=f"{answer.note}; with the other part's passages at support {floor:.2f}: "
                                            f"{alt.note}")

@@ -192,6 +192,7 @@ def about_topic(releases: list[Release], lexical, criteria, model: TopicModel | 
         runs = [x[FEATURES.index("runs_sentence")] for _, x in scored]
         kept = feedback.load_feedback().keep([r for r, _ in scored], logits, model.threshold, runs)
     else:
-        kept = [z >= logit(model.threshold) for z in logits]
+        cut = logit(model.threshold)
+        kept = [z >= cut for z in logits]
     keep = {r.id for (r, _), k in zip(scored, kept) if k}
     return [r for r in releases if r.id in keep]
