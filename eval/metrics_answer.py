@@ -9,6 +9,7 @@ answerers and re-exported here; ``split_sentences`` is ``answer_sentences`` ther
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -41,16 +42,25 @@ __all__ = [
 _ARTICLES = frozenset({"a", "an", "the"})
 
 
+# a possessive ending ("the Commission's award", "Gonzalez's office"), once quotes are plain
+_POSSESSIVE = re.compile(r"(?<=\w)'s(?= |$)")
+
+
 def fact_present(answer_text: str, fact: str) -> bool:
     """Whether normalised ``fact`` occurs in normalised ``answer_text`` on token boundaries.
 
-    ``"24,179"`` is present in ``"24179 cases"``; ``"24"`` is not.  A fact that
-    normalises to nothing (only punctuation) raises ``ValueError``.
+    ``"24,179"`` is present in ``"24179 cases"``; ``"24"`` is not. A possessive ending on either side
+    does not hide it: ``"Human Relations Commission"`` is present in ``"the Human Relations
+    Commission’s award"`` (a release that names it only so could otherwise never be quoted to
+    match). A fact that normalises to nothing (only punctuation) raises ``ValueError``.
     """
     needle = normalize(fact)
     if not needle:
         raise ValueError(f"key fact {fact!r} is empty after normalisation")
-    return f" {needle} " in f" {normalize(answer_text)} "
+    hay = normalize(answer_text)
+    if f" {needle} " in f" {hay} ":
+        return True
+    return f" {_POSSESSIVE.sub('', needle)} " in f" {_POSSESSIVE.sub('', hay)} "
 
 
 def key_fact_accuracy(answer_text: str, must_include: Sequence[str]) -> float | None:
