@@ -54,14 +54,14 @@ from rag.answer.evidence import Candidate
 from rag.answer.outcome import unstated_sentence
 from rag.answer.reader import FEATURES as READER_FEATURES
 from rag.answer.reader import FIGURES, MONEY, asked_kinds, features, focus_stems, holds
-from rag.question.asked import asked_clause
-from rag.text.numbers import counts
-from rag.text.steps import DURATION
 from rag.fitted import LinearModel
 from rag.pipeline import Pipeline
 from rag.question import Question
+from rag.question.asked import asked_clause
 from rag.settings import load_settings
+from rag.text.numbers import counts
 from rag.text.stem import suffix_stem
+from rag.text.steps import DURATION
 
 FOLDS = REPO / "bench" / "results" / "reader_folds"
 WEIGHTS = Path(tempfile.gettempdir()) / "answerable_weights.json"  # measured, not shipped: see the module doc
