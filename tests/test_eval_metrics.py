@@ -39,6 +39,8 @@ def cite(n: int, quote: str, release_id: str = "r1") -> Citation:
 
 NORMALIZE_TABLE = [
     ("24,179 cases", "24179 cases"),
+    ("Sachs, 22,pleaded guilty", "sachs 22 pleaded guilty"),  # a scraped page's missing space after a comma
+    ("1,000,and more", "1000 and more"),
     ("Two to four years", "2 to 4 years"),
     ("two to four years", "2 to 4 years"),
     ("The company\u2019s \u201cnew\u201d plan", "the company's new plan"),
@@ -96,6 +98,7 @@ MATCH_TABLE = [
     ("sentenced to 12 years", "twelve years", True),
     ("sentenced to 12 years", "21 years", False),
     ("the cases", "cases were", False),
+    ("Ashton Colby Sachs, 22,pleaded guilty today", "pleaded guilty", True),
     # a possessive ending hides no fact (the release itself may name it only so), either side
     ("the San Diego Human Relations Commission\u2019s Bayard Rustin award", "Human Relations Commission", True),
     ("Gonzalez's office announced", "Gonzalez", True),

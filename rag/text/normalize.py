@@ -20,6 +20,7 @@ _CHAR_MAP = str.maketrans(
     }
 )
 _SEPARATORS = re.compile(r"[-/]")
+_GLUED_COMMA = re.compile(r",(?=[^\W\d_])")  # "22,pleaded": a scraped page's missing space after a comma
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DECIMAL = re.compile(r"\d+\.\d+")
 _CURRENCY_SUFFIX = re.compile(r"(\d[\d,]*(?:\.\d+)?)(k|m|mn|bn|b|tn)")
@@ -125,7 +126,8 @@ def normalize(text: str) -> str:
        every dash and the minus sign -> ``-``.
     4. ``%`` -> `` percent``; the two tokens ``per cent`` -> ``percent``.
     5. Hyphens and slashes separate tokens (``covid-19`` -> ``covid 19``,
-       ``twenty-five`` -> ``twenty five``); other splitting is on whitespace.
+       ``twenty-five`` -> ``twenty five``), and so does a comma with a letter right after it (a
+       scraped page's ``22,pleaded`` -> ``22 pleaded``; ``24,179`` stays); other splitting is on whitespace.
     6. Unicode punctuation and symbols are stripped from both ends of each token
        (``"(24,179),"`` -> ``24,179``; ``$2.02`` -> ``2.02``); inner ones stay
        (``2.02``, ``o'brien``, ``at&t``).  A token that was only punctuation is
@@ -153,7 +155,7 @@ def normalize(text: str) -> str:
     """
     text = MARKER.sub(" ", text)
     text = unicodedata.normalize("NFKC", text).lower().translate(_CHAR_MAP)
-    text = _SEPARATORS.sub(" ", text.replace("%", " percent "))
+    text = _SEPARATORS.sub(" ", _GLUED_COMMA.sub(", ", text.replace("%", " percent ")))
     text = _UNIT.sub(r"\1 \2", text)
     toks: list[str] = []
     hard: list[bool] = []  # hard[i]: punctuation right after toks[i]
