@@ -29,7 +29,7 @@ from rag.settings import load_settings
 
 SHARED = REPO.parent / "shared" / "eval"
 BENCH = REPO / "bench" / "datasets"
-# the tuning files (facts-c, -d, -e, -h and refuse-b are kept for judging)
+# the tuning files (facts-c, -d, -e, -h, -i and refuse-b, -c, -e are kept for judging)
 DATASETS = [SHARED / "dev.jsonl", SHARED / "dev-more-a.jsonl", SHARED / "dev-more-b.jsonl", BENCH / "facts-f.jsonl",
             BENCH / "facts-g.jsonl", BENCH / "refuse-a.jsonl", BENCH / "refuse-d.jsonl"]  # refuse-d: stop 58
 GRID = (0.20, 0.25, 0.30, 0.33, 0.36, 0.38, 0.40, 0.42, 0.45, 0.50, 0.55)
