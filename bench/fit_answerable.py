@@ -60,6 +60,7 @@ from rag.question import Question
 from rag.question.asked import asked_clause
 from rag.settings import load_settings
 from rag.text.numbers import counts
+from rag.text.people import PERSON
 from rag.text.stem import suffix_stem
 from rag.text.steps import DURATION
 
@@ -110,12 +111,11 @@ def focus_values(question: Question, texts: Sequence[str]) -> tuple[bool, bool, 
     return valued, bare and not valued, min(most, 5) / 5
 
 
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z]\.|[A-Z][\w'’-]+)){1,3}")
+_NAME = re.compile(rf"\b{PERSON}")
 _PLACE = re.compile(r"\b(?:in|at|from|near|to|inside|outside)\s+(?:the\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.I)
 _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\b\d+(?:\.\d+)?\s?(?:per cent)\b", re.I)
 _ASKS_PERCENT = re.compile(r"\b(?:rate|percent(?:age)?|share|proportion|level)\b", re.I)
-_ASKS_YEAR = re.compile(r"^\W*when\b|\b(?:what|which|in what)\s+(?:year|date|day|month)\b", re.I)
 
 
 def _new(found, question: str) -> bool:
@@ -130,7 +130,7 @@ def asked_values(question: Question) -> list[str]:
     clause = asked_clause(question.text)
     if _ASKS_PERCENT.search(clause):
         kinds.append("percent")
-    if _ASKS_YEAR.search(clause):
+    if question.answer_type == "time":  # "when", "in what year", "what date" (rag.question.asked.answer_type)
         kinds.append("date")
     return kinds
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["AGED_FIRST", "CASE_NUMBER", "DEFENDANT", "IDENTIFIED", "STEP_NAMED", "case_numbers", "named_people"]
+__all__ = ["AGED_FIRST", "CASE_NUMBER", "DEFENDANT", "IDENTIFIED", "PERSON", "STEP_NAMED", "case_numbers",
+           "named_people"]
 
 # a name's later words: an initial ("Q."), "Jr."/"Sr.", or a word with no full stop -- so a name never
 # runs across a sentence's end ("... of Buena Park. Jonathan Peterson, 25, ...")
