@@ -16,12 +16,20 @@ from typing import Sequence
 
 from .errors import ConfigError
 
-__all__ = ["LinearModel", "load_model", "logit", "read_weights"]
+__all__ = ["LinearModel", "load_model", "logit", "read_weights", "sigmoid"]
 
 
 def logit(p: float) -> float:
     """The log-odds of probability ``p`` (0 < p < 1): a probability threshold as a cut on ``logits``."""
     return math.log(p / (1 - p))
+
+
+def sigmoid(z: float) -> float:
+    """The probability of log-odds ``z``, computed on the side where ``exp`` cannot overflow."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 @dataclass(frozen=True)
@@ -37,8 +45,8 @@ class LinearModel:
                 for row in rows]
 
     def predict(self, rows: Sequence[Sequence[float]]) -> list[float]:
-        """P(positive), one per row."""
-        return [1.0 / (1.0 + math.exp(-z)) for z in self.logits(rows)]
+        """P(positive), one per row (no overflow however far a row's logit is from 0)."""
+        return [sigmoid(z) for z in self.logits(rows)]
 
     @classmethod
     def from_dict(cls, data: dict):

@@ -11,7 +11,7 @@ import pytest
 from rag.answer import reader
 from rag.collect import feedback, status, topic
 from rag.errors import ConfigError
-from rag.fitted import LinearModel
+from rag.fitted import LinearModel, sigmoid
 
 MODELS = [  # (loader, shipped weights, features this version computes, what it is called, fitting script)
     (reader.load_reader, reader.WEIGHTS, reader.FEATURES, "reader", "bench/fit_reader.py"),
@@ -62,3 +62,12 @@ def test_linear_model_is_standardise_then_logistic():
     # a handful of double-precision operations each way: equal to well within 1e-12
     assert model.logits([[3.0, 10.0]])[0] == pytest.approx(z, abs=1e-12)
     assert model.predict([[3.0, 10.0]])[0] == pytest.approx(1.0 / (1.0 + math.exp(-z)), abs=1e-12)
+
+
+def test_a_logit_far_from_zero_gives_a_probability_not_an_overflow():
+    # a row far outside the fitted range (here a feature 1000 scales away) once raised OverflowError in exp
+    model = LinearModel(("a",), (0.0,), (1.0,), (1.0,), 0.0)
+    low, high = model.predict([[-1000.0], [1000.0]])
+    assert low == 0.0 or low < 1e-300  # exp(-1000) underflows to 0.0 in double precision
+    assert high == 1.0
+    assert sigmoid(-2.0) == pytest.approx(1.0 - sigmoid(2.0), abs=1e-15)  # both sides of 0 agree (a few ulps)
