@@ -1,14 +1,21 @@
 """Run a question set through the real pipeline and score every stage.
 
 Output (``results.json``) is the contract other tools read:
-``{"settings": {...}, "metrics": {"overall": M, "by_type": {type: M}}, "questions": [...]}``.
+``{"settings": {...}, "metrics": {"overall": M, "by_type": {type: M}}, "questions": [...], "errors": [...]}``.
+A question whose run raises (a bug, not a bad setting or a missing index, which stop the run) is
+scored as an empty, unrefused answer, its row carries ``"error"`` (type, message, innermost frame),
+and ``errors`` lists those ids: one bad question never loses the rest of a long run.
 """
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 from dataclasses import asdict
+from pathlib import Path
 from typing import Sequence
 
+from rag.errors import RagError
+from rag.models import Answer
 from rag.retrieval import NO_FILTERS, Filters
 from rag.retrieval.hybrid import retriever_config
 
@@ -78,7 +85,14 @@ def run_questions(pipeline, questions: Sequence[Question], *, answerer: str | No
         prime([q.question for q in questions])
     for q in iterator:
         filters = Filters(as_of=q.as_of) if q.as_of else NO_FILTERS
-        answer, hits = pipeline.ask(q.question, depth=RETRIEVE_DEPTH * 2, answerer=answerer, filters=filters)
+        try:
+            answer, hits = pipeline.ask(q.question, depth=RETRIEVE_DEPTH * 2, answerer=answerer, filters=filters)
+            error = None
+        except RagError:  # a setting, the index or the model: every question would fail alike
+            raise
+        except Exception as exc:  # a bug met by this question: scored as a failed answer, the run goes on
+            error = failure(exc)
+            answer, hits = Answer(text="", refused=False, note=f"error: {error}", route=""), []
         ranked = ranked_releases(hits)[:RETRIEVE_DEPTH]
         rows.append({
             "id": q.id, "type": q.type, "corpus": q.corpus, "question": q.question, "reference": q.answer,
@@ -87,10 +101,19 @@ def run_questions(pipeline, questions: Sequence[Question], *, answerer: str | No
             "answer": answer.text, "refused": answer.refused, "answerer": answer.answerer, "note": answer.note,
             "route": answer.route,
             "citations": [asdict(c) for c in answer.citations],
-            "timings_ms": stage_timings(answer.timings_ms),
+            "timings_ms": stage_timings(answer.timings_ms) if error is None else {},
             "metrics": score_question(q, [r["release_id"] for r in ranked], answer),
+            **({"error": error} if error else {}),
         })
     return rows
+
+
+def failure(exc: BaseException) -> str:
+    """One line for an exception a question raised: its type, message and the innermost frame."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" (at {Path(frame.filename).name}:{frame.lineno})" if frame else ""
+    message = " ".join(str(exc).split())
+    return f"{type(exc).__name__}{': ' + message if message else ''}{where}"
 
 
 def summarise(rows: Sequence[dict]) -> dict:
@@ -126,4 +149,6 @@ def evaluate(pipeline, questions: Sequence[Question], *, answerer: str | None = 
         index_manifest=asdict(pipeline.index.manifest), support_method=m.SUPPORT_METHOD,
         retrieve_depth=RETRIEVE_DEPTH, run_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     )
-    return {"settings": settings, "metrics": {"overall": summarise(rows), "by_type": by_type}, "questions": rows}
+    errors = [{"id": r["id"], "error": r["error"]} for r in rows if "error" in r]
+    return {"settings": settings, "metrics": {"overall": summarise(rows), "by_type": by_type}, "questions": rows,
+            "errors": errors}

@@ -299,6 +299,8 @@ def eval_(
     for row in rows:
         print("  ".join(f"{cell:>{width}}" for cell, width in zip(row, widths)))
     print(f"report: {paths['html']}  results: {paths['results']}")
+    for item in results["errors"]:
+        print(f"error: {item['id']}: {item['error']}", file=sys.stderr)
     if comparison is not None:
         for label, items in (("newly failing", comparison.newly_failing), ("newly passing", comparison.newly_passing)):
             for item in items:
@@ -306,6 +308,9 @@ def eval_(
         if comparison.failed:
             _fail("regression gate failed: " + "; ".join(comparison.regressions), code=3)
         print(f"regression gate passed (tolerance {comparison.tolerance})")
+    if results["errors"]:
+        _fail(f"{len(results['errors'])} of {len(results['questions'])} questions raised an error (scored as failed "
+              f"answers, listed under \"errors\" in {paths['results']})")
 
 
 def is_loopback(host: str) -> bool:

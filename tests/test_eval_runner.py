@@ -143,3 +143,48 @@ def test_rag_eval_command_end_to_end(tmp_path, monkeypatch):
     assert r.exit_code == 3 and "regression gate failed: hit@1" in r.output
     r = CliRunner().invoke(app, ["eval", "--dataset", str(tmp_path / "missing.jsonl")])
     assert r.exit_code == 1 and "dataset not found" in r.output
+
+
+def test_a_question_that_raises_is_scored_as_failed_and_the_run_goes_on(pipeline, monkeypatch):
+    questions = read_dataset(DATASET)[:3]
+    ask = pipeline.ask
+
+    def flaky(question, **kwargs):
+        if question == questions[1].question:
+            raise ZeroDivisionError("boom\n  in two lines")
+        return ask(question, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ask", flaky)
+    res = evaluate(pipeline, questions, dataset="three")
+    assert [r["id"] for r in res["questions"]] == [q.id for q in questions]  # nothing lost
+    bad = res["questions"][1]
+    assert res["errors"] == [{"id": questions[1].id, "error": bad["error"]}]
+    assert bad["error"].startswith("ZeroDivisionError: boom in two lines (at test_eval_runner.py:")
+    assert bad["answer"] == "" and not bad["refused"] and bad["citations"] == [] and bad["retrieved"] == []
+    assert not bad["metrics"]["passed"] and bad["metrics"]["routing_ok"] == 0.0
+    assert all("error" not in r for r in (res["questions"][0], res["questions"][2]))
+    assert res["metrics"]["overall"]["n"] == 3
+
+    def broken(question, **kwargs):  # a bad setting or a missing index stops the run, as before
+        raise ConfigError("no such answerer")
+
+    monkeypatch.setattr(pipeline, "ask", broken)
+    with pytest.raises(ConfigError, match="no such answerer"):
+        evaluate(pipeline, questions, dataset="three")
+
+
+def test_rag_eval_lists_the_questions_that_raised_and_exits_1(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RAG_EMBEDDER", "hash")
+    dataset = tmp_path / "d.jsonl"
+    dataset.write_text("\n".join(DATASET.read_text().splitlines()[:2]) + "\n")
+    first = read_dataset(dataset)[0]
+    ask = Pipeline.ask
+    monkeypatch.setattr(Pipeline, "ask", lambda self, q, **kw: 1 / 0 if q == first.question else ask(self, q, **kw))
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["eval", "--dataset", str(dataset), "--corpus", str(BUNDLED), "--out", str(out)])
+    assert r.exit_code == 1, r.output
+    assert f"error: {first.id}: ZeroDivisionError: division by zero (at test_eval_runner.py:" in r.output
+    assert "1 of 2 questions raised an error" in r.output
+    saved = json.loads((out / "results.json").read_text())  # the results are written all the same
+    assert len(saved["questions"]) == 2 and saved["errors"][0]["id"] == first.id
