@@ -101,7 +101,7 @@ def _question_rows(results: dict) -> list[list[str]]:
         top = q["retrieved"][0]["release_id"] if q["retrieved"] else "–"
         rows.append([q["id"], q["type"], "yes" if M["passed"] else "NO", "yes" if q["refused"] else "no",
                      fmt(M.get("hit@4")), fmt(M.get("key_fact_accuracy")), top,
-                     " ".join(q["answer"].split())[:160]])
+                     f"ERROR: {q['error']}" if q.get("error") else " ".join(q["answer"].split())[:160]])
     return rows
 
 
@@ -125,6 +125,9 @@ def write_report(results: dict, out_dir: str | Path, comparison: Comparison | No
                "(a lexical measure, not a model judgement).")
     md = [f"# {title}", "", summary, "", "## Metrics", "", _md_table(metrics_table(results)), ""]
     md += [f"![{p.stem}]({p.name})" for p in plots] + [""]
+    if results.get("errors"):  # questions that raised: scored as failed answers, each named here
+        md += [f"## Errors ({len(results['errors'])})", ""] + [f"- `{e['id']}`: {e['error']}" for e in results["errors"]]
+        md.append("")
     if comparison is not None:
         md += ["## Against the baseline", "",
                f"Gate: {'FAILED — ' + '; '.join(comparison.regressions) if comparison.failed else 'passed'} "

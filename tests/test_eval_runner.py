@@ -188,3 +188,6 @@ def test_rag_eval_lists_the_questions_that_raised_and_exits_1(tmp_path, monkeypa
     assert "1 of 2 questions raised an error" in r.output
     saved = json.loads((out / "results.json").read_text())  # the results are written all the same
     assert len(saved["questions"]) == 2 and saved["errors"][0]["id"] == first.id
+    report = (out / "report.md").read_text()
+    assert "## Errors (1)" in report and "ERROR: ZeroDivisionError: division by zero" in report
+    assert "ERROR: ZeroDivisionError" in (out / "report.html").read_text()  # the question table of both reports
