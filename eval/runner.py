@@ -3,7 +3,7 @@
 Output (``results.json``) is the contract other tools read:
 ``{"settings": {...}, "metrics": {"overall": M, "by_type": {type: M}}, "questions": [...], "errors": [...]}``.
 A question whose run raises (a bug, not a bad setting or a missing index, which stop the run) is
-scored as an empty, unrefused answer, its row carries ``"error"`` (type, message, innermost frame),
+scored as an empty, unrefused answer, its row carries ``"error"`` (type, message, innermost frame of this project),
 and ``errors`` lists those ids: one bad question never loses the rest of a long run.
 """
 from __future__ import annotations
@@ -108,9 +108,16 @@ def run_questions(pipeline, questions: Sequence[Question], *, answerer: str | No
     return rows
 
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
 def failure(exc: BaseException) -> str:
-    """One line for an exception a question raised: its type, message and the innermost frame."""
-    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    """One line for an exception a question raised: its type, message and the innermost frame of
+    this project's code (the innermost of any when none is: a library's own frame says less)."""
+    frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+    ours = [f for f in frames if Path(f.filename).resolve().is_relative_to(REPO_ROOT)
+            and "site-packages" not in Path(f.filename).parts]
+    frame = (ours or frames or [None])[-1]
     where = f" (at {Path(frame.filename).name}:{frame.lineno})" if frame else ""
     message = " ".join(str(exc).split())
     return f"{type(exc).__name__}{': ' + message if message else ''}{where}"

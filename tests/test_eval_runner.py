@@ -191,3 +191,17 @@ def test_rag_eval_lists_the_questions_that_raised_and_exits_1(tmp_path, monkeypa
     report = (out / "report.md").read_text()
     assert "## Errors (1)" in report and "ERROR: ZeroDivisionError: division by zero" in report
     assert "ERROR: ZeroDivisionError" in (out / "report.html").read_text()  # the question table of both reports
+
+
+def test_an_error_names_the_innermost_frame_of_this_projects_code():
+    from eval.runner import failure
+
+    def ask():
+        return json.loads("{")  # raises inside the standard library's json/decoder.py
+
+    try:
+        ask()
+    except ValueError as exc:
+        line = failure(exc)
+    assert line.startswith("JSONDecodeError: Expecting property name enclosed in double quotes")
+    assert line.endswith(f"(at test_eval_runner.py:{ask.__code__.co_firstlineno + 1})")  # not decoder.py
