@@ -8,8 +8,8 @@ from typing import List, Optional
 
 import typer
 
-from .cli_report import (parse_every, print_answer, print_build_report, print_sync_report,  # noqa: F401
-                         reason_kind, stream_answer)
+from .cli_report import (parse_every, print_answer, print_build_report, print_eval_results,  # noqa: F401
+                         print_sync_report, reason_kind, stream_answer)
 from .errors import RagError
 from .settings import Settings, load_settings
 
@@ -276,7 +276,7 @@ def eval_(
 
     from eval.dataset import read_dataset
     from eval.regression import compare, load_results
-    from eval.report import console_keys, metrics_table, write_report
+    from eval.report import write_report
     from eval.runner import evaluate
 
     from .pipeline import index_corpus
@@ -294,13 +294,7 @@ def eval_(
     results = _run(lambda: evaluate(pipe, questions, answerer=answerer, dataset=str(dataset), progress=True))
     comparison = _run(lambda: compare(results, base, tolerance)) if base else None
     paths = write_report(results, out, comparison)
-    rows = metrics_table(results, console_keys(results))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(f"{cell:>{width}}" for cell, width in zip(row, widths)))
-    print(f"report: {paths['html']}  results: {paths['results']}")
-    for item in results["errors"]:
-        print(f"error: {item['id']}: {item['error']}", file=sys.stderr)
+    print_eval_results(results, paths)
     if comparison is not None:
         for label, items in (("newly failing", comparison.newly_failing), ("newly passing", comparison.newly_passing)):
             for item in items:

@@ -62,6 +62,20 @@ def print_sync_report(report, index_dir: str) -> None:
         print("index unchanged (no page's text changed)")
 
 
+def print_eval_results(results: dict, paths: dict) -> None:
+    """``rag eval``'s console output: the metrics table, where the reports went, and one line on
+    stderr per question that raised."""
+    from eval.report import console_keys, metrics_table
+
+    rows = metrics_table(results, console_keys(results))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(f"{cell:>{width}}" for cell, width in zip(row, widths)))
+    print(f"report: {paths['html']}  results: {paths['results']}")
+    for item in results["errors"]:
+        print(f"error: {item['id']}: {item['error']}", file=sys.stderr)
+
+
 def print_answer(answer, text: bool = True) -> None:
     from .export import source_line
 
