@@ -183,3 +183,13 @@ def test_spans_are_stripped_ordered_disjoint_and_cover_text(text):
         prev_end = e
     # every non-whitespace character belongs to some sentence
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+
+
+def test_remembered_spans_are_a_new_list_each_call():
+    # split_sentences remembers its last texts (a count reads each release of its window several times);
+    # a caller changing the list it got must not change what the next caller gets
+    text = "One sentence here. Another one follows."
+    first = split_sentences(text)
+    first.append((0, 1))
+    first[0] = (5, 6)
+    assert split_sentences(text) == [(0, 18), (19, 39)]

@@ -27,7 +27,7 @@ from ..text.sentences import split_sentences
 from ..text.tokenize import bm25_tokens
 from . import feedback
 from .criteria import topic_runs
-from .match import holds_run, holds_topic, lead_span, lead_spans, stems_hold_topic
+from .match import holds_run, lead_span, lead_spans, sentence_stems, stems_hold_topic
 
 __all__ = ["FEATURES", "GROUPS", "MAX_CANDIDATES", "TopicModel", "WEIGHTS", "about_topic", "best_sentence",
            "candidate_ids", "load_topic", "scored_releases", "topic_features"]
@@ -58,23 +58,28 @@ def _share(tokens: set[str], words, weights) -> float:
     return sum(w for word, w in zip(words, weights) if any(t in tokens for t in word)) / total if total else 0.0
 
 
+def _has_words(tokens: set[str], runs) -> bool:
+    """Whether ``tokens`` (a sentence's) hold a stem of every word of ``runs``, as holding them as runs
+    needs: only such sentences are read for the runs (most of a window's are not)."""
+    return all(any(stem in tokens for stem in word) for run in runs for word in run)
+
+
 def topic_features(release: Release, runs, weights, bm25_rel: float, rank: int,
                    qruns=(), qweights=(), q_bm25_rel: float = 0.0) -> list[float]:
     """One row of :data:`FEATURES` for ``release``; ``weights`` are the IDFs of ``_words(runs)``,
     ``qruns``/``qweights`` the same for the question's words (``Criteria.words``)."""
     words, qwords = _words(runs), _words(qruns)
-    spans = split_sentences(release.body)
-    stems = [bm25_tokens(release.body[s:e]) for s, e in spans]  # each sentence tokenized once
+    stems = sentence_stems(release.body)  # each sentence tokenized once
     tokens = [set(t) for t in stems]
-    lead_tokens = set()
-    for s, e in lead_spans(release, LEAD_SENTENCES):
-        lead_tokens.update(bm25_tokens(release.body[s:e]))
+    at = {span: i for i, span in enumerate(split_sentences(release.body))}
+    lead_tokens = set().union(*(tokens[at[span]] for span in lead_spans(release, LEAD_SENTENCES)))
     title_stems = bm25_tokens(release.title)
     title_tokens = set(title_stems)
     body = set().union(*tokens) if tokens else set()
     head = runs[0] if runs else ()
-    return [float(any(stems_hold_topic(t, runs) for t in stems) or stems_hold_topic(title_stems, runs)),
-            float(bool(head) and any(holds_run(t, head) for t in stems)),
+    return [float(any(stems_hold_topic(t, runs) for t, has in zip(stems, tokens) if _has_words(has, runs))
+                  or stems_hold_topic(title_stems, runs)),
+            float(bool(head) and any(holds_run(t, head) for t, has in zip(stems, tokens) if _has_words(has, (head,)))),
             float(bool(head) and holds_run(title_stems, head)),
             _share(title_tokens, words, weights), _share(lead_tokens, words, weights),
             max((_share(t, words, weights) for t in tokens), default=0.0), _share(body, words, weights),
@@ -165,16 +170,16 @@ def load_topic(path: str = str(WEIGHTS)) -> TopicModel:
 def best_sentence(release: Release, runs, words: str = "") -> tuple[int, int]:
     """The body sentence that shows the topic: the first holding every run, else the one holding
     the largest share of the topic's and the question's words (the lead on ties)."""
-    spans = split_sentences(release.body)
-    for start, end in spans:
-        if holds_topic(release.body[start:end], runs):
+    spans, stems = split_sentences(release.body), sentence_stems(release.body)
+    for (start, end), sentence in zip(spans, stems):
+        if stems_hold_topic(sentence, runs):
             return start, end
     wanted = _words(runs) + _words(topic_runs(words))
     if not spans or not wanted:
         return lead_span(release)
     lead = lead_span(release)
-    scored = [(_share(set(bm25_tokens(release.body[s:e])), wanted, [1.0] * len(wanted)), (s, e) == lead, (s, e))
-              for s, e in spans]
+    scored = [(_share(set(sentence), wanted, [1.0] * len(wanted)), (s, e) == lead, (s, e))
+              for (s, e), sentence in zip(spans, stems)]
     return max(scored, key=lambda x: (x[0], x[1], -x[2][0]))[2]
 
 
