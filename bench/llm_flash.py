@@ -25,25 +25,31 @@ SENTENCE = ("Officers from the {n}th district seized {k} knives and {g} firearms
             "parks across the town, and {a} people were arrested on suspicion of possession. ")
 
 
-def child(flash: bool, repeats: int) -> dict:
-    from rag.answer.llm import LlamaChat
+def messages_for(run: int) -> list[dict]:
+    """Prompt ``run``: the `local` answerer's messages for 3 passages of one made-up release."""
     from rag.answer.prompt import Source, build_messages
     from rag.models import Release
 
-    def messages(run: int) -> list[dict]:
-        body = "".join(SENTENCE.format(n=run + i, k=10 + run + i, g=run + 2 * i, s=20 + i, a=run * 3 + i)
-                       for i in range(9))
-        rel = Release(f"r{run}.txt", f"Weapons sweeps in parks, week {run}", "2022-04-12", None, "beds", body, "")
-        third = len(body) // 3
-        sources = [Source(i + 1, rel, i * third, i * third + min(third, 400)) for i in range(3)]
-        return build_messages(f"How many knives were seized in week {run}?", sources, one_title=True)
+    body = "".join(SENTENCE.format(n=run + i, k=10 + run + i, g=run + 2 * i, s=20 + i, a=run * 3 + i)
+                   for i in range(9))
+    rel = Release(f"r{run}.txt", f"Weapons sweeps in parks, week {run}", "2022-04-12", None, "beds", body, "")
+    third = len(body) // 3
+    sources = [Source(i + 1, rel, i * third, i * third + min(third, 400)) for i in range(3)]
+    return build_messages(f"How many knives were seized in week {run}?", sources, one_title=True)
 
-    chat = LlamaChat(max_tokens=1, flash_attn=flash)
-    list(chat.stream(messages(999)))  # load, warm, cache the system prompt
+
+def child(flash: bool, repeats: int, chat=None) -> dict:
+    """Median time to the first token over ``repeats`` prompts, with ``chat`` (a ``LlamaChat``; by
+    default a new one) set to generate one token."""
+    from rag.answer.llm import LlamaChat
+
+    chat = chat or LlamaChat(flash_attn=flash)
+    chat.max_tokens = 1
+    list(chat.stream(messages_for(999)))  # load, warm, cache the system prompt
     llm = chat._load()
     times, tokens = [], []
     for run in range(repeats):
-        msgs = messages(run)
+        msgs = messages_for(run)
         tokens.append(len(llm.tokenize(msgs[-1]["content"].encode())))
         t0 = time.perf_counter()
         list(chat.stream(msgs))
