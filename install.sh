@@ -28,6 +28,7 @@ fi
 # (bench/results/llm_build.md). RAG_LLAMA_PORTABLE=1 keeps to AVX2. --no-cache-dir keeps pip from
 # reusing a wheel built for another machine. After the install, one two-token answer from the
 # bundled model checks the build; if it dies of a signal, the portable build replaces it.
+# pip keeps an installed llama-cpp-python of the pinned version: uninstall it first to rebuild.
 LLAMA_PIN=$(grep -o '"llama-cpp-python\[server\]==[^"]*"' pyproject.toml | tr -d '"')
 # >>> llama.cpp build flags (tests/test_install_flags.py runs this block on made-up cpuinfo files)
 PORTABLE="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
