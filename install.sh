@@ -54,14 +54,13 @@ build_llama() {  # flags, then pip's own options
   echo "install.sh: building $LLAMA_PIN with $flags"
   CMAKE_ARGS="$flags" pip install --no-cache-dir "$@" "$LLAMA_PIN"
 }
-X86=""
+LLAMA_FLAGS=""  # set on x86-64 only
 if [ "$(uname -m)" = "x86_64" ]; then
-  X86=1
   LLAMA_FLAGS=$(llama_flags)
   build_llama "$LLAMA_FLAGS"
 fi
 pip install -e ".[test]"
-if [ -n "$X86" ] && [ "$LLAMA_FLAGS" != "$PORTABLE" ]; then
+if [ -n "$LLAMA_FLAGS" ] && [ "$LLAMA_FLAGS" != "$PORTABLE" ]; then
   rc=0
   python - <<'PY' || rc=$?
 from rag.answer.llm import LlamaChat
