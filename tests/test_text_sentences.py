@@ -97,6 +97,15 @@ def test_newlines():
                                "More than\n342 people\nwith mental health disorders have been diverted.", "The End"]
     title = "Indictments of Officers Involved in\nSummer 2020 Protests\n(Dallas, Texas) - The DA announced."
     assert sentences(title)[0] == "Indictments of Officers Involved in\nSummer 2020 Protests"
+    # a line opening with what no sentence opens with (a comma, a colon, a closing bracket, a possessive)
+    # goes on with the one before: scraped pages break lines around emphasis and links
+    broken = ("The Governor reversed the grant in June. Ce\ncena\n\u2019s next parole hearing is in December 2021.\n"
+              "Miami, Florida\n, State Attorney Katherine Fernandez Rundle will speak.\nDaniel Oneil\n, 38, was "
+              "charged (see\nour site\n) today.\n\u2019Twas a test.\n\u201cA quote\u201d\nThe End")
+    assert sentences(broken) == [
+        "The Governor reversed the grant in June.", "Ce\ncena\n\u2019s next parole hearing is in December 2021.",
+        "Miami, Florida\n, State Attorney Katherine Fernandez Rundle will speak.",
+        "Daniel Oneil\n, 38, was charged (see\nour site\n) today.", "\u2019Twas a test.", "\u201cA quote\u201d", "The End"]
 
 
 # A release converted from PDF, wrapped at 60 columns (after the Dallas County DA's grant release).

@@ -8,7 +8,8 @@ overlap, and together cover every non-whitespace character of ``text``.
 Rules, in order:
 
 * a blank line always ends a sentence; a single newline ends one unless the next
-  line starts with a lower-case letter, or the text is hard-wrapped at a fixed width and the
+  line starts with a lower-case letter or with what no sentence opens with (``, ; : ) ]``, or a
+  possessive: "Ce" / "cena" / "’s next parole hearing", a scraped page's broken emphasis), or the text is hard-wrapped at a fixed width and the
   line before it is full: it does not end in ``.!?…`` and the next line's first word would
   not have fitted on it (within ``WRAP_FIT``) (``wrap_width``: PDF and e-mail text broken at ~80-100 columns,
   "... a grant of $12,500 from the Texas" / "Bar Foundation to continue ..."), or the line ends in a word no
@@ -140,6 +141,20 @@ def _wrapped(line: str, following: str, width: int | None) -> bool:
     return len(line) + 1 + len(word) > WRAP_FIT * width
 
 
+_CONTINUING = ",;:)]"
+
+
+def _continues(text: str, j: int) -> bool:
+    """Whether the line starting at ``j`` goes on with the one before it: it starts with a lower-case letter,
+    with punctuation no sentence opens with (a comma, a semicolon, a colon, a closing bracket), or with a
+    possessive ("Ce\\ncena\\n’s next parole hearing", "Miami, Florida\\n, State Attorney ...": scraped pages
+    break lines around emphasis and links)."""
+    ch = text[j]
+    if ch.islower() or ch in _CONTINUING:
+        return True
+    return ch in "’'" and text[j + 1:j + 2].islower()
+
+
 def _boundaries(text: str) -> list[int]:
     """Cut positions: a new sentence starts at each returned index."""
     cuts: list[int] = []
@@ -155,7 +170,7 @@ def _boundaries(text: str) -> list[int]:
             while j < n and text[j].isspace():
                 blank = blank or text[j] == "\n"
                 j += 1
-            if j < n and (blank or not text[j].islower()):
+            if j < n and (blank or not _continues(text, j)):
                 if blank or not (_wrapped(text[line_start:i], text[j:j + 40], width) or _open_line(text[line_start:i])):
                     cuts.append(j)
             line_start = text.rfind("\n", 0, j) + 1
