@@ -6,7 +6,7 @@ import textwrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.text.sentences import wrap_width, sentences, split_sentences
+from rag.text.sentences import one_line, wrap_width, sentences, split_sentences
 
 
 def test_simple_split_and_exact_offsets():
@@ -106,6 +106,12 @@ def test_newlines():
         "The Governor reversed the grant in June.", "Ce\ncena\n\u2019s next parole hearing is in December 2021.",
         "Miami, Florida\n, State Attorney Katherine Fernandez Rundle will speak.",
         "Daniel Oneil\n, 38, was charged (see\nour site\n) today.", "\u2019Twas a test.", "\u201cA quote\u201d", "The End"]
+    # shown on one line: no space where the line broke before what goes on with it
+    assert [one_line(s) for s in sentences(broken)][1:4] == [
+        "Ce cena\u2019s next parole hearing is in December 2021.",
+        "Miami, Florida, State Attorney Katherine Fernandez Rundle will speak.",
+        "Daniel Oneil, 38, was charged (see our site) today."]
+    assert one_line("  one\n  two\t three \n") == "one two three"
 
 
 # A release converted from PDF, wrapped at 60 columns (after the Dallas County DA's grant release).

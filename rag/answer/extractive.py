@@ -49,7 +49,7 @@ from ..models import Answer, Citation, Hit
 from ..question import Question, as_question
 from ..question.asked import FIGURE_NAMES, REQUIRED_SHAPES, asked_figure, figure_anchor, has_shape, states_figure
 from ..text.markers import defuse_markers
-from ..text.sentences import ends_sentence
+from ..text.sentences import ends_sentence, one_line
 from ..text.steps import sentence_asked, states_asked_sentence
 from .base import AnswererBase, refusal
 from .evidence import Candidate, SentenceRanker
@@ -233,7 +233,7 @@ def compose(chosen: Sequence[Candidate]) -> tuple[str, tuple[Citation, ...]]:
     parts: list[str] = []
     citations: list[Citation] = []
     for n, c in enumerate([head] + rest, start=1):
-        shown = defuse_markers(" ".join(c.text.split()))  # keep [n] ours alone
+        shown = defuse_markers(one_line(c.text))  # keep [n] ours alone
         # a quote that ends without a stop (a list item, a heading) is closed after its marker, so
         # it does not run into the next quote as one sentence
         stop = "" if ends_sentence(shown) else "."

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Sequence
 from ..models import Answer, Citation, Hit
 from ..question import Question, as_question
 from ..question.asked import shows_asked_thing
+from ..text.sentences import one_line
 from ..text.tokenize import content_tokens
 from .base import refusal
 from .outcome import unstated_figure, unstated_sentence
@@ -146,7 +147,7 @@ def quote_lead(llm: LLMAnswerer, turn: Turn, answer: Answer) -> Answer:
         else:
             n = len(citations) + 1
             citations = citations + (replace(best, n=n),)
-        lines.append(f"The release says: “{' '.join(best.quote.split())}” [{n}]")  # one line
+        lines.append(f"The release says: “{one_line(best.quote)}” [{n}]")  # one line
     what = "the best-matching sentence" if len(quotes) == 1 else f"{len(quotes)} best-matching sentences"
     return replace(answer, text="\n".join(lines), citations=citations,
                    note=f"{answer.note}; {what} quoted after the model's answer")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..models import Answer, Citation, Listed, Release
+from ..text.sentences import one_line
 from .case import CaseStep, defendant_span
 from .match import Matches
 from .status import status_spans
@@ -26,7 +27,7 @@ _LISTS_PEOPLE = re.compile(r"\b(?:people|persons|suspects|individuals)\b", re.I)
 
 def _quote(release: Release, start: int, end: int) -> str:
     """The passage on one line, a space put back after a comma that lost it ("22,pleaded")."""
-    return re.sub(r"(?<=\w),(?=[^\W\d_])", ", ", " ".join(release.body[start:end].split()))
+    return re.sub(r"(?<=\w),(?=[^\W\d_])", ", ", one_line(release.body[start:end]))
 
 
 def _citation(n: int, release: Release, start: int, end: int) -> Citation:

@@ -228,6 +228,19 @@ def _spans(text: str, wrap_fit: float) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+_LINE_BREAK = re.compile(r"[^\S\n]*\n\s*")
+
+
+def one_line(text: str) -> str:
+    """``text`` (a sentence as the release breaks it) on one line, as an answer shows it: each run of whitespace
+    one space, and none at a line break before what goes on with the line without a space (``_CONTINUING``, a
+    possessive: "Parrott\\n, 64" reads "Parrott, 64", "Ce\\ncena\\n’s" reads "Ce cena’s")."""
+    def join(m: re.Match) -> str:
+        nxt = text[m.end():m.end() + 1]
+        return "" if nxt and not nxt.islower() and _continues(text, m.end()) else " "
+    return " ".join(_LINE_BREAK.sub(join, text).split())
+
+
 def sentences(text: str) -> list[str]:
     """Convenience: the sentence strings themselves."""
     return [text[s:e] for s, e in split_sentences(text)]
