@@ -9,10 +9,11 @@ Rules, in order:
 
 * a blank line always ends a sentence; a single newline ends one unless the next
   line starts with a lower-case letter or with what no sentence opens with (``, ; : ) ]``, or a
-  possessive: "Ce" / "cena" / "’s next parole hearing", a scraped page's broken emphasis), or the text is hard-wrapped at a fixed width and the
-  line before it is full: it does not end in ``.!?…`` and the next line's first word would
-  not have fitted on it (within ``WRAP_FIT``) (``wrap_width``: PDF and e-mail text broken at ~80-100 columns,
-  "... a grant of $12,500 from the Texas" / "Bar Foundation to continue ..."), or the line ends in a word no
+  possessive: "Ce" / "cena" / "’s next parole hearing", a scraped page's broken emphasis), or
+  the text is hard-wrapped at a fixed width and the line before it is full: it does not end in
+  ``.!?…`` and the next line's first word would not have fitted on it (within ``WRAP_FIT``)
+  (``wrap_width``: PDF and e-mail text broken at ~80-100 columns, "... a grant of $12,500 from the
+  Texas" / "Bar Foundation to continue ..."), or the line ends in a word no
   sentence or heading ends with (``TITLE_SMALL_WORDS`` and "than": "More than" / "342 people" / "with mental
   health disorders ...", a web page's emphasis; "... Officers Involved in" / "Summer 2020 Protests");
 * ``.``, ``!``, ``?`` and ``…`` (plus any closing quotes or brackets after them)
