@@ -53,7 +53,7 @@ def test_extensions_and_never_amx(tmp_path):
     assert flags == PORTABLE + (" -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON"
                                 " -DGGML_AVX512_BF16=ON")
     assert "AMX" not in flags and "NATIVE=ON" not in flags
-    # a flag's name inside another's ("avx512_vnni" is not "avx512_vnni_x") does not count
+    # a flag's name inside another's ("avx512_vnni" is not "avx512_vnnix") does not count
     assert llama_flags(tmp_path, AVX512 + " avx512_vnnix") == PORTABLE + " -DGGML_AVX512=ON"
 
 

@@ -145,15 +145,19 @@ def _wrapped(line: str, following: str, width: int | None) -> bool:
 _CONTINUING = ",;:)]"
 
 
-def _continues(text: str, j: int) -> bool:
-    """Whether the line starting at ``j`` goes on with the one before it: it starts with a lower-case letter,
-    with punctuation no sentence opens with (a comma, a semicolon, a colon, a closing bracket), or with a
-    possessive ("Ce\\ncena\\n’s next parole hearing", "Miami, Florida\\n, State Attorney ...": scraped pages
-    break lines around emphasis and links)."""
+def _glued(text: str, j: int) -> bool:
+    """Whether the line starting at ``j`` opens with what goes on with the line before it without a space:
+    punctuation no sentence opens with (a comma, a semicolon, a colon, a closing bracket) or a possessive
+    ("Ce\\ncena\\n’s next parole hearing", "Miami, Florida\\n, State Attorney ...": scraped pages break lines
+    around emphasis and links)."""
     ch = text[j]
-    if ch.islower() or ch in _CONTINUING:
-        return True
-    return ch in "’'" and text[j + 1:j + 2].islower()
+    return ch in _CONTINUING or (ch in "’'" and text[j + 1:j + 2].islower())
+
+
+def _continues(text: str, j: int) -> bool:
+    """Whether the line starting at ``j`` goes on with the one before it: a lower-case first letter, or
+    ``_glued``."""
+    return text[j].islower() or _glued(text, j)
 
 
 def _boundaries(text: str) -> list[int]:
@@ -234,11 +238,10 @@ _LINE_BREAK = re.compile(r"[^\S\n]*\n\s*")
 
 def one_line(text: str) -> str:
     """``text`` (a sentence as the release breaks it) on one line, as an answer shows it: each run of whitespace
-    one space, and none at a line break before what goes on with the line without a space (``_CONTINUING``, a
+    one space, and none at a line break before what goes on with the line without a space (``_glued``, a
     possessive: "Parrott\\n, 64" reads "Parrott, 64", "Ce\\ncena\\n’s" reads "Ce cena’s")."""
     def join(m: re.Match) -> str:
-        nxt = text[m.end():m.end() + 1]
-        return "" if nxt and not nxt.islower() and _continues(text, m.end()) else " "
+        return "" if m.end() < len(text) and _glued(text, m.end()) else " "
     return " ".join(_LINE_BREAK.sub(join, text).split())
 
 
