@@ -32,6 +32,10 @@ def test_question_words_roles_months_and_sentence_start_are_not_names():
     assert kinds("What did DCI Kiff say?") == [("Kiff", "name")]
     assert kinds("Was Mr. John A. Smith charged?") == [("John A Smith", "name")]
     assert kinds("Marisol Quintanilla-Brandt was sentenced to what?") == [("Marisol Quintanilla-Brandt", "name")]
+    # an elected office is a role too: the release may say "retired U.S. Rep. Eddie Bernice Johnson"
+    assert kinds("What did the DA say about former Congresswoman Eddie Bernice Johnson?") == [
+        ("DA", "context"), ("Eddie Bernice Johnson", "name")]
+    assert kinds("Why was Councilman Adam Nick charged?") == [("Adam Nick", "name")]
 
 
 def test_title_case_and_shouting_questions_name_nothing():
@@ -77,6 +81,9 @@ def test_tokens_and_stems():
         # a name written closed up in the question and apart in the release
         ("What did TechSoup's Caravan Studios build?", "Tech Soup and Caravan Studios built it.", True),
         ("What did TechSoup build?", "Tech support was given.", False),
+        # a number word in a name is its number, not an initial: "Two" is looked up as "two" or "2"
+        ("Two J.P. Morgan Chase bankers were indicted. Why?", "The two bankers worked at J.P. Morgan Chase.", True),
+        ("Two J.P. Morgan Chase bankers were indicted. Why?", "The bankers worked at J.P. Morgan Chase.", False),
     ],
 )
 def test_haystack(question, body, found):

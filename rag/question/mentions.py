@@ -57,7 +57,9 @@ ROLE_WORDS = frozenset(
     supt superintendent constable pc dc ds di dci dcs officer officers deputy assistant acting
     special agent agents judge justice magistrate mayor governor gov senator sen president
     minister secretary director manager commissioner captain capt lieutenant lt commander
-    sheriff senior junior general counsel spokesperson spokesman spokeswoman""".split()
+    sheriff senior junior general counsel spokesperson spokesman spokeswoman congressman congresswoman
+    congressmember rep representative assemblyman assemblywoman assemblymember councilman councilwoman
+    councilmember alderman alderwoman ambassador""".split()
 )
 # Capitalised words that start requests or sentences, or say who rather than which.
 CAPITAL_STOP = QUESTION_STOPWORDS | MONTHS_DAYS | ROLE_WORDS | frozenset({"i"})
@@ -203,7 +205,7 @@ class ReleaseText:
                 return all(self._has_word(p) for p in parts)
             if parts and len(parts) < len(pieces):
                 word = "-".join(parts)
-        toks = [t for t in tokens(word) if len(t) > 1]
+        toks = [t for t in tokens(word) if len(t) > 1 or t.isdigit()]  # "Two" is "2", no initial
         if not toks:
             return False
         if " " + " ".join(toks) + " " in self._joined:
