@@ -2,6 +2,7 @@
 
     python bench/fit_fusion.py --index .rag/shared [--dataset FILE ...] [--out bench/results]
     python bench/fit_fusion.py --index .rag/shared --grid release   # the whole-release field's weight
+    python bench/fit_fusion.py --index .rag/shared --grid window --dataset ... # the in-window lists' weight alone
 
 Score fusion adds min-max normalised lists, so only the weights' ratios matter: the dense
 weight stays 1 and the grid moves the others (BM25 over chunks, titles for lookup questions
@@ -43,6 +44,9 @@ GRIDS = {
         "other_title_weight": (0.0, 0.25, 0.5),
         "window_weight": (0.5, 1.0, 2.0),
         "release_weight": (0.0,),
+    },
+    "window": {  # written to fusion_fit_window.*; the other weights as shipped
+        "window_weight": (0.5, 1.0, 2.0, 3.0, 4.0),
     },
     "release": {  # written to fusion_fit_release.*; the other weights as shipped
         "release_weight": (0.0, 0.25, 0.5, 1.0, 2.0),
