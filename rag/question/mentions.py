@@ -176,8 +176,9 @@ class ReleaseText:
 
     def contains(self, mention: Mention) -> bool:
         """Quotes and numbers match as a run of tokens; a name matches when each of
-        its words (initials aside) occurs ("John Smith" finds "John A. Smith"), in
-        the singular or plural, without a lower-case hyphenated affix ("Boson-led")."""
+        its words (initials aside; a number word is its number: "Two" finds "two" and "2")
+        occurs ("John Smith" finds "John A. Smith"), in the singular or plural, without a
+        lower-case hyphenated affix ("Boson-led")."""
         if " " + " ".join(mention.tokens) + " " in self._joined:
             return True
         if mention.kind == "number" and all(t.isdigit() for t in mention.tokens):
