@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 
 from .models import Answer
+from .text.sentences import one_line
 
 
 def _md_escape(text: str) -> str:
@@ -31,7 +32,7 @@ def answer_markdown(question: str, answer: Answer, heading: str = "##") -> str:
             linked = f"[{title}]({c.url})" if c.url else title
             lines.append(f"{c.n}. {linked} ({c.date or 'undated'}), release `{c.release_id}`, "
                          f"chars {c.start}-{c.end}")
-            lines.append(f"   > {' '.join(c.quote.split())}")
+            lines.append(f"   > {one_line(c.quote)}")
     lines += ["", f"*Answered by {answer.answerer}.*"]
     return "\n".join(lines) + "\n"
 
