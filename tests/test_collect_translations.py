@@ -118,3 +118,28 @@ def test_a_count_lists_a_translation_its_topic_words_miss(pipe, monkeypatch):
     monkeypatch.setattr(find, "TRANSLATIONS_JOIN", False)
     answer, _ = pipe.ask(question)
     assert "dallas_tx/es.txt" not in {m.release_id for m in answer.matches}
+
+
+def test_a_case_marks_the_translation_and_counts_the_release_once(pipe):
+    answer = pipe.case("Benjamin Spencer")
+    listed = {m.release_id: m for m in answer.matches}
+    assert set(listed) == {"dallas_tx/en.txt", "dallas_tx/es.txt", "dallas_tx/later.txt"}
+    assert listed["dallas_tx/es.txt"].label == "translation"
+    assert listed["dallas_tx/es.txt"].duplicate_of == listed["dallas_tx/en.txt"].n
+    assert listed["dallas_tx/later.txt"].duplicate_of is None
+    assert ("2 releases naming Benjamin Spencer, in date order (1 more release is a translation of one listed, "
+            "not counted again):") in answer.text
+    assert f"[{listed['dallas_tx/es.txt'].n}] (translation of [{listed['dallas_tx/en.txt'].n}])" in answer.text
+
+
+def test_a_translation_is_never_the_latest_step():
+    from rag.collect.case import CaseStep
+    from rag.collect.compose import answer_case
+
+    en = _release("en.txt", "DA Announces Exoneration of Benjamin Spencer", "2024-08-29", EN)
+    es = _release("es.txt", "Exoneración de Benjamin Spencer", "2024-08-30", ES)  # posted a day later
+    steps = [CaseStep(en, "dismissed", 0, len(EN) - 1), CaseStep(es, "dismissed", 0, len(ES) - 1, "en.txt")]
+    answer = answer_case("Benjamin Spencer", steps, "case")
+    assert answer.text.startswith("Latest (2024-08-29, dismissed): Dallas County District Attorney")
+    assert [(m.label, m.duplicate_of) for m in answer.matches] == [("dismissed", None), ("translation", 1)]
+    assert "1 release naming Benjamin Spencer, in date order (1 more release is a translation" in answer.text

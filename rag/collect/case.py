@@ -11,7 +11,7 @@ first, so "Convicted and Sentenced" is "sentenced": ``STEPS``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..ingest.listing import listings
 from ..models import Release
@@ -23,9 +23,10 @@ from ..text.people import (AGED_FIRST, DEFENDANT, IDENTIFIED, STEP_NAMED, case_n
 from ..text.steps import STEP_PATTERNS, STEPS, TERM, step_of
 from ..text.tokenize import bm25_tokens
 from .match import lead_span, lead_spans
+from .translations import translations
 
 __all__ = ["STEPS", "CaseStep", "case_history", "case_numbers", "case_steps", "defendant_case", "defendant_name",
-           "defendant_span", "named_case", "step_of"]
+           "defendant_span", "mark_translations", "named_case", "step_of"]
 
 OPENING = 15  # the opening sentences, where a release names its defendant "X, 36, of Place"
 JOINED_CHARS = 600  # the longest run of lines read as one sentence (``_joined``)
@@ -34,12 +35,14 @@ JOINED_CHARS = 600  # the longest run of lines read as one sentence (``_joined``
 @dataclass(frozen=True)
 class CaseStep:
     """One release of the case: its step label ("" when it names none) and the sentence that
-    shows it (``start``/``end`` in the body)."""
+    shows it (``start``/``end`` in the body); ``translation_of``: the id of the release of the
+    case it translates ("" for none: ``mark_translations``)."""
 
     release: Release
     step: str
     start: int
     end: int
+    translation_of: str = ""
 
 
 def _name_pattern(name: str) -> re.Pattern:
@@ -198,6 +201,17 @@ def case_steps(releases) -> list[CaseStep]:
         start, end = _shown(rel, step)
         steps.append(CaseStep(rel, step or "", start, end))
     return steps
+
+
+def mark_translations(steps: list[CaseStep], store, lexical) -> list[CaseStep]:
+    """``steps`` with each release that translates another of them marked (Orange County and Dallas post
+    some releases again in Spanish or Vietnamese, naming the same person: the pairs the fitted model of
+    ``rag.collect.translations`` finds among the case's releases, as a count's). A translation takes the
+    step of the release it translates: its title's words are no step's."""
+    pairs = translations([s.release for s in steps], store, lexical)
+    step = {s.release.id: s.step for s in steps}
+    return [replace(s, translation_of=pairs[s.release.id], step=step[pairs[s.release.id]] or s.step)
+            if s.release.id in pairs else s for s in steps]
 
 
 def named_case(store, lexical, name: str, sources=()) -> list[CaseStep]:

@@ -86,17 +86,21 @@ def answer_matches(matches: Matches, question: str, route: str, answerer: str) -
 
 def answer_case(name: str, steps: list[CaseStep], answerer: str, criteria: str | None = None) -> Answer:
     """The case of ``name``: the latest dated step first, then every release in date order.
-    ``criteria``: what the releases were found by, in words (default "releases naming NAME")."""
+    ``criteria``: what the releases were found by, in words (default "releases naming NAME"). A
+    translation of another step (``CaseStep.translation_of``) is listed, marked "translation of [n]",
+    and neither counted again nor taken as the latest step."""
     criteria = criteria or f"releases naming {name}"
-    dated = [s for s in steps if s.release.date]
+    n_of = {s.release.id: i for i, s in enumerate(steps, start=1)}
+    dup = [n_of.get(s.translation_of) if s.translation_of else None for s in steps]
+    dated = [i for i, s in enumerate(steps) if s.release.date and dup[i] is None]
     citations, listed, lines = [], [], []
     for i, s in enumerate(steps, start=1):
         citations.append(_citation(i, s.release, s.start, s.end))
-        listed.append(Listed(i, s.release.id, s.release.title, s.release.date, s.release.url,
-                             s.step if s.release.date else "undated"))
-    latest = max(range(len(dated)), key=lambda i: (dated[i].release.date, i)) if dated else None
+        label = "translation" if dup[i - 1] else s.step if s.release.date else "undated"
+        listed.append(Listed(i, s.release.id, s.release.title, s.release.date, s.release.url, label, dup[i - 1]))
+    latest = max(dated, key=lambda i: (steps[i].release.date, i)) if dated else None
     if latest is not None:
-        s = dated[latest]
+        s = steps[latest]
         line = (f"Latest ({s.release.date}{', ' + s.step if s.step else ''}): "
                 f"{_quote(s.release, s.start, s.end)} [{latest + 1}]")
         for where in status_spans(s.release, (s.start, s.end), s.step):  # where the case stands
@@ -104,10 +108,14 @@ def answer_case(name: str, steps: list[CaseStep], answerer: str, criteria: str |
             citations.append(_citation(k, s.release, *where))
             line += f" {_quote(s.release, *where)} [{k}]"
         lines.append(line)
-    lines.append(f"{_plural(len(steps), 'release')}{criteria.removeprefix('releases')}, in date order:")
+    translated = sum(1 for d in dup if d)
+    more = (f" ({_plural(translated, 'more release')} {'is a translation' if translated == 1 else 'are translations'}"
+            " of one listed, not counted again)") if translated else ""
+    lines.append(f"{_plural(len(steps) - translated, 'release')}{criteria.removeprefix('releases')}, in date order{more}:")
     for i, s in enumerate(steps, start=1):
         when = s.release.date or "undated"
-        lines.append(f"- {when}{', ' + s.step if s.step else ''}: {_quote(s.release, s.start, s.end)} [{i}]")
+        tail = f" (translation of [{dup[i - 1]}])" if dup[i - 1] else ""
+        lines.append(f"- {when}{', ' + s.step if s.step else ''}: {_quote(s.release, s.start, s.end)} [{i}]{tail}")
         span = defendant_span(s.release)
         if span is not None and not (s.start <= span[0] < s.end):
             k = len(citations) + 1

@@ -28,7 +28,8 @@ from ..retrieval import NO_FILTERS, Filters
 from ..text.people import named_people
 from ..text.steps import asks_sentence, states_sentence
 from ..text.tokenize import bm25_tokens
-from .case import case_history, case_steps, defendant_case, defendant_name, named_case, person_mentions
+from .case import (case_history, case_steps, defendant_case, defendant_name, mark_translations, named_case,
+                   person_mentions)
 from .compose import answer_case, answer_matches
 from .criteria import Criteria, criteria_for, question_words, topic_runs, with_words_topic
 from .find import find_matches
@@ -162,10 +163,10 @@ def collect(question: Question, index, filters: Filters, answerer: str) -> tuple
         name, steps = found
         if CASE_TOPIC and steps:
             criteria, about = topic_case(question, index, tuple(sorted({s.release.source for s in steps})))
-            answer = answer_case(name, joined(steps, about), answerer,
+            answer = answer_case(name, mark_translations(joined(steps, about), index.store, lexical), answerer,
                                  criteria=f"releases naming {name} or {' '.join(criteria.conditions())}")
         else:
-            answer = answer_case(name, steps, answerer)
+            answer = answer_case(name, mark_translations(steps, index.store, lexical), answerer)
     else:
         criteria = read_criteria(question, index, filters, fitted)
         unknown = unknown_publisher(question, criteria)
@@ -194,7 +195,7 @@ def case_answer(name: str, index, filters: Filters, answerer: str = "case") -> A
         note = f"no release names {name}" + (f"; names like it: {', '.join(like)}" if like else "")
         return Answer(f"No release in this index names {name}.", True, (), answerer, note=note, route="case",
                       criteria=f"releases naming {name}")
-    return answer_case(name, steps, answerer)
+    return answer_case(name, mark_translations(steps, index.store, index.lexical), answerer)
 
 
 def first_last(person: str) -> str | None:
@@ -224,7 +225,8 @@ def described_case(question: Question, hits: Sequence[Hit], index, filters: Filt
         said.append(" ".join(criteria.conditions()))
     if len(steps) < DESCRIBED_MIN:
         return None
-    answer = answer_case(name or "the case", steps, answerer, criteria="releases " + " or ".join(said))
+    answer = answer_case(name or "the case", mark_translations(steps, index.store, index.lexical), answerer,
+                         criteria="releases " + " or ".join(said))
     whom = f", and the case of {name}, whom the best-matching release names as its defendant" if name else ""
     note = f"the question names nobody: {answer.criteria}{whom}"
     return dataclasses.replace(answer, note=note), _hits(index, answer)
