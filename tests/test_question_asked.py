@@ -109,6 +109,11 @@ def test_the_clause_that_asks(question, clause):
     ("What sentence did Ron Bibby receive?", None),
     ("How many shots did Donovan Bailey fire into the crowd?", "count"),
     ("How many years had Sergeant Nolan served as a court officer?", "count"),
+    ("What was the name of the 17-year-old fatally stabbed at the house party?", "name"),
+    ("What are the names of the couple who paid $276,000 for the house?", "name"),  # not a money amount
+    ("What was his sentence, and what was the name of the brother-in-law he killed?", "name"),
+    ("What is the name of the mural that was defaced?", None),  # a thing's name: any capitalised words
+    ("Who was sentenced for the stabbing?", None),
 ])
 def test_a_figure_asked_by_name(question, kind):
     from rag.question.asked import asked_figure
@@ -158,3 +163,16 @@ def test_a_payment_or_an_age_asked_must_be_stated_beside_its_anchor():
     assert figure_anchor(q, "date") == "sentenc"  # the event's stem: "sentencing", "sentenced"
     assert states_figure("date", "Bibby is scheduled to be sentenced on June 3.", "sentenc")
     assert not states_figure("date", "Bibby was arraigned on June 3.", "sentenc")
+
+
+def test_a_name_asked_must_be_one_the_question_does_not_give():
+    from rag.question.asked import states_figure
+    asked = "What is the name of the Houston woman sentenced for killing five-year-old Samuel Olson?"
+    assert not states_figure("name", "The Houston woman who killed 5-year-old Samuel Olson was sentenced.", given=asked)
+    assert states_figure("name", "Jane Q. Roe, 41, of Houston, killed 5-year-old Samuel Olson.", given=asked)
+    assert not states_figure("name", "Summer Stephan announced today that the man was sentenced.", given=asked)  # a speaker
+    assert not states_figure("name", "Harris County District Attorney Kim Ogg thanked the jury.", given=asked)  # an office
+    assert not states_figure("name", "He drove from the Bay Area to Valley Center.", given=asked)  # places
+    assert not states_figure("name", "SANTA ANA, Calif. – A mother was charged.", given=asked)  # a dateline
+    assert not states_figure("name", "Officer Killed Responding to Deadly Mattress Fire", given=asked)  # a headline
+    assert states_figure("name", "After killing Vicente Reyes, Bobila went downstairs.", given=asked)

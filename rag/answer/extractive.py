@@ -175,7 +175,7 @@ class ExtractiveAnswerer(AnswererBase):
         chosen = [cands[i] for i in picked]
         figure = asked_figure(q.text) if cfg.figure_check else None
         anchor = figure_anchor(q.text, figure)
-        if figure and not any(states_figure(figure, c.text, anchor) for c in chosen):
+        if figure and not any(states_figure(figure, c.text, anchor, q.text) for c in chosen):
             what = FIGURE_NAMES[figure] + (f" ({anchor})" if anchor else "")
             return done(None, f"asked for {what}; no sentence quoted states one")
         text, citations = compose(chosen)

@@ -52,6 +52,6 @@ def unstated_figure(question: Question, hits: Sequence[Hit]) -> str | None:
     anchor = figure_anchor(question.text, kind)
     if not hits or kind is None:
         return None
-    if any(states_figure(kind, c.text, anchor) for c in collect_candidates(hits)):
+    if any(states_figure(kind, c.text, anchor, question.text) for c in collect_candidates(hits)):
         return None
     return f"asked for {FIGURE_NAMES[kind]}{f' ({anchor})' if anchor else ''}; no release read states one"

@@ -25,7 +25,7 @@ from ..text.tokenize import content_stems, normalise_token, words as tokens
 from .mentions import question_mentions
 
 __all__ = ["FIGURE_NAMES", "MONEY", "REQUIRED_SHAPES", "answer_type", "asked_clause", "asked_figure", "figure_anchor", "asks_two_things", "has_shape",
-           "question_parts", "shows_asked_thing", "states_figure"]
+           "names_someone", "question_parts", "shows_asked_thing", "states_figure"]
 
 _QUESTION_TYPES = (  # checked in this order; the first that matches wins
     ("quantity", re.compile(r"\bhow (many|much|long|old|far|often)\b|\bnumber of\b|"
@@ -174,6 +174,15 @@ def asked_clause(question: str) -> str:
 # "how old was the victim"; group ``name``: the person named), not of a thing ("how old was the oldest
 # crime": a year answers it).
 _FIGURE_ASKED = {
+    # a person's name asked of someone the question only describes ("what was the name of the 17-year-old stabbed at
+    # the party", "what are the names of the couple who paid ..."); before "money": "who paid $276,000" is context
+    "name": re.compile(r"\b(?:what|which)\s+(?:is|was|were|are)\s+(?:the\s+)?names?\s+of\s+(?:(?:the|his|her|their|a|an|"
+                       r"both|two|three)\s+)?(?:[\w'’-]+\s+){0,3}?(?:(?:wo)?m[ae]n|boys?|girls?|child(?:ren)?|sons?|"
+                       r"daughters?|victims?|widow(?:er)?s?|wi(?:fe|ves)|husbands?|mothers?|fathers?|(?:brother|sister)s?"
+                       r"(?:-in-law)?|couples?|teen(?:ager)?s?|drivers?|passengers?|persons?|people|\d+-year-olds?|"
+                       r"suspects?|defendants?|(?:girl|boy)?friends?|employees?|workers?|owners?|landlords?|tenants?|"
+                       r"students?|nurses?|doctors?|patients?|relatives?|nephews?|nieces?|cousins?|accomplices?|"
+                       r"gunm[ae]n|infants?|bab(?:y|ies)|toddlers?|residents?|individuals?)\b", re.I),
     "money": re.compile(r"\b(?:how much|what|which)\b[^?]*\b(?:restitution|compensation|settlement|fines?|fined|bail|"
                         r"bond|amount|money|dollars?|paid|pay|cost|worth|value|damages)\b", re.I),
     "age": re.compile(r"\b[Hh]ow old (?:was|were|is|are)\s+(?:(?:[Dd]r|Mr|Mrs|Ms)\.\s+)?"
@@ -212,14 +221,14 @@ _FIGURE_STATED = {
                           r"semi-?automatic|automatic weapon|assault weapon|ghost guns?|caliber|\d+\s?mm)\b|"
                           r"(?<!\w)\.\d{2,3}\b", re.I),
 }
-FIGURE_NAMES = {"money": "a money amount", "age": "an age", "judge": "a judge's name",
+FIGURE_NAMES = {"name": "a person's name", "money": "a money amount", "age": "an age", "judge": "a judge's name",
                 "lawyer": "a defence lawyer", "term": "the length of a term",
                 "date": "the date of a court event", "firearm": "the kind of firearm",
                 "count": "a count"}
 
 
 def asked_figure(question: str) -> str | None:
-    """The figure ``question`` asks for by name ("money", "age", "judge", "lawyer", "term", "firearm",
+    """The figure ``question`` asks for by name ("name", "money", "age", "judge", "lawyer", "term", "firearm",
     "count", "date"; see ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was
     the bail set?"): "date" when its asking clause names a court event (trial, sentencing, hearing,
     arraignment, court)."""
@@ -250,12 +259,15 @@ def figure_anchor(question: str, kind: str | None) -> str:
     return m["name"].split()[-1] if m and m["name"] else ""
 
 
-def states_figure(kind: str, text: str, anchor: str = "") -> bool:
+def states_figure(kind: str, text: str, anchor: str = "", given: str = "") -> bool:
     """Whether ``text`` states a figure of ``kind`` ("$5,000", "36-year-old", "Judge Smith"); with
     an ``anchor`` (``figure_anchor``), a sum in a sentence naming the payment ("fined $300"), an
-    age beside the name ("Harouni, 64," / "64-year-old Benjamin Harouni")."""
+    age beside the name ("Harouni, 64," / "64-year-old Benjamin Harouni"). A name must be one that
+    ``given`` (the question) does not give (``names_someone``)."""
     if kind == "count":
         return bool(counts(text))
+    if kind == "name":
+        return names_someone(text, given)
     if not _FIGURE_STATED[kind].search(text):
         return False
     if not anchor:
@@ -265,3 +277,40 @@ def states_figure(kind: str, text: str, anchor: str = "") -> bool:
         return re.search(rf"\b{name}\W{{1,3}}\(?\d{{1,3}}\b|\b\d{{1,3}}-year-old\s+(?:[A-Z][\w.'’-]*\s+){{0,3}}{name}\b",
                          text) is not None
     return re.search(rf"\b{re.escape(anchor)}", text, re.I) is not None
+
+
+# the words of a capitalised run that make it a place or a thing, not a person ("Valley Center", "Temescal Canyon Road")
+_PLACE_WORDS = frozenset("""street st avenue ave road rd boulevard blvd drive highway freeway route park center centre area
+    valley canyon beach bay heights hills hill lake river island islands county city town village mall plaza market
+    hospital school academy college university church temple mosque theater theatre club bank company inc llc corp
+    restaurant hotel motel airport station""".split())
+_SPEAKS = re.compile(r"\W*(?:\w\s+)?(?:announced|said|says|stated|added|noted)\b")  # "Summer Stepha n announced today"
+
+
+def names_someone(text: str, given: str = "") -> bool:
+    """Whether ``text`` names a person ``given`` (the question) does not: a capitalised run of two words or more
+    (``question_mentions``' names; an institution or a rank is none, and a headline in Title Case names nobody by
+    capitals) that is not all in capitals, holds no word of a place or a thing ("Valley Center"), and is not the
+    speaker of a statement ("Summer Stephan announced today ...": the prosecutor)."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", text)
+    if len(words) >= 4 and all(w[0].isupper() or len(w) <= 3 for w in words):  # a headline: capitals name nobody
+        return False
+    asked = set(tokens(given))
+    for m in question_mentions(text):
+        if m.kind != "name" or len(m.tokens) < 2 or set(m.tokens) <= asked or m.text.isupper():
+            continue
+        if any(t in _PLACE_WORDS for t in m.tokens) or _SPEAKS.match(text, _end(text, m.tokens)):
+            continue
+        return True
+    return False
+
+
+def _end(text: str, words: Sequence[str]) -> int:
+    """Where the run of ``words`` (normalised tokens, in order) ends in ``text``; its length if not found."""
+    pos = 0
+    for word in words:
+        found = re.compile(rf"\b{re.escape(word)}", re.I).search(text, pos)
+        if found is None:
+            return len(text)
+        pos = found.end()
+    return pos
