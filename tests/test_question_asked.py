@@ -113,6 +113,10 @@ def test_the_clause_that_asks(question, clause):
     ("What are the names of the couple who paid $276,000 for the house?", "name"),  # not a money amount
     ("What was his sentence, and what was the name of the brother-in-law he killed?", "name"),
     ("What is the name of the mural that was defaced?", None),  # a thing's name: any capitalised words
+    ("Who was the woman that the victim accused him of seeing?", "name"),
+    ("How did Thomas Apollo plead at his arraignment?", "plea"),
+    ("What plea deal had he been about to accept?", None),  # the deal's terms answer it
+    ("When was the chiropractor arrested?", "date"),  # beside the arrest
     ("Who was sentenced for the stabbing?", None),
 ])
 def test_a_figure_asked_by_name(question, kind):
@@ -138,6 +142,8 @@ def test_what_states_a_figure():
     # a date, a time, an ordinal, an age: no count
     assert not states_figure("count", "On September 7, 2020 at 2:44 a.m., a week before his 16th birthday, he fired.")
     assert not states_figure("count", "The victim, who was 25-years-old, was at 120 Schermerhorn Street.")
+    assert states_figure("plea", "He pleaded not guilty.") and states_figure("plea", "She entered a plea of no contest.")
+    assert not states_figure("plea", "He was arraigned on Tuesday and is due back in court on May 3.")
 
 
 def test_a_payment_or_an_age_asked_must_be_stated_beside_its_anchor():
@@ -163,6 +169,9 @@ def test_a_payment_or_an_age_asked_must_be_stated_beside_its_anchor():
     assert figure_anchor(q, "date") == "sentenc"  # the event's stem: "sentencing", "sentenced"
     assert states_figure("date", "Bibby is scheduled to be sentenced on June 3.", "sentenc")
     assert not states_figure("date", "Bibby was arraigned on June 3.", "sentenc")
+    assert figure_anchor("When was the chiropractor arrested?", "date") == "arrest"
+    assert states_figure("date", "He was arrested on June 3, 2008.", "arrest")
+    assert not states_figure("date", "He was found guilty by a jury on June 3, 2008.", "arrest")
 
 
 def test_a_name_asked_must_be_one_the_question_does_not_give():

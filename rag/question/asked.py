@@ -175,8 +175,10 @@ def asked_clause(question: str) -> str:
 # crime": a year answers it).
 _FIGURE_ASKED = {
     # a person's name asked of someone the question only describes ("what was the name of the 17-year-old stabbed at
-    # the party", "what are the names of the couple who paid ..."); before "money": "who paid $276,000" is context
-    "name": re.compile(r"\b(?:what|which)\s+(?:is|was|were|are)\s+(?:the\s+)?names?\s+of\s+(?:(?:the|his|her|their|a|an|"
+    # the party", "what are the names of the couple who paid ...", "who was the woman that ..."); before "money": "who
+    # paid $276,000" is context
+    "name": re.compile(r"\b(?:(?:what|which)\s+(?:is|was|were|are)\s+(?:the\s+)?names?\s+of|who\s+(?:is|was|were|are))\s+"
+                       r"(?:(?:the|his|her|their|a|an|"
                        r"both|two|three)\s+)?(?:[\w'’-]+\s+){0,3}?(?:(?:wo)?m[ae]n|boys?|girls?|child(?:ren)?|sons?|"
                        r"daughters?|victims?|widow(?:er)?s?|wi(?:fe|ves)|husbands?|mothers?|fathers?|(?:brother|sister)s?"
                        r"(?:-in-law)?|couples?|teen(?:ager)?s?|drivers?|passengers?|persons?|people|\d+-year-olds?|"
@@ -202,12 +204,15 @@ _FIGURE_ASKED = {
                           r"\b(?:what|which)\s+(?:guns?|firearms?)\s+(?:did|do|does|was|were|is|are|had|has)\b", re.I),
     # a count: a date, an age or a case number does not answer it
     "count": re.compile(r"\bhow many\b", re.I),
+    # "how did X plead" (not "what plea deal": a deal's terms answer it)
+    "plea": re.compile(r"\bhow did\b[^?]*\bplead\b|\bwhat\s+(?:was\s+(?:his|her|their|the)\s+)?plea\b(?!\s+(?:deal|bargain|offer|agreement))",
+                       re.I),
 }
 # the date of a court event asked ("on what date is the murder trial scheduled to begin?", "when is X due back in
 # court?"; group ``word``): it must be stated beside the event, not any date of the case
 _EVENT_DATE_ASKED = re.compile(r"^\W*(?:when\b|(?:on|by)?\s*what (?:date|day)\b)[^?]*?\b(?P<word>trial|sentencing|"
-                               r"hearing|arraignment|court)\b", re.I)
-_EVENT_STEM = {"sentencing": "sentenc", "arraignment": "arraign"}
+                               r"hearing|arraignment|court|arrested|arrest)\b", re.I)
+_EVENT_STEM = {"sentencing": "sentenc", "arraignment": "arraign", "arrested": "arrest"}
 MONEY = re.compile(r"[$£€]\s?\d|\b\d[\d,.]*\s*(million|billion|thousand)?\s*(dollars|pounds)\b", re.I)  # a sum stated
 _FIGURE_STATED = {
     "date": _ANSWER_SHAPES["time"],
@@ -217,6 +222,7 @@ _FIGURE_STATED = {
     "lawyer": re.compile(r"\bdefen[cs]e (?:attorney|lawyer|counsel)\b|\brepresented by\b|"
                          r"\b(?:his|her|their) (?:attorney|lawyer)\b", re.I),
     "term": DURATION,
+    "plea": re.compile(r"\bplead\w*|\bpled\b|\bpleas?\b|\bguilty\b|\bno contest\b|\bnolo\b", re.I),
     "firearm": re.compile(r"\b(?:rifles?|handguns?|pistols?|shotguns?|revolvers?|AR-?15|AK-?47|Glock|Uzi|"
                           r"semi-?automatic|automatic weapon|assault weapon|ghost guns?|caliber|\d+\s?mm)\b|"
                           r"(?<!\w)\.\d{2,3}\b", re.I),
@@ -224,14 +230,14 @@ _FIGURE_STATED = {
 FIGURE_NAMES = {"name": "a person's name", "money": "a money amount", "age": "an age", "judge": "a judge's name",
                 "lawyer": "a defence lawyer", "term": "the length of a term",
                 "date": "the date of a court event", "firearm": "the kind of firearm",
-                "count": "a count"}
+                "count": "a count", "plea": "a plea"}
 
 
 def asked_figure(question: str) -> str | None:
     """The figure ``question`` asks for by name ("name", "money", "age", "judge", "lawyer", "term", "firearm",
-    "count", "date"; see ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was
+    "count", "plea", "date"; see ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was
     the bail set?"): "date" when its asking clause names a court event (trial, sentencing, hearing,
-    arraignment, court)."""
+    arraignment, court, an arrest)."""
     if answer_type(question) == "time":
         return "date" if _EVENT_DATE_ASKED.search(asked_clause(question)) else None
     return next((kind for kind, pattern in _FIGURE_ASKED.items() if pattern.search(question)), None)
