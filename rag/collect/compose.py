@@ -111,7 +111,8 @@ def answer_case(name: str, steps: list[CaseStep], answerer: str, criteria: str |
     translated = sum(1 for d in dup if d)
     more = (f" ({_plural(translated, 'more release')} {'is a translation' if translated == 1 else 'are translations'}"
             " of one listed, not counted again)") if translated else ""
-    lines.append(f"{_plural(len(steps) - translated, 'release')}{criteria.removeprefix('releases')}, in date order{more}:")
+    counted = _plural(len(steps) - translated, "release")
+    lines.append(f"{counted}{criteria.removeprefix('releases')}, in date order{more}:")
     for i, s in enumerate(steps, start=1):
         when = s.release.date or "undated"
         tail = f" (translation of [{dup[i - 1]}])" if dup[i - 1] else ""

@@ -177,14 +177,14 @@ _FIGURE_ASKED = {
     # a person's name asked of someone the question only describes ("what was the name of the 17-year-old stabbed at
     # the party", "what are the names of the couple who paid ...", "who was the woman that ..."); before "money": "who
     # paid $276,000" is context
-    "name": re.compile(r"\b(?:(?:what|which)\s+(?:is|was|were|are)\s+(?:the\s+)?names?\s+of|who\s+(?:is|was|were|are))\s+"
-                       r"(?:(?:the|his|her|their|a|an|"
-                       r"both|two|three)\s+)?(?:[\w'’-]+\s+){0,3}?(?:(?:wo)?m[ae]n|boys?|girls?|child(?:ren)?|sons?|"
-                       r"daughters?|victims?|widow(?:er)?s?|wi(?:fe|ves)|husbands?|mothers?|fathers?|(?:brother|sister)s?"
-                       r"(?:-in-law)?|couples?|teen(?:ager)?s?|drivers?|passengers?|persons?|people|\d+-year-olds?|"
-                       r"suspects?|defendants?|(?:girl|boy)?friends?|employees?|workers?|owners?|landlords?|tenants?|"
-                       r"students?|nurses?|doctors?|patients?|relatives?|nephews?|nieces?|cousins?|accomplices?|"
-                       r"gunm[ae]n|infants?|bab(?:y|ies)|toddlers?|residents?|individuals?)\b", re.I),
+    "name": re.compile(r"\b(?:(?:what|which)\s+(?:is|was|were|are)\s+(?:the\s+)?names?\s+of|"
+                       r"who\s+(?:is|was|were|are))\s+(?:(?:the|his|her|their|a|an|both|two|three)\s+)?"
+                       r"(?:[\w'’-]+\s+){0,3}?(?:(?:wo)?m[ae]n|boys?|girls?|child(?:ren)?|sons?|daughters?|victims?|"
+                       r"widow(?:er)?s?|wi(?:fe|ves)|husbands?|mothers?|fathers?|(?:brother|sister)s?(?:-in-law)?|"
+                       r"couples?|teen(?:ager)?s?|drivers?|passengers?|persons?|people|\d+-year-olds?|suspects?|"
+                       r"defendants?|(?:girl|boy)?friends?|employees?|workers?|owners?|landlords?|tenants?|students?|"
+                       r"nurses?|doctors?|patients?|relatives?|nephews?|nieces?|cousins?|accomplices?|gunm[ae]n|"
+                       r"infants?|bab(?:y|ies)|toddlers?|residents?|individuals?)\b", re.I),
     "money": re.compile(r"\b(?:how much|what|which)\b[^?]*\b(?:restitution|compensation|settlement|fines?|fined|bail|"
                         r"bond|amount|money|dollars?|paid|pay|cost|worth|value|damages)\b", re.I),
     "age": re.compile(r"\b[Hh]ow old (?:was|were|is|are)\s+(?:(?:[Dd]r|Mr|Mrs|Ms)\.\s+)?"
@@ -205,8 +205,8 @@ _FIGURE_ASKED = {
     # a count: a date, an age or a case number does not answer it
     "count": re.compile(r"\bhow many\b", re.I),
     # "how did X plead" (not "what plea deal": a deal's terms answer it)
-    "plea": re.compile(r"\bhow did\b[^?]*\bplead\b|\bwhat\s+(?:was\s+(?:his|her|their|the)\s+)?plea\b(?!\s+(?:deal|bargain|offer|agreement))",
-                       re.I),
+    "plea": re.compile(r"\bhow did\b[^?]*\bplead\b|"
+                       r"\bwhat\s+(?:was\s+(?:his|her|their|the)\s+)?plea\b(?!\s+(?:deal|bargain|offer|agreement))", re.I),
 }
 # the date of a court event asked ("on what date is the murder trial scheduled to begin?", "when is X due back in
 # court?"; group ``word``): it must be stated beside the event, not any date of the case
@@ -235,9 +235,9 @@ FIGURE_NAMES = {"name": "a person's name", "money": "a money amount", "age": "an
 
 def asked_figure(question: str) -> str | None:
     """The figure ``question`` asks for by name ("name", "money", "age", "judge", "lawyer", "term", "firearm",
-    "count", "plea", "date"; see ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it names ("when was
-    the bail set?"): "date" when its asking clause names a court event (trial, sentencing, hearing,
-    arraignment, court, an arrest)."""
+    "count", "plea", "date"; see ``FIGURE_NAMES``), or None. A "when" question asks for a date, whatever it
+    names ("when was the bail set?"): "date" when its asking clause names a court event (trial, sentencing,
+    hearing, arraignment, court, an arrest)."""
     if answer_type(question) == "time":
         return "date" if _EVENT_DATE_ASKED.search(asked_clause(question)) else None
     return next((kind for kind, pattern in _FIGURE_ASKED.items() if pattern.search(question)), None)
@@ -285,9 +285,9 @@ def states_figure(kind: str, text: str, anchor: str = "", given: str = "") -> bo
     return re.search(rf"\b{re.escape(anchor)}", text, re.I) is not None
 
 
-# the words of a capitalised run that make it a place or a thing, not a person ("Valley Center", "Temescal Canyon Road")
-_PLACE_WORDS = frozenset("""street st avenue ave road rd boulevard blvd drive highway freeway route park center centre area
-    valley canyon beach bay heights hills hill lake river island islands county city town village mall plaza market
+# the words of a capitalised run that make it a place or a thing, not a person ("Valley Center")
+_PLACE_WORDS = frozenset("""street st avenue ave road rd boulevard blvd drive highway freeway route park center centre
+    area valley canyon beach bay heights hills hill lake river island islands county city town village mall plaza market
     hospital school academy college university church temple mosque theater theatre club bank company inc llc corp
     restaurant hotel motel airport station""".split())
 _SPEAKS = re.compile(r"\W*(?:\w\s+)?(?:announced|said|says|stated|added|noted)\b")  # "Summer Stepha n announced today"
