@@ -143,3 +143,12 @@ def test_a_translation_is_never_the_latest_step():
     assert answer.text.startswith("Latest (2024-08-29, dismissed): Dallas County District Attorney")
     assert [(m.label, m.duplicate_of) for m in answer.matches] == [("dismissed", None), ("translation", 1)]
     assert "1 release naming Benjamin Spencer, in date order (1 more release is a translation" in answer.text
+
+
+def test_a_translation_is_no_other_release_of_the_case(pipe):
+    from rag.collect.run import case_siblings
+
+    index = pipe.refresh().index
+    name, others = case_siblings(index.store.release("dallas_tx/en.txt"), index)
+    assert name == "Benjamin Spencer"
+    assert [r.id for r in others] == ["dallas_tx/later.txt"]  # not its Spanish version, which names him too

@@ -34,6 +34,7 @@ from .compose import answer_case, answer_matches
 from .criteria import Criteria, criteria_for, question_words, topic_runs, with_words_topic
 from .find import find_matches
 from .match import Matches
+from .translations import translations
 
 __all__ = ["FITTED_LIST_MIN", "MAX_HITS", "SELF_NAMED", "WORDS_TOPIC", "case_answer", "case_siblings", "collect",
            "described_case", "first_last", "fitted_list_holds", "publisher_sources", "read_criteria", "telling_words",
@@ -253,12 +254,16 @@ def joined(steps: list, more: list) -> list:
 
 def case_siblings(release, index) -> tuple[str, list] | None:
     """(the person ``release`` names as its defendant, the other releases of their case, from
-    the same source, in date order), or None when it names nobody so or no other release does."""
+    the same source, in date order), or None when it names nobody so or no other release does. A
+    translation of a release of the case (of ``release`` itself, or of another) is no other release
+    (``rag.collect.translations``; the case's timeline lists it, marked)."""
     name = defendant_name(release)
     if name is None:
         return None
     others = [s.release for s in named_case(index.store, index.lexical, name, (release.source,))
               if s.release.id != release.id]
+    translated = translations([release, *others], index.store, index.lexical)
+    others = [r for r in others if r.id not in translated]
     return (name, others) if others else None
 
 
