@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from ..text.stem import suffix_stem as stem
 from ..text.numbers import AGE, counts
 from ..text.steps import DURATION
-from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS
+from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS, TITLE_SMALL_WORDS
 from ..text.tokenize import content_stems, normalise_token, words as tokens
 from .mentions import question_mentions
 
@@ -294,12 +294,13 @@ _SPEAKS = re.compile(r"\W*(?:\w\s+)?(?:announced|said|says|stated|added|noted)\b
 
 
 def names_someone(text: str, given: str = "") -> bool:
-    """Whether ``text`` names a person ``given`` (the question) does not: a capitalised run of two words or more
-    (``question_mentions``' names; an institution or a rank is none, and a headline in Title Case names nobody by
-    capitals) that is not all in capitals, holds no word of a place or a thing ("Valley Center"), and is not the
-    speaker of a statement ("Summer Stephan announced today ...": the prosecutor)."""
+    """Whether ``text`` names a person ``given`` (the question) does not: a capitalised run of two words or
+    more (``question_mentions``' names; an institution or a rank is none, and a headline in Title Case, its
+    small words (``TITLE_SMALL_WORDS``) aside, names nobody by capitals) that is not all in capitals, holds no
+    word of a place or a thing ("Valley Center"), and is not the speaker of a statement ("Summer Stephan
+    announced today ...": the prosecutor)."""
     words = re.findall(r"[^\W\d_][\w'’-]*", text)
-    if len(words) >= 4 and all(w[0].isupper() or len(w) <= 3 for w in words):  # a headline: capitals name nobody
+    if len(words) >= 4 and all(w[0].isupper() or w.lower() in TITLE_SMALL_WORDS for w in words):  # a headline
         return False
     asked = set(tokens(given))
     for m in question_mentions(text):
