@@ -164,10 +164,10 @@ def collect(question: Question, index, filters: Filters, answerer: str) -> tuple
         name, steps = found
         if CASE_TOPIC and steps:
             criteria, about = topic_case(question, index, tuple(sorted({s.release.source for s in steps})))
-            answer = answer_case(name, mark_translations(joined(steps, about), index.store, lexical), answerer,
-                                 criteria=f"releases naming {name} or {' '.join(criteria.conditions())}")
+            answer = _case(name, joined(steps, about), index, answerer,
+                           criteria=f"releases naming {name} or {' '.join(criteria.conditions())}")
         else:
-            answer = answer_case(name, mark_translations(steps, index.store, lexical), answerer)
+            answer = _case(name, steps, index, answerer)
     else:
         criteria = read_criteria(question, index, filters, fitted)
         unknown = unknown_publisher(question, criteria)
@@ -183,6 +183,11 @@ def collect(question: Question, index, filters: Filters, answerer: str) -> tuple
     return answer, _hits(index, answer)
 
 
+def _case(name: str, steps: list, index, answerer: str, criteria: str | None = None) -> Answer:
+    """``answer_case`` over ``steps`` with the releases translating another of them marked (``mark_translations``)."""
+    return answer_case(name, mark_translations(steps, index.store, index.lexical), answerer, criteria)
+
+
 def case_answer(name: str, index, filters: Filters, answerer: str = "case") -> Answer:
     """The case of ``name`` (every release naming them, from ``filters.sources`` if given); a
     refusal saying so when no release names them."""
@@ -196,7 +201,7 @@ def case_answer(name: str, index, filters: Filters, answerer: str = "case") -> A
         note = f"no release names {name}" + (f"; names like it: {', '.join(like)}" if like else "")
         return Answer(f"No release in this index names {name}.", True, (), answerer, note=note, route="case",
                       criteria=f"releases naming {name}")
-    return answer_case(name, mark_translations(steps, index.store, index.lexical), answerer)
+    return _case(name, steps, index, answerer)
 
 
 def first_last(person: str) -> str | None:
@@ -226,8 +231,7 @@ def described_case(question: Question, hits: Sequence[Hit], index, filters: Filt
         said.append(" ".join(criteria.conditions()))
     if len(steps) < DESCRIBED_MIN:
         return None
-    answer = answer_case(name or "the case", mark_translations(steps, index.store, index.lexical), answerer,
-                         criteria="releases " + " or ".join(said))
+    answer = _case(name or "the case", steps, index, answerer, criteria="releases " + " or ".join(said))
     whom = f", and the case of {name}, whom the best-matching release names as its defendant" if name else ""
     note = f"the question names nobody: {answer.criteria}{whom}"
     return dataclasses.replace(answer, note=note), _hits(index, answer)
