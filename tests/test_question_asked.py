@@ -174,6 +174,23 @@ def test_a_payment_or_an_age_asked_must_be_stated_beside_its_anchor():
     assert not states_figure("date", "He was found guilty by a jury on June 3, 2008.", "arrest")
 
 
+def test_a_count_asked_must_count_the_thing_asked():
+    from rag.question.asked import counted_thing, figure_anchor, states_figure
+    question = "How many Firestone service centers in San Diego County did investigators inspect?"
+    assert figure_anchor(question, "count") == "Firestone service centers"
+    assert counted_thing("How many pairs of shoes did the crew take?") == "pairs"
+    assert counted_thing("How many of the inventoried kits were untested?") == "inventoried kits"
+    assert counted_thing("How many more felony counts were filed?") == "felony counts"
+    assert counted_thing("How many people did the office warn by email?") == ""  # people: any count, as before
+    assert counted_thing("How many human trafficking victims were recovered?") == ""
+    assert counted_thing("How many police constables and PCSOs were set aside?") == ""  # "67 PCs"
+    assert counted_thing("How many were dismissed in Manhattan?") == ""  # nothing named
+    assert counted_thing("How many times did the team search the parks?") == ""  # "20 weapons sweeps"
+    settled = "Firestone agreed to a $3 million settlement with her office and 28 other prosecutors."
+    assert not states_figure("count", settled, "Firestone service centers") and states_figure("count", settled)
+    assert states_figure("count", "warned about 1,200 email addresses", figure_anchor("How many people were warned?", "count"))
+
+
 def test_a_name_asked_must_be_one_the_question_does_not_give():
     from rag.question.asked import states_figure
     asked = "What is the name of the Houston woman sentenced for killing five-year-old Samuel Olson?"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.numbers import counts
+from rag.text.numbers import counts, counts_of
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -22,3 +22,14 @@ from rag.text.numbers import counts
 def test_counts(text, expected):
     assert counts(text) == expected
 
+
+
+def test_a_count_of_the_thing_asked():
+    settled = "Firestone agreed to a more than $3 million settlement with her office and 28 other prosecutors."
+    assert counts(settled) and not counts_of(settled, ["service", "centers"])  # 28 prosecutors, no centers
+    assert counts_of("Investigators inspected 41 Firestone service centers.", ["service", "centers"])
+    assert counts_of("officers located and seized 10 knives", ["knife"])  # Snowball stems, irregular plurals folded
+    assert counts_of("arraigned on a 63-count indictment", ["felony", "counts"])  # "63-count"
+    assert counts_of("the first of 25 active fentanyl-related homicide cases", ["cases"])  # five words on
+    assert not counts_of("stealing $16,300 in shoes and other merchandise on March 28", ["pairs"])
+    assert not counts_of("On March 28, 2024 the centers closed.", ["centers"])  # a date counts nothing

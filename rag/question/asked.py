@@ -10,7 +10,8 @@
 * ``asked_figure(question)`` / ``states_figure(kind, text)``: a figure asked for by name that an
   answer must state ("how much restitution" -> a money amount, "how old was X" -> an age, "which
   judge" -> a judge named, "on what date is the trial" -> a date beside "trial", "what type of firearm" -> a
-  kind of gun, "how many" -> a count, not a date or an age).
+  kind of gun, "how many" -> a count, not a date or an age, and of the thing counted unless people:
+  ``counted_thing``).
 """
 from __future__ import annotations
 
@@ -18,13 +19,13 @@ import re
 from collections.abc import Sequence
 
 from ..text.stem import suffix_stem as stem
-from ..text.numbers import AGE, counts
+from ..text.numbers import AGE, counts, counts_of
 from ..text.steps import DURATION
 from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS, TITLE_SMALL_WORDS
 from ..text.tokenize import content_stems, normalise_token, words as tokens
 from .mentions import question_mentions
 
-__all__ = ["FIGURE_NAMES", "MONEY", "REQUIRED_SHAPES", "answer_type", "asked_clause", "asked_figure", "figure_anchor", "asks_two_things", "has_shape",
+__all__ = ["FIGURE_NAMES", "MONEY", "REQUIRED_SHAPES", "answer_type", "asked_clause", "asked_figure", "figure_anchor", "asks_two_things", "counted_thing", "has_shape",
            "names_someone", "question_parts", "shows_asked_thing", "states_figure"]
 
 _QUESTION_TYPES = (  # checked in this order; the first that matches wins
@@ -169,6 +170,13 @@ def asked_clause(question: str) -> str:
     return pieces[-1]
 
 
+# the nouns of a person ("the victim", "two 17-year-olds", "the couple"): a name asked of one, a count of them
+_PERSON_NOUN = (r"(?:wo)?m[ae]n|boys?|girls?|child(?:ren)?|sons?|daughters?|victims?|"
+                r"widow(?:er)?s?|wi(?:fe|ves)|husbands?|mothers?|fathers?|(?:brother|sister)s?(?:-in-law)?|"
+                r"couples?|teen(?:ager)?s?|drivers?|passengers?|persons?|people|\d+-year-olds?|suspects?|"
+                r"defendants?|(?:girl|boy)?friends?|employees?|workers?|owners?|landlords?|tenants?|students?|"
+                r"nurses?|doctors?|patients?|relatives?|nephews?|nieces?|cousins?|accomplices?|gunm[ae]n|"
+                r"infants?|bab(?:y|ies)|toddlers?|residents?|individuals?")
 # A figure the question asks for by name (checked in this order), and what states it. The money words are
 # the payments a release states as an amount; an age is asked of a person ("how old was Zephaniah Trevino",
 # "how old was the victim"; group ``name``: the person named), not of a thing ("how old was the oldest
@@ -179,12 +187,7 @@ _FIGURE_ASKED = {
     # paid $276,000" is context
     "name": re.compile(r"\b(?:(?:what|which)\s+(?:is|was|were|are)\s+(?:the\s+)?names?\s+of|"
                        r"who\s+(?:is|was|were|are))\s+(?:(?:the|his|her|their|a|an|both|two|three)\s+)?"
-                       r"(?:[\w'’-]+\s+){0,3}?(?:(?:wo)?m[ae]n|boys?|girls?|child(?:ren)?|sons?|daughters?|victims?|"
-                       r"widow(?:er)?s?|wi(?:fe|ves)|husbands?|mothers?|fathers?|(?:brother|sister)s?(?:-in-law)?|"
-                       r"couples?|teen(?:ager)?s?|drivers?|passengers?|persons?|people|\d+-year-olds?|suspects?|"
-                       r"defendants?|(?:girl|boy)?friends?|employees?|workers?|owners?|landlords?|tenants?|students?|"
-                       r"nurses?|doctors?|patients?|relatives?|nephews?|nieces?|cousins?|accomplices?|gunm[ae]n|"
-                       r"infants?|bab(?:y|ies)|toddlers?|residents?|individuals?)\b", re.I),
+                       rf"(?:[\w'’-]+\s+){{0,3}}?(?:{_PERSON_NOUN})\b", re.I),
     "money": re.compile(r"\b(?:how much|what|which)\b[^?]*\b(?:restitution|compensation|settlement|fines?|fined|bail|"
                         r"bond|amount|money|dollars?|paid|pay|cost|worth|value|damages)\b", re.I),
     "age": re.compile(r"\b[Hh]ow old (?:was|were|is|are)\s+(?:(?:[Dd]r|Mr|Mrs|Ms)\.\s+)?"
@@ -258,6 +261,8 @@ def figure_anchor(question: str, kind: str | None) -> str:
         return m["word"].lower() if m else ""
     if kind == "term":  # the term asked the length of: a duration in a sentence naming it
         return _FIGURE_ASKED["term"].search(question)["word"].lower()
+    if kind == "count":
+        return counted_thing(question)
     if kind == "date":  # the event asked the date of: a date in a sentence naming it ("sentenc" for sentencing)
         word = _EVENT_DATE_ASKED.search(asked_clause(question))["word"].lower()
         return _EVENT_STEM.get(word, word)
@@ -265,13 +270,43 @@ def figure_anchor(question: str, kind: str | None) -> str:
     return m["name"].split()[-1] if m and m["name"] else ""
 
 
+# "how many <thing counted> ...": the words after "how many" (and "of the"), a comparative aside ("how many more
+# ..."), up to the first stop word ("how many Firestone service centers in ...": Firestone service centers)
+_COUNTED_RUN = re.compile(r"\bhow many\s+(?:of\s+(?:the|its|his|her|their|these|those)\s+)?"
+                          r"(?:(?:more|fewer|additional|other|new|total|such|separate|different)\s+)?"
+                          r"(?P<run>[\w'’-]+(?:\s+[\w'’-]+){0,2})", re.I)
+# a count of people is stated with many nouns ("how many people did it warn": "1,200 email addresses", "how many
+# participants": "71 people"), and "how many times" counts whatever was done ("20 weapons sweeps"): any count
+# answers them, as before
+_ANY_COUNT = re.compile(rf"^(?:{_PERSON_NOUN}|participants?|offenders?|prosecutors?|attorneys?|das|officers?|"
+                        r"clients?|members?|parents?|graduates?|investors?|customers?|homeowners?|seniors?|"
+                        r"citizens?|holders?|protest[eo]rs?|witnesses?|inmates?|youths?|juveniles?|deputies|police|"
+                        r"constables?|pcs|pcsos?|staff|personnel|agents?|detectives?|troopers?|recruits?|volunteers?|"
+                        r"times|occasions|instances)$", re.I)
+
+
+def counted_thing(question: str) -> str:
+    """The thing a "how many" question counts, when it is no person: "how many Firestone service centers in San Diego
+    County ..." -> "Firestone service centers", "how many pairs of shoes" -> "pairs"; "" for people ("how many
+    victims"), for "how many times" or none named ("how many were dismissed")."""
+    m = _COUNTED_RUN.search(question)
+    words = []
+    for word in (m["run"].split() if m else ()):
+        if word.lower() in STOPWORDS:
+            break
+        words.append(word)
+    if any(_ANY_COUNT.match(w) for w in words):
+        return ""
+    return " ".join(words)
+
+
 def states_figure(kind: str, text: str, anchor: str = "", given: str = "") -> bool:
     """Whether ``text`` states a figure of ``kind`` ("$5,000", "36-year-old", "Judge Smith"); with
     an ``anchor`` (``figure_anchor``), a sum in a sentence naming the payment ("fined $300"), an
     age beside the name ("Harouni, 64," / "64-year-old Benjamin Harouni"). A name must be one that
     ``given`` (the question) does not give (``names_someone``)."""
-    if kind == "count":
-        return bool(counts(text))
+    if kind == "count":  # with an anchor (``counted_thing``): a count of that thing
+        return counts_of(text, anchor.split()) if anchor else bool(counts(text))
     if kind == "name":
         return names_someone(text, given)
     if not _FIGURE_STATED[kind].search(text):

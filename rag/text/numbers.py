@@ -3,14 +3,18 @@
 a clock time, an age ("25-years-old", "Nolan, 47,"), an ordinal ("his 16th birthday"), a street
 address, a code or case number, a percentage.
 
-``counts(text)`` lists the counts; ``AGE`` is what states a person's age ("36-year-old", "Smith, 36,",
+``counts(text)`` lists the counts, ``counts_of(text, nouns)`` tells whether one counts a noun asked ("how many
+service centers": "28 centers", not "28 other prosecutors"); ``AGE`` is what states a person's age ("36-year-old", "Smith, 36,",
 "aged 36", "(36)"), also read by ``rag.question.asked`` for "how old was X?".
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-__all__ = ["AGE", "counts"]
+from .stem import snowball
+
+__all__ = ["AGE", "counts", "counts_of"]
 
 AGE = re.compile(r"\b\d{1,3}[\s-]years?[\s-]old\b|,\s*\d{1,3},|\b(?:age|aged)\s+\d{1,3}\b|\(\d{1,3}\)", re.I)
 
@@ -34,3 +38,20 @@ def counts(text: str) -> list[str]:
     """The counts ``text`` states, in order: numbers and number words that are not a date, a time, an
     age, an ordinal, an address, a code or a percentage."""
     return _COUNT.findall(_NOT_COUNT.sub(" ", text))
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+COUNTED_WINDOW = 5  # words after a count that may name what it counts ("25 active fentanyl-related homicide cases")
+
+
+def counts_of(text: str, nouns: Sequence[str]) -> bool:
+    """Whether ``text`` states a count of one of ``nouns`` (compared by Snowball stem): a count (``counts``)
+    followed within ``COUNTED_WINDOW`` words by one of them ("10 knives", "six prior strike convictions",
+    "a 63-count indictment"), not a count of something else ("28 other prosecutors" for "how many centers")."""
+    wanted = set(snowball([n.lower() for n in nouns]))
+    blanked = _NOT_COUNT.sub(lambda m: " " * len(m.group()), text)
+    for m in _COUNT.finditer(blanked):
+        after = [w.lower() for w in _WORD.findall(text[m.end():m.end() + 160])[:COUNTED_WINDOW]]
+        if wanted & set(snowball(after)):
+            return True
+    return False
