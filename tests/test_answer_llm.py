@@ -135,6 +135,17 @@ def test_a_decline_is_rescued_below_the_support_bar_when_the_sentence_shows_what
     assert answer.refused
 
 
+def test_a_decline_is_rescued_below_the_support_bar_when_the_sentence_states_the_figure_asked():
+    body = "The judge ordered Smith held on $250,000 bail. Smith is due back in court in May."
+    rel = Release("c.txt", "Man held on bail", "2022-04-12", None, "beds", body, "/c.txt")
+    h = [Hit(Chunk("c.txt", 0, 0, len(body), body), rel, 0.9, 1)]
+    q = "What bail was Smith held on at arraignment?"  # a money amount beside "bail"; support 0.65
+    answer = LLMAnswerer(Scripted(["I could not find the answer in the releases."]), fallback=ExtractiveAnswerer(),
+                         rescue_support=0.9).answer(q, h)
+    assert not answer.refused and "$250,000 bail" in answer.text
+    assert "they state the figure asked, a money amount (bail)" in answer.note
+
+
 def test_a_decline_stays_when_the_extractive_support_is_weak_or_rescue_is_off():
     q = "What did the operation in Luton achieve?"
     for kwargs in ({"rescue_support": 0.8}, {"steps": ("ground", "lookup", "centre")}, {"steps": ()}):

@@ -17,7 +17,9 @@ and the LLM policy's ``outcome`` step (``rag/answer/policy.py``).
 ``unstated_figure`` does the same for a figure asked by name (``rag.question.asked.asked_figure``: "how
 much restitution", "how old was X", "which judge"): the LLM policy's ``figure`` step declines without a
 generation when no sentence of the passages read states one. (The extractive answerer checks the
-sentences it would quote, ``extractive.figure_check``.)
+sentences it would quote, ``extractive.figure_check``.) ``stated_figure`` is the other side of the same check:
+the figure asked, named, when quoted sentences state it (the policy's ``rescue`` then shows the extractive
+answer over the model's decline).
 """
 from __future__ import annotations
 
@@ -55,3 +57,14 @@ def unstated_figure(question: Question, hits: Sequence[Hit]) -> str | None:
     if any(states_figure(kind, c.text, anchor, question.text) for c in collect_candidates(hits)):
         return None
     return f"asked for {FIGURE_NAMES[kind]}{f' ({anchor})' if anchor else ''}; no release read states one"
+
+
+def stated_figure(question: Question, quotes: Sequence[str]) -> str | None:
+    """The figure ``question`` asks for by name ("a money amount (bail)"), when one of ``quotes`` states it; else None."""
+    kind = asked_figure(question.text)
+    if kind is None:
+        return None
+    anchor = figure_anchor(question.text, kind)
+    if not any(states_figure(kind, quote, anchor, question.text) for quote in quotes):
+        return None
+    return f"{FIGURE_NAMES[kind]}{f' ({anchor})' if anchor else ''}"

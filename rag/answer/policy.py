@@ -23,7 +23,8 @@ After it wrote (the checked answer in, an answer out):
 * ``rescue`` -- when the model declined (or every sentence it wrote failed the support check)
   while the fallback's extractive answer is well supported (best support >= ``rescue_support``)
   or visibly holds what was asked (a number and the counted thing for "how many", a date for
-  "when", a new name for "who"), that answer is shown instead, labelled;
+  "when", a new name for "who", a figure asked by name that the ``figure`` check reads in it:
+  ``outcome.stated_figure``), that answer is shown instead, labelled;
 * ``quote_lead`` -- sentences of the extractive answer that the model's answer does not already
   say (``lead_covered``) follow it, quoted and cited: all of them (``lead_quotes`` "all"), or the
   best one ("best"): a small model often paraphrases the wrong passage or drops the figure asked
@@ -39,11 +40,11 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..models import Answer, Citation, Hit
 from ..question import Question, as_question
-from ..question.asked import shows_asked_thing
+from ..question.asked import asked_figure, shows_asked_thing
 from ..text.sentences import one_line
 from ..text.tokenize import content_tokens
 from .base import refusal
-from .outcome import unstated_figure, unstated_sentence
+from .outcome import stated_figure, unstated_figure, unstated_sentence
 from .prompt import Source, by_release, select_sources, sources_around
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,6 +120,9 @@ def rescue(llm: LLMAnswerer, turn: Turn, declined: Answer) -> Answer:
         why = f"best support {extractive.confidence:.2f}"
     elif shows_asked_thing(turn.question.text, [c.quote for c in extractive.citations]):
         why = f"they state what was asked; best support {extractive.confidence:.2f}"
+    elif asked_figure(turn.question.text) != "count" and (  # "how many": shows_asked_thing, every thing counted
+            figure := stated_figure(turn.question, [c.quote for c in extractive.citations])):
+        why = f"they state the figure asked, {figure}; best support {extractive.confidence:.2f}"
     else:
         return declined
     note = (f"the {llm.name} model gave no supported answer ({declined.note}), but these sentences of "
