@@ -60,7 +60,8 @@ def unstated_figure(question: Question, hits: Sequence[Hit]) -> str | None:
 
 
 def stated_figure(question: Question, quotes: Sequence[str]) -> str | None:
-    """The figure ``question`` asks for by name ("a money amount (bail)"), when one of ``quotes`` states it; else None."""
+    """The figure ``question`` asks for by name ("a money amount (bail)"), when one of ``quotes`` states it;
+    else None."""
     kind = asked_figure(question.text)
     if kind is None:
         return None

@@ -25,8 +25,9 @@ from ..text.stopwords import QUESTION_STOPWORDS as STOPWORDS, TITLE_SMALL_WORDS
 from ..text.tokenize import content_stems, normalise_token, words as tokens
 from .mentions import question_mentions
 
-__all__ = ["FIGURE_NAMES", "MONEY", "REQUIRED_SHAPES", "answer_type", "asked_clause", "asked_figure", "figure_anchor", "asks_two_things", "counted_thing", "has_shape",
-           "names_someone", "question_parts", "shows_asked_thing", "states_figure"]
+__all__ = ["FIGURE_NAMES", "MONEY", "REQUIRED_SHAPES", "answer_type", "asked_clause", "asked_figure", "figure_anchor",
+           "asks_two_things", "counted_thing", "has_shape", "names_someone", "question_parts", "shows_asked_thing",
+           "states_figure"]
 
 _QUESTION_TYPES = (  # checked in this order; the first that matches wins
     ("quantity", re.compile(r"\bhow (many|much|long|old|far|often)\b|\bnumber of\b|"

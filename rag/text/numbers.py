@@ -4,8 +4,8 @@ a clock time, an age ("25-years-old", "Nolan, 47,"), an ordinal ("his 16th birth
 address, a code or case number, a percentage.
 
 ``counts(text)`` lists the counts, ``counts_of(text, nouns)`` tells whether one counts a noun asked ("how many
-service centers": "28 centers", not "28 other prosecutors"); ``AGE`` is what states a person's age ("36-year-old", "Smith, 36,",
-"aged 36", "(36)"), also read by ``rag.question.asked`` for "how old was X?".
+service centers": "28 centers", not "28 other prosecutors"); ``AGE`` is what states a person's age
+("36-year-old", "Smith, 36,", "aged 36", "(36)"), also read by ``rag.question.asked`` for "how old was X?".
 """
 from __future__ import annotations
 
