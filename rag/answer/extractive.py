@@ -47,7 +47,7 @@ from ..config import ExtractiveConfig
 from ..embedding import Embedder
 from ..models import Answer, Citation, Hit
 from ..question import Question, as_question
-from ..question.asked import FIGURE_NAMES, REQUIRED_SHAPES, asked_figure, figure_anchor, has_shape, states_figure
+from ..question.asked import REQUIRED_SHAPES, asked_figure, figure_anchor, figure_name, has_shape, states_figure
 from ..text.markers import defuse_markers
 from ..text.sentences import ends_sentence, one_line
 from ..text.steps import sentence_asked, states_asked_sentence
@@ -176,8 +176,7 @@ class ExtractiveAnswerer(AnswererBase):
         figure = asked_figure(q.text) if cfg.figure_check else None
         anchor = figure_anchor(q.text, figure)
         if figure and not any(states_figure(figure, c.text, anchor, q.text) for c in chosen):
-            what = FIGURE_NAMES[figure] + (f" ({anchor})" if anchor else "")
-            return done(None, f"asked for {what}; no sentence quoted states one")
+            return done(None, f"asked for {figure_name(figure, anchor)}; no sentence quoted states one")
         text, citations = compose(chosen)
         if q.asks_for_release:
             text = release_head(chosen[0].release, text)

@@ -27,7 +27,7 @@ from typing import Sequence
 
 from ..models import Hit
 from ..question import Question
-from ..question.asked import FIGURE_NAMES, asked_figure, figure_anchor, states_figure
+from ..question.asked import asked_figure, figure_anchor, figure_name, states_figure
 from ..text.steps import sentence_asked, states_asked_sentence
 from .evidence import collect_candidates
 
@@ -56,16 +56,16 @@ def unstated_figure(question: Question, hits: Sequence[Hit]) -> str | None:
         return None
     if any(states_figure(kind, c.text, anchor, question.text) for c in collect_candidates(hits)):
         return None
-    return f"asked for {FIGURE_NAMES[kind]}{f' ({anchor})' if anchor else ''}; no release read states one"
+    return f"asked for {figure_name(kind, anchor)}; no release read states one"
 
 
 def stated_figure(question: Question, quotes: Sequence[str]) -> str | None:
     """The figure ``question`` asks for by name ("a money amount (bail)"), when one of ``quotes`` states it;
-    else None."""
+    else None. Never a count: "how many" is ``shows_asked_thing``'s, which needs every thing counted."""
     kind = asked_figure(question.text)
-    if kind is None:
+    if kind is None or kind == "count":
         return None
     anchor = figure_anchor(question.text, kind)
     if not any(states_figure(kind, quote, anchor, question.text) for quote in quotes):
         return None
-    return f"{FIGURE_NAMES[kind]}{f' ({anchor})' if anchor else ''}"
+    return figure_name(kind, anchor)

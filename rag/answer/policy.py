@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..models import Answer, Citation, Hit
 from ..question import Question, as_question
-from ..question.asked import asked_figure, shows_asked_thing
+from ..question.asked import shows_asked_thing
 from ..text.sentences import one_line
 from ..text.tokenize import content_tokens
 from .base import refusal
@@ -120,8 +120,7 @@ def rescue(llm: LLMAnswerer, turn: Turn, declined: Answer) -> Answer:
         why = f"best support {extractive.confidence:.2f}"
     elif shows_asked_thing(turn.question.text, [c.quote for c in extractive.citations]):
         why = f"they state what was asked; best support {extractive.confidence:.2f}"
-    elif asked_figure(turn.question.text) != "count" and (  # "how many": shows_asked_thing, every thing counted
-            figure := stated_figure(turn.question, [c.quote for c in extractive.citations])):
+    elif figure := stated_figure(turn.question, [c.quote for c in extractive.citations]):
         why = f"they state the figure asked, {figure}; best support {extractive.confidence:.2f}"
     else:
         return declined

@@ -26,7 +26,7 @@ from ..text.tokenize import content_stems, normalise_token, words as tokens
 from .mentions import question_mentions
 
 __all__ = ["FIGURE_NAMES", "MONEY", "REQUIRED_SHAPES", "answer_type", "asked_clause", "asked_figure", "figure_anchor",
-           "asks_two_things", "counted_thing", "has_shape", "names_someone", "question_parts", "shows_asked_thing",
+           "figure_name", "asks_two_things", "counted_thing", "has_shape", "names_someone", "question_parts", "shows_asked_thing",
            "states_figure"]
 
 _QUESTION_TYPES = (  # checked in this order; the first that matches wins
@@ -235,6 +235,11 @@ FIGURE_NAMES = {"name": "a person's name", "money": "a money amount", "age": "an
                 "lawyer": "a defence lawyer", "term": "the length of a term",
                 "date": "the date of a court event", "firearm": "the kind of firearm",
                 "count": "a count", "plea": "a plea"}
+
+
+def figure_name(kind: str, anchor: str = "") -> str:
+    """The figure of ``kind`` in words, with what it must stand beside: "a money amount (bail)"."""
+    return FIGURE_NAMES[kind] + (f" ({anchor})" if anchor else "")
 
 
 def asked_figure(question: str) -> str | None:

@@ -37,7 +37,12 @@ _COUNT = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b|\b(?:one|two|three|four|five|six|se
 def counts(text: str) -> list[str]:
     """The counts ``text`` states, in order: numbers and number words that are not a date, a time, an
     age, an ordinal, an address, a code or a percentage."""
-    return _COUNT.findall(_NOT_COUNT.sub(" ", text))
+    return _COUNT.findall(_blank_not_counts(text))
+
+
+def _blank_not_counts(text: str) -> str:
+    """``text`` with every number that is no count (``_NOT_COUNT``) blanked to spaces, offsets kept."""
+    return _NOT_COUNT.sub(lambda m: " " * len(m.group()), text)
 
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -49,8 +54,7 @@ def counts_of(text: str, nouns: Sequence[str]) -> bool:
     followed within ``COUNTED_WINDOW`` words by one of them ("10 knives", "six prior strike convictions",
     "a 63-count indictment"), not a count of something else ("28 other prosecutors" for "how many centers")."""
     wanted = set(snowball([n.lower() for n in nouns]))
-    blanked = _NOT_COUNT.sub(lambda m: " " * len(m.group()), text)
-    for m in _COUNT.finditer(blanked):
+    for m in _COUNT.finditer(_blank_not_counts(text)):
         after = [w.lower() for w in _WORD.findall(text[m.end():m.end() + 160])[:COUNTED_WINDOW]]
         if wanted & set(snowball(after)):
             return True
