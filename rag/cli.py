@@ -22,7 +22,8 @@ ToOpt = typer.Option(None, "--to", help="Only releases dated on or before this d
 SourceOpt = typer.Option(None, "--source", help="Only releases of this source (county/force/area); repeatable.")
 ReleaseOpt = typer.Option(None, "--release", help="Only this release id; repeatable.")
 AsOfOpt = typer.Option(None, "--as-of", help="The day 'today' means in the question (default: today).")
-RetrieverOpt = typer.Option(None, "--retriever", help="hybrid (default), hybrid-chunks, hybrid-rrf, dense, bm25 or bm25-chunks.")
+RetrieverOpt = typer.Option(None, "--retriever", help="hybrid (default), hybrid-dev-fit, hybrid-chunks, hybrid-rrf, "
+                                                      "dense, bm25 or bm25-chunks.")
 RerankOpt = typer.Option(None, "--rerank", help="none (default), overlap, or cross-encoder (needs rerank_model).")
 DatesOpt = typer.Option(None, "--dates/--no-dates", help="Read time words in the question (default: on).")
 
