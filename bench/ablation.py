@@ -32,6 +32,7 @@ CONFIGS = [  # (label, settings changes: each variant is the settings tree with 
     ("+ dates (full stack)", {"retriever": "hybrid", "rerank": "overlap"}),
     ("hybrid + dates, no rerank (default)", {"retriever": "hybrid"}),
     ("hybrid RRF + dates (previous default)", {"retriever": "hybrid-rrf"}),
+    ("hybrid + dates, weights fitted on the dev files alone (default until stop 66)", {"retriever": "hybrid-dev-fit"}),
 ]
 KEYS = ("hit@1", "hit@4", "hit@10", "mrr@10")
 
