@@ -107,6 +107,12 @@ class _Memo:
         return search
 
 
+def remember_searches(index) -> None:
+    """Wrap ``index``'s BM25 fields and vectors in ``_Memo`` (its ``lexical`` property returns the wrapped one)."""
+    index._lexical = _Memo(index.lexical)
+    index.vectors = _Memo(index.vectors)
+
+
 def score(retriever: HybridRetriever, rows) -> list[dict]:
     scored = []
     for qid, qtype, question, filters, gold in rows:
@@ -141,8 +147,7 @@ def main():
     pipe = Pipeline(settings)
     folds = load((args.dataset or DATASETS) + (TUNING if args.tuning else []))
     judges = load(JUDGES) if args.judges else []
-    pipe.index._lexical = _Memo(pipe.index.lexical)  # the property returns it from now on
-    pipe.index.vectors = _Memo(pipe.index.vectors)
+    remember_searches(pipe.index)
     base = retriever_config(settings.retrieval.retriever, dates=settings.retrieval.dates)
     retriever = HybridRetriever(pipe.index, pipe.embedder, base)
     retriever.prime([q for _, rows in folds + judges for _, _, q, _, _ in rows])

@@ -15,7 +15,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from fit_fusion import _Memo  # noqa: E402
+from conftest import BUNDLED, hash_pipeline  # noqa: E402
+from fit_fusion import _Memo, remember_searches  # noqa: E402
 
 
 class _Counting:
@@ -43,17 +44,15 @@ def test_memo_searches_once_per_arguments_and_passes_the_rest_through():
     assert memo.other() == "passed through"
 
 
-def test_a_grid_scored_through_the_memo_ranks_as_the_plain_retriever(tmp_path):
-    from rag.index import build_index
-    from rag.pipeline import Pipeline, make_embedder
-    from rag.retrieval.hybrid import HybridRetriever, retriever_config
-    from rag.settings import Settings
+def test_a_grid_scored_through_the_memo_ranks_as_the_plain_retriever(tmp_path_factory):
+    import shutil
 
-    settings = Settings(index_dir=str(tmp_path / "idx")).with_(embedder="hash")
-    build_index([REPO / "corpus"], tmp_path / "idx", make_embedder(settings), settings.chunking)
-    plain, cached = Pipeline(settings), Pipeline(settings)
-    cached.index._lexical = _Memo(cached.index.lexical)
-    cached.index.vectors = _Memo(cached.index.vectors)
+    from rag.pipeline import Pipeline
+    from rag.retrieval.hybrid import HybridRetriever, retriever_config
+
+    plain = hash_pipeline(tmp_path_factory, lambda root: shutil.copytree(BUNDLED, root, dirs_exist_ok=True))
+    cached = Pipeline(plain.settings)
+    remember_searches(cached.index)
     base = retriever_config("hybrid")
     questions = ["how many knives were seized in Luton parks?", "what did police announce about burglary?"]
     for weights in ({}, {"bm25_weight": 3.0, "release_weight": 0.0}, {"title_weight": 1.0, "other_title_weight": 1.0}):
