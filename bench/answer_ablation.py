@@ -64,6 +64,8 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
          {"extractive__second_figure": 1.0}),
         ("no second look at a refused part of a two-part question (part_support 1.0)",
          {"extractive__part_support": 1.0}),
+        ("a part of a two-part question reads 5 passages, as a whole question (part_top_k 5; before stop 67)",
+         {"retrieval__part_top_k": 5, "extractive__evidence__top_k": 5}),
         ("2 sentences at most", {"extractive__max_sentences": 2}),
         ("3 sentences at most", {"extractive__max_sentences": 3}),
         ("no neighbouring chunks (widen 0)", NARROW),

@@ -44,11 +44,11 @@ def pooled(per_file: dict[str, dict], names) -> dict:
             "citation_precision": round(c["precision_sum"] / c["precision_n"], 4) if c["precision_n"] else None}
 
 
-def choose(results: dict[float, dict[str, dict]], names) -> float:
-    """Best pooled key facts on ``names``, then citation precision, then the value nearest to off (1.0)."""
+def choose(results: dict[float, dict[str, dict]], names, off: float = 1.0) -> float:
+    """Best pooled key facts on ``names``, then citation precision, then the value nearest to ``off``."""
     def key(v):
         p = pooled(results[v], names)
-        return p["key_facts"], p["citation_precision"] or 0.0, v
+        return p["key_facts"], p["citation_precision"] or 0.0, -abs(v - off)
     return max(results, key=key)
 
 

@@ -102,15 +102,15 @@ def sweep(base, setting: str, values, data: dict, score, pooled_score) -> dict:
     return results
 
 
-def arguments(doc: str) -> argparse.Namespace:
+def arguments(doc: str, datasets=None) -> argparse.Namespace:
     """The arguments of a script run end to end on the tuning files: ``--index`` (required), ``--dataset``
-    (repeatable; default ``DATASETS``) and ``--out`` (results folder)."""
+    (repeatable; default ``datasets``, else ``DATASETS``) and ``--out`` (results folder)."""
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--index", required=True)
     ap.add_argument("--dataset", action="append", type=Path)
     ap.add_argument("--out", default=str(REPO / "bench" / "results"))
     args = ap.parse_args()
-    args.dataset = args.dataset or DATASETS
+    args.dataset = args.dataset or datasets or DATASETS
     return args
 
 

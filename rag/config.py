@@ -125,6 +125,8 @@ class RetrievalConfig(Config):
     split_search: bool = True       # ... a later part searched with the whole question's words after its own
     split_merge: str = "reciprocal"  # ... the parts' passages ranked by release, summed 1/rank over the parts
     #                                  ("interleave": in turn); only the reported order changes, each part reads its own
+    part_top_k: int = 10            # ... passages each part reads with the extractive answerer (an LLM's parts: top_k);
+    #                                 chosen by bench/fit_part_depth.py (a part's second release is often its 6th-10th passage)
     routes: bool = True             # count, list and case questions answered over the whole index (rag.collect)
     case_passages: bool = True      # "what sentence did X receive?": the case's sentencing passage is read first
     known_names: bool = True        # a name the passages lack but the archive holds is no grounds to refuse
@@ -132,6 +134,7 @@ class RetrievalConfig(Config):
 
     def __post_init__(self):
         check_count("top_k", self.top_k, 1)
+        check_count("part_top_k", self.part_top_k, 1)
         check_count("widen", self.widen, 0)
         check_choice("split_merge", self.split_merge, ("interleave", "reciprocal"))
         for name in ("dates", "split", "split_llm", "split_search", "routes", "case_passages", "known_names",
@@ -143,9 +146,10 @@ class RetrievalConfig(Config):
 @dataclass(frozen=True)
 class EvidenceConfig(Config):
     """The sentence ranker: how dense and lexical similarity combine, and how many of the
-    retrieved passages are read (and checked for what the question names)."""
+    passages handed to it are read at most (and checked for what the question names): the pipeline
+    hands ``retrieval.top_k`` for a question, ``retrieval.part_top_k`` for a part of one asking two things."""
 
-    top_k: int = 5
+    top_k: int = 10
     dense_weight: float = 0.6
 
     def __post_init__(self):

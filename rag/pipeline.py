@@ -304,7 +304,7 @@ class Pipeline:
         Earlier questions in ``history`` make a follow-up standalone (see ``rewrite``). A
         question asking two things (``Question.parts``) is searched once per part, the parts'
         passages merged (``retrieval.split_merge``: by summed reciprocal release rank, or in turn), and
-        answered each from its own passages, the answers combined
+        answered each from its own passages (``retrieval.part_top_k`` of them; an LLM's: ``k``), the answers combined
         (``retrieval.split``); an LLM answerer (``retrieval.split_llm``) generates once per part,
         the parts' text streamed in turn, and the combined answer (renumbered sources) last."""
         t0 = time.perf_counter()
@@ -321,8 +321,11 @@ class Pipeline:
             return
         split = self.settings.retrieval.split and (not impl.streams or self.settings.retrieval.split_llm)
         parts = list(analyse_parts(searched, self.settings.retrieval.split_search)) if split else []
+        # a part reads more passages than a whole question: its own release is often further down (not for an LLM,
+        # whose prompt would grow)
+        part_k = k if impl.streams else max(k, self.settings.retrieval.part_top_k)
         if len(parts) > 1:  # asks two things: each part searched on its own
-            per_part = [self.search(part, depth, filters, generation=gen) for part in parts]
+            per_part = [self.search(part, max(depth, part_k), filters, generation=gen) for part in parts]
             hits = MERGES[self.settings.retrieval.split_merge](per_part, depth)
         else:
             parts, hits = [], self.search(searched, depth, filters, generation=gen)
@@ -336,7 +339,7 @@ class Pipeline:
         answer = None
         if parts:  # and answered on its own
             answers: list[Answer] = []
-            read = [self.read(part, found[:k], filters, gen) for part, found in zip(parts, per_part)]
+            read = [self.read(part, found[:part_k], filters, gen) for part, found in zip(parts, per_part)]
             parts = [self.grounded(part, passages, gen) for part, passages in zip(parts, read)]
             for part, passages in zip(parts, read):
                 gap = bool(answers)  # the next part's text follows the last one's after a space

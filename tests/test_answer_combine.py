@@ -213,3 +213,27 @@ def test_a_part_the_model_declines_gets_the_fallback_answer_only_beside_an_answe
     assert part_fallbacks(llm, parts, read, [declined, declined]) == [declined, declined]  # nothing answered: declined
     extractive = SimpleNamespace(streams=False, fallback=None)
     assert part_fallbacks(extractive, parts, read, [said, declined]) == [said, declined]
+
+
+def test_a_part_reads_part_top_k_passages_with_the_extractive_answerer_and_top_k_with_an_llm(tmp_path, hash_embedder):
+    """``retrieval.part_top_k``: a part's own release is often further down its search than a whole question's;
+    an LLM's parts read ``top_k`` (its prompt would grow), as a whole question does."""
+    from rag.answer import ANSWERERS
+    from rag.registry import registered
+    from ui_support import build_pipeline
+
+    pipe = build_pipeline(tmp_path / "idx", hash_embedder)
+    pipe.settings = pipe.settings.with_(top_k=3, retrieval__part_top_k=6)
+    lengths = []
+    read = pipe.read
+    pipe.read = lambda question, hits, *a: lengths.append(len(hits)) or read(question, hits, *a)
+    q = "What weapon did Ramin Pirbazari use, and what prison term did he receive?"
+    pipe.ask(q, answerer="extractive")
+    assert lengths == [6, 6]
+    lengths.clear()
+    pipe.ask("What weapon did Ramin Pirbazari use?", answerer="extractive")
+    assert lengths == [3]  # a whole question: top_k
+    lengths.clear()
+    with registered(ANSWERERS, "streamer", Streamer):
+        pipe.ask(q, answerer="streamer")
+    assert lengths == [3, 3]
