@@ -4,8 +4,8 @@
 
 A question asking two things is searched and answered once per part (``rag.pipeline``); each part reads
 the first ``part_top_k`` passages of its own search (a whole question reads ``retrieval.top_k``, 5).
-A part's second release -- the sentencing after the charge, the year after -- often ranks 6th to 8th
-behind the chunks of the release both parts name. Only two-part questions can change, so each value
+A part's own release -- the sentencing after the charge, the year after -- often ranks below the first
+5, behind the chunks of the release both parts name. Only two-part questions can change, so each value
 of the grid is run end to end through ``rag eval``'s own code (``evaluate``) on the two-part questions
 of the tuning files with the extractive answerer and scored by key facts (the sum over answerable
 questions), then citation precision. Each file is held out in turn and the value chosen on the others
