@@ -13,9 +13,9 @@ questions), then citation precision. Each file is held out in turn and the value
 value chosen on all files is printed last. The extractive answerer reads at most
 ``extractive.evidence.top_k`` of the passages it is handed; the sweep sets it to the grid's largest
 value, so the row for 5 reads 5 passages a part and differs from the code before stop 67 (cap 5) only
-in a refused part's second look (``extractive.part_support``), which reads both parts' passages. The default files are the reader's and the fusion's tuning
-files that hold two-part questions (dev, dev-more-a, dev-more-b, facts-f, -g, -j, -k); facts-c, -d,
--e, -h, -i judge. Writes OUT/part_depth_fit.{md,json}.
+in a refused part's second look (``extractive.part_support``), which is handed both parts' passages.
+The default files are the tuning files that hold two-part questions (dev, dev-more-a, dev-more-b,
+facts-f, -g, -j, -k); facts-c, -d, -e, -h, -i judge. Writes OUT/part_depth_fit.{md,json}.
 """
 from __future__ import annotations
 
@@ -50,10 +50,10 @@ def main():
                       "held_out_off": pooled(results[OFF], [held])})
     on_all = choose(results, names, OFF)
     cell = "key facts {key_facts:.0f} of {answerable} / citation precision {citation_precision}".format
-    lines = [f"`retrieval.part_top_k` by leave-one-file-out cross-validation over {list(GRID)} ({OFF}: what a whole question reads): "
-             "chosen on the other files by pooled key facts, then citation precision, then nearest to "
-             f"{OFF}; the two-part questions of each file (n = {', '.join(f'{n} {len(qs)}' for n, qs in data.items())}); "
-             f"index `{args.index}`.", "",
+    counts = ", ".join(f"{n} {len(qs)}" for n, qs in data.items())
+    lines = [f"`retrieval.part_top_k` by leave-one-file-out cross-validation over {list(GRID)} ({OFF}: what a whole "
+             "question reads): chosen on the other files by pooled key facts, then citation precision, then nearest "
+             f"to {OFF}; the two-part questions of each file (n = {counts}); index `{args.index}`.", "",
              f"| held out | chosen on the others | held out: chosen | held out: {OFF} |", "|---|---|---|---|"]
     lines += [f"| {f['held_out']} | {f['chosen']} | {cell(**f['held_out_chosen'])} | {cell(**f['held_out_off'])} |"
               for f in folds]
@@ -63,7 +63,8 @@ def main():
         lines.append(f"| {v} | " + " | ".join(cell(**pooled(results[v], [n])) for n in names)
                      + f" | {cell(**pooled(results[v], names))} |")
     write_report(Path(args.out), "part_depth_fit", "\n".join(lines),
-                 {"machine": machine(), "index": args.index, "grid": list(GRID), "folds": folds, "chosen_on_all": on_all,
+                 {"machine": machine(), "index": args.index, "grid": list(GRID), "folds": folds,
+                  "chosen_on_all": on_all,
                   "per_value": {str(v): {n: pooled(r, [n]) for n in names} | {"pooled": pooled(r, names)}
                                 for v, r in results.items()}})
 

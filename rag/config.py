@@ -126,7 +126,7 @@ class RetrievalConfig(Config):
     split_merge: str = "reciprocal"  # ... the parts' passages ranked by release, summed 1/rank over the parts
     #                                  ("interleave": in turn); only the reported order changes, each part reads its own
     part_top_k: int = 10            # ... passages each part reads with the extractive answerer (an LLM's parts: top_k);
-    #                                 chosen by bench/fit_part_depth.py (a part's own release is often below its first 5)
+    #                                 chosen by bench/fit_part_depth.py (a part's own release is often below 5th)
     routes: bool = True             # count, list and case questions answered over the whole index (rag.collect)
     case_passages: bool = True      # "what sentence did X receive?": the case's sentencing passage is read first
     known_names: bool = True        # a name the passages lack but the archive holds is no grounds to refuse
