@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import REPO, machine, write_report
-from fit_part_support import choose, pooled, scores, two_part
+from common import REPO
+from fit_part_support import cross_validate, pooled, scores, two_part
 from fit_refusal import arguments, sweep
 
 from eval.dataset import read_dataset
@@ -41,32 +41,9 @@ def main():
     # the ranker reads as many passages as the deepest value hands it
     base = load_settings().with_(index_dir=args.index, extractive__evidence__top_k=max(GRID))
     data = {Path(p).stem: two_part(read_dataset(p)) for p in args.dataset}
-    names = list(data)
     results = sweep(base, "retrieval__part_top_k", GRID, data, scores, pooled)
-    folds = []
-    for held in names:
-        v = choose(results, [n for n in names if n != held], OFF)
-        folds.append({"held_out": held, "chosen": v, "held_out_chosen": pooled(results[v], [held]),
-                      "held_out_off": pooled(results[OFF], [held])})
-    on_all = choose(results, names, OFF)
-    cell = "key facts {key_facts:.0f} of {answerable} / citation precision {citation_precision}".format
-    counts = ", ".join(f"{n} {len(qs)}" for n, qs in data.items())
-    lines = [f"`retrieval.part_top_k` by leave-one-file-out cross-validation over {list(GRID)} ({OFF}: what a whole "
-             "question reads): chosen on the other files by pooled key facts, then citation precision, then nearest "
-             f"to {OFF}; the two-part questions of each file (n = {counts}); index `{args.index}`.", "",
-             f"| held out | chosen on the others | held out: chosen | held out: {OFF} |", "|---|---|---|---|"]
-    lines += [f"| {f['held_out']} | {f['chosen']} | {cell(**f['held_out_chosen'])} | {cell(**f['held_out_off'])} |"
-              for f in folds]
-    lines += ["", f"Chosen on all files: {on_all}.", "", "| value | " + " | ".join(names) + " | pooled |",
-              "|---" * (len(names) + 2) + "|"]
-    for v in GRID:
-        lines.append(f"| {v} | " + " | ".join(cell(**pooled(results[v], [n])) for n in names)
-                     + f" | {cell(**pooled(results[v], names))} |")
-    write_report(Path(args.out), "part_depth_fit", "\n".join(lines),
-                 {"machine": machine(), "index": args.index, "grid": list(GRID), "folds": folds,
-                  "chosen_on_all": on_all,
-                  "per_value": {str(v): {n: pooled(r, [n]) for n in names} | {"pooled": pooled(r, names)}
-                                for v, r in results.items()}})
+    cross_validate(results, data, "retrieval.part_top_k", OFF, "what a whole question reads", str(OFF),
+                   Path(args.out), "part_depth_fit", args.index)
 
 
 if __name__ == "__main__":

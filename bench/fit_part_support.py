@@ -52,35 +52,44 @@ def choose(results: dict[float, dict[str, dict]], names, off: float = 1.0) -> fl
     return max(results, key=key)
 
 
-def main():
-    args = arguments(__doc__)
-    base = load_settings().with_(index_dir=args.index)
-    data = {Path(p).stem: two_part(read_dataset(p)) for p in args.dataset}
-    names = list(data)
-    results = sweep(base, "extractive__part_support", GRID, data, scores, pooled)
+def cross_validate(results: dict[float, dict[str, dict]], data: dict, setting: str, off: float, meaning: str,
+                   near: str, out: Path, name: str, index: str) -> None:
+    """Each file of ``data`` held out in turn, the value of ``setting`` chosen on the others (``choose``, ties
+    towards ``off``, which means ``meaning``; ``near`` names it in the text); the report written to
+    ``out``/``name``.{md,json}."""
+    names, grid = list(data), list(results)
     folds = []
     for held in names:
-        v = choose(results, [n for n in names if n != held])
+        v = choose(results, [n for n in names if n != held], off)
         folds.append({"held_out": held, "chosen": v, "held_out_chosen": pooled(results[v], [held]),
-                      "held_out_off": pooled(results[1.0], [held])})
-    on_all = choose(results, names)
+                      "held_out_off": pooled(results[off], [held])})
+    on_all = choose(results, names, off)
     cell = "key facts {key_facts:.0f} of {answerable} / citation precision {citation_precision}".format
-    lines = [f"`extractive.part_support` by leave-one-file-out cross-validation over {list(GRID)} (1.0: off): "
-             "chosen on the other files by pooled key facts, then citation precision, then nearest to off; the "
-             f"two-part questions of each file (n = {', '.join(f'{n} {len(qs)}' for n, qs in data.items())}); "
-             f"index `{args.index}`.", "",
-             "| held out | chosen on the others | held out: chosen | held out: off |", "|---|---|---|---|"]
+    counts = ", ".join(f"{n} {len(qs)}" for n, qs in data.items())
+    lines = [f"`{setting}` by leave-one-file-out cross-validation over {grid} ({off}: {meaning}): chosen on the other "
+             f"files by pooled key facts, then citation precision, then nearest to {near}; the two-part questions of "
+             f"each file (n = {counts}); index `{index}`.", "",
+             f"| held out | chosen on the others | held out: chosen | held out: {near} |", "|---|---|---|---|"]
     lines += [f"| {f['held_out']} | {f['chosen']} | {cell(**f['held_out_chosen'])} | {cell(**f['held_out_off'])} |"
               for f in folds]
     lines += ["", f"Chosen on all files: {on_all}.", "", "| value | " + " | ".join(names) + " | pooled |",
               "|---" * (len(names) + 2) + "|"]
-    for v in GRID:
+    for v in grid:
         lines.append(f"| {v} | " + " | ".join(cell(**pooled(results[v], [n])) for n in names)
                      + f" | {cell(**pooled(results[v], names))} |")
-    write_report(Path(args.out), "part_support_fit", "\n".join(lines),
-                 {"machine": machine(), "index": args.index, "grid": list(GRID), "folds": folds, "chosen_on_all": on_all,
+    write_report(out, name, "\n".join(lines),
+                 {"machine": machine(), "index": index, "grid": grid, "folds": folds, "chosen_on_all": on_all,
                   "per_value": {str(v): {n: pooled(r, [n]) for n in names} | {"pooled": pooled(r, names)}
                                 for v, r in results.items()}})
+
+
+def main():
+    args = arguments(__doc__)
+    base = load_settings().with_(index_dir=args.index)
+    data = {Path(p).stem: two_part(read_dataset(p)) for p in args.dataset}
+    results = sweep(base, "extractive__part_support", GRID, data, scores, pooled)
+    cross_validate(results, data, "extractive.part_support", 1.0, "off", "off", Path(args.out), "part_support_fit",
+                   args.index)
 
 
 if __name__ == "__main__":
