@@ -66,6 +66,8 @@ VARIANTS = {  # answerer -> [(label, settings changes)]
          {"extractive__part_support": 1.0}),
         ("a part of a two-part question reads 5 passages, as a whole question (part_top_k 5; before stop 67)",
          {"retrieval__part_top_k": 5, "extractive__evidence__top_k": 5}),
+        ("a later part may quote again what an earlier part quoted (fresh_parts off; before stop 68)",
+         {"extractive__fresh_parts": False}),
         ("2 sentences at most", {"extractive__max_sentences": 2}),
         ("3 sentences at most", {"extractive__max_sentences": 3}),
         ("no neighbouring chunks (widen 0)", NARROW),

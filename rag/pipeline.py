@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from .answer import Answerer, Rewrite, get_answerer
-from .answer.combine import combine, rescue_parts
+from .answer.combine import combine, part_items, rescue_parts
 from .collect.run import case_answer, case_siblings, collect, described_case, sentencing_passage
 from .embedding import Embedder, embedder_from
 from .errors import RagError
@@ -341,10 +341,12 @@ class Pipeline:
             answers: list[Answer] = []
             read = [self.read(part, found[:part_k], filters, gen) for part, found in zip(parts, per_part)]
             parts = [self.grounded(part, passages, gen) for part, passages in zip(parts, read)]
+            said: set[tuple[str, int, int]] = set()  # what earlier parts quoted (extractive: not quoted again)
             for part, passages in zip(parts, read):
                 gap = bool(answers)  # the next part's text follows the last one's after a space
-                for item in impl.stream(part, passages):
+                for item in part_items(impl, part, passages, said):
                     if isinstance(item, Answer):
+                        said.update((c.release_id, c.start, c.end) for c in item.citations)
                         answers.append(item)
                     else:
                         if gap and isinstance(item, str):

@@ -39,3 +39,15 @@ def test_a_quote_without_a_stop_does_not_run_into_the_next():
     assert text == ("Officers made calls. [1] * Door to door calls offering crime prevention advice [2]. "
                     "Call 101 to report crime. [3]")
     assert len(answer_sentences(text)) == 3 and [c.quote for c in cites][1].endswith("advice")
+
+
+def test_what_an_earlier_part_quoted_is_not_quoted_again_nor_counted():
+    """``repeat``: sentences an earlier part of the question quoted. The combined answer says them once,
+    so a later part's quota goes to sentences it has not said."""
+    r = _release("a", "One fact here. Two fact here. Three fact here. Four fact here.")
+    cands = [_cand(r, t) for t in ("One fact here.", "Two fact here.", "Three fact here.", "Four fact here.")]
+    keep = lambda i: True  # noqa: E731
+    assert pick(cands, None, 0, range(4), 2, keep) == [0, 1]
+    assert pick(cands, None, 0, range(4), 2, keep, [False, True, False, False]) == [0, 2]  # a repeat is skipped
+    assert pick(cands, None, 0, range(4), 2, keep, [True, False, False, False]) == [0, 1, 2]  # a repeated lead: free
+    assert pick(cands, None, 0, range(4), 2, keep, [False] * 4) == [0, 1]

@@ -24,7 +24,8 @@ def test_defaults_form_one_tree_that_round_trips():
                                   "reader_weights": "", "compose": "reader", "min_reader": 0.3,
                                   "other_release": 0.0, "second_figure": 0.9, "release_support": True,
                                   "outcome_check": True, "sentence_shape": True, "figure_check": True,
-                                  "part_support": 0.25, "evidence": {"top_k": 10, "dense_weight": 0.6}}
+                                  "fresh_parts": True, "part_support": 0.25,
+                                  "evidence": {"top_k": 10, "dense_weight": 0.6}}
     assert Settings.from_dict(tree) == s
     assert load_settings(env={}) == s and s.cache.dir == DEFAULT_CACHE_DIR
 

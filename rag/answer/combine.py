@@ -8,18 +8,31 @@ it does), and a sentence an earlier part already said (the same words, markers a
 out of a later one; a new sentence citing a passage an earlier part cited stays (an LLM's
 answer to the second part may rest on the same passage).
 
+``part_items``: a later part answered extractively quotes none of the sentences the earlier parts quoted.
+
 ``rescue_parts``: before they are joined, a part the extractive answerer refused while another part was
 answered is answered again at a lower support floor over both parts' passages.
 """
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from ..models import Answer, Citation, Hit, distinct_passages
 from ..text.markers import MARKER, marker_numbers
 from ..text.normalize import normalize
 from ..text.sentences import answer_sentences
+
+
+def part_items(answerer, part, passages: Sequence[Hit], said: set[tuple[str, int, int]]) -> Iterable[str | Answer]:
+    """What ``answerer`` streams for one part of a two-part question. The extractive answerer is told the
+    passages' spans the earlier parts quoted (``said``: release id, start, end), so it quotes none of them
+    again (``extractive.fresh_parts``): the joined answer says each once, and the part's quotes are all new."""
+    from .extractive import ExtractiveAnswerer
+
+    if isinstance(answerer, ExtractiveAnswerer):
+        return [answerer.answer(part, passages, said=frozenset(said))]
+    return answerer.stream(part, passages)
 
 
 def rescue_parts(answerer, parts: Sequence, read: Sequence[Sequence[Hit]], answers: list[Answer]) -> list[Answer]:

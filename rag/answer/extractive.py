@@ -98,7 +98,10 @@ class ExtractiveAnswerer(AnswererBase):
         emb = getattr(self.embedder, "name", None)
         return f"ExtractiveAnswerer(embedder={emb!r}, config={self.config!r})"
 
-    def answer(self, question: Question | str, hits: Sequence[Hit]) -> Answer:
+    def answer(self, question: Question | str, hits: Sequence[Hit], said: frozenset = frozenset()) -> Answer:
+        """``said``: the (release id, start, end) spans an earlier part of the same question quoted
+        (``extractive.fresh_parts``): never quoted again, and as the lead not counted against
+        ``max_sentences`` (the joined answer says each once, ``rag.answer.combine``)."""
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         cfg = self.config
@@ -125,6 +128,8 @@ class ExtractiveAnswerer(AnswererBase):
         cands, vecs = self.ranker.rank(q, top, timings)
         if not cands:
             return done(None, "no sentences in the retrieved passages")
+        # what an earlier part of the question quoted is not quoted again (``fresh_parts``)
+        repeat = [(c.release.id, c.start, c.end) in said for c in cands] if cfg.fresh_parts and said else []
         top_support = max(c.support for c in cands)
         if top_support < cfg.min_support and q.asks_for_release and cfg.release_support:
             found = self.ranker.release_support(q, cands)  # a lookup's evidence is the release as a whole
@@ -165,10 +170,10 @@ class ExtractiveAnswerer(AnswererBase):
                 second = any(holds(k, cands[i].text) for k in held)
                 return probs[i] >= (max(cfg.min_reader, cfg.second_figure) if second else cfg.min_reader)
 
-            picked = pick(cands, vecs, lead, order, cfg.max_sentences, quotable)
+            picked = pick(cands, vecs, lead, order, cfg.max_sentences, quotable, repeat)
         else:  # the best supported sentences, the reader's best (of the asked shape) put in front
             picked = pick(cands, vecs, eligible[0], range(len(cands)), cfg.max_sentences,
-                          lambda i: cands[i].support >= floor)
+                          lambda i: cands[i].support >= floor, repeat)
             best = self.ranker.best(q, cands)
             if best is not None:
                 picked = [best] + [i for i in picked if i != best]
@@ -195,15 +200,19 @@ def sentence_lead(question: str, cands: Sequence[Candidate], order, lead: int, q
     return next((i for i in order if states_asked_sentence(want, cands[i].text) and quotable(i)), lead)
 
 
-def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, keep: Callable[[int], bool]) -> list[int]:
+def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, keep: Callable[[int], bool],
+         repeat: Sequence[bool] = ()) -> list[int]:
     """``first``, then the candidates in ``order`` that ``keep`` admits and that are not near-duplicates
-    of one already picked (stem Jaccard; cosine across releases), up to ``limit`` in all."""
+    of one already picked (stem Jaccard; cosine across releases), up to ``limit`` in all. A candidate
+    ``repeat`` marks (an earlier part of the question quoted it) is never added, and as ``first`` it
+    does not count against ``limit``."""
     picked = [first]
+    free = int(bool(repeat) and repeat[first])
     for i in order:
-        if len(picked) >= limit:
+        if len(picked) - free >= limit:
             break
         c = cands[i]
-        if i in picked or not keep(i):
+        if i in picked or not keep(i) or (repeat and repeat[i]):
             continue
         if any(_jaccard(c.stems, cands[j].stems) >= DUPLICATE_JACCARD for j in picked):
             continue
