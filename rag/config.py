@@ -186,8 +186,8 @@ class ExtractiveConfig(Config):
     sentence_shape: bool = True     # "what sentence did X receive/face?": a sentence stating one imposed/possible leads
     figure_check: bool = True       # decline "how much restitution / how old / which judge" when no quote states one
     fresh_parts: bool = True        # a later part of a two-part question quotes none of the sentences an earlier part
-    #                                 quoted, so all of its max_sentences are new (stop 68; before, the repeats were
-    #                                 dropped when the parts were joined and the part quoted fewer)
+    #                                 quoted, nor a near-duplicate, so all of its max_sentences are new (stop 68;
+    #                                 before, the repeats were dropped when the parts were joined)
     part_support: float = 0.25      # a part of a two-part question refused while the other was answered: answered
     #                                 again at this support floor over both parts' passages (1.0: never;
     #                                 rag.answer.combine.rescue_parts); chosen by bench/fit_part_support.py

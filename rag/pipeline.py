@@ -20,7 +20,7 @@ from .collect.run import case_answer, case_siblings, collect, described_case, se
 from .embedding import Embedder, embedder_from
 from .errors import RagError
 from .index import BuildReport, Index, build_index, generations
-from .models import Answer, Hit, distinct_passages
+from .models import Answer, Citation, Hit, distinct_passages
 from .question import Question, analyse, analyse_parts, as_question
 from .retrieval import NO_FILTERS, Filters, whole, widen
 from .retrieval.hybrid import HybridRetriever, retriever_config
@@ -341,12 +341,12 @@ class Pipeline:
             answers: list[Answer] = []
             read = [self.read(part, found[:part_k], filters, gen) for part, found in zip(parts, per_part)]
             parts = [self.grounded(part, passages, gen) for part, passages in zip(parts, read)]
-            said: set[tuple[str, int, int]] = set()  # what earlier parts quoted (extractive: not quoted again)
+            said: list[Citation] = []  # what earlier parts quoted (extractive: not quoted again)
             for part, passages in zip(parts, read):
                 gap = bool(answers)  # the next part's text follows the last one's after a space
                 for item in part_items(impl, part, passages, said):
                     if isinstance(item, Answer):
-                        said.update((c.release_id, c.start, c.end) for c in item.citations)
+                        said.extend(item.citations)
                         answers.append(item)
                     else:
                         if gap and isinstance(item, str):

@@ -240,31 +240,31 @@ def test_a_part_reads_part_top_k_passages_with_the_extractive_answerer_and_top_k
 
 
 def test_a_later_part_quotes_what_the_earlier_one_did_not(tmp_path, hash_embedder):
-    """With the extractive answerer a later part is told what the earlier parts quoted (``said``): it never
-    quotes those again, so its ``max_sentences`` are all its own, and the combined answer holds each once."""
+    """With the extractive answerer a later part is told what the earlier parts quoted (``said``): it quotes
+    none of it again, so its ``max_sentences`` are all its own, and the combined answer holds each once."""
     from ui_support import build_pipeline
+
+    from rag.answer.extractive import ExtractiveAnswerer
 
     span = lambda c: (c.release_id, c.start, c.end)  # noqa: E731
     pipe = build_pipeline(tmp_path / "idx", hash_embedder)
     ans = pipe.answerer("extractive")
     calls, gave = [], []
     answer = ans.answer
-    ans.answer = lambda part, hits, said=frozenset(): calls.append((part, hits, said)) or gave.append(
+    ans.answer = lambda part, hits, said=(): calls.append((part, hits, said)) or gave.append(
         answer(part, hits, said)) or gave[-1]
     q = ("The HMICFRS report praised Bedfordshire Police's collaboration with a county unit that works with young "
          "people at risk of county lines. What is that unit called, and who manages it?")  # bundled-021
     combined, _ = pipe.ask(q, answerer="extractive")
-    assert len(calls) == 2 and calls[0][2] == frozenset() and not gave[0].refused and not gave[1].refused
-    assert calls[1][2] == {span(c) for c in gave[0].citations}
+    assert len(calls) == 2 and calls[0][2] == () and not gave[0].refused and not gave[1].refused
+    assert calls[1][2] == gave[0].citations
     spans = [span(c) for c in combined.citations]
     assert len(spans) == len(set(spans)) and not combined.refused
 
     part, hits, _ = calls[1]
-    alone = [span(c) for c in answer(part, hits).citations]  # told nothing
+    alone = answer(part, hits).citations  # told nothing
     assert len(alone) > 1
-    told = [span(c) for c in answer(part, hits, frozenset(alone[1:])).citations]
-    assert told[0] == alone[0] and not set(told[1:]) & set(alone[1:])  # the same lead; none of the rest again
-    from rag.answer.extractive import ExtractiveAnswerer
-
+    told = [span(c) for c in answer(part, hits, alone[1:]).citations]
+    assert told[0] == span(alone[0]) and not set(told[1:]) & {span(c) for c in alone[1:]}  # same lead; no repeat
     off = ExtractiveAnswerer(config=ans.config.with_dict({"fresh_parts": False}, "extractive"), ranker=ans.ranker)
-    assert [span(c) for c in off.answer(part, hits, frozenset(alone[1:])).citations] == alone  # switched off
+    assert off.answer(part, hits, alone[1:]).citations == alone  # switched off

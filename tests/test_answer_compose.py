@@ -1,12 +1,15 @@
 """Picking and composing the extractive answer's quotes (``rag.answer.extractive.pick``/``compose``)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from rag.answer.evidence import Candidate
-from rag.answer.extractive import compose, pick
-from rag.models import Release
+from rag.answer.extractive import compose, pick, repeats
+from rag.models import Citation, Release
 from rag.text.sentences import answer_sentences
+from rag.text.tokenize import content_stems
 
 
 def _cand(release: Release, text: str) -> Candidate:
@@ -51,3 +54,14 @@ def test_what_an_earlier_part_quoted_is_not_quoted_again_nor_counted():
     assert pick(cands, None, 0, range(4), 2, keep, [False, True, False, False]) == [0, 2]  # a repeat is skipped
     assert pick(cands, None, 0, range(4), 2, keep, [True, False, False, False]) == [0, 1, 2]  # a repeated lead: free
     assert pick(cands, None, 0, range(4), 2, keep, [False] * 4) == [0, 1]
+
+
+def test_a_repeat_is_a_sentence_said_or_a_near_duplicate_of_one():
+    r, other = _release("a", "The unit is called the VERU. It is run by the council."), _release(
+        "b", "The unit is called the VERU team. Officers seized knives.")
+    cands = [_cand(r, "The unit is called the VERU."), _cand(r, "It is run by the council."),
+             _cand(other, "The unit is called the VERU team."), _cand(other, "Officers seized knives.")]
+    cands = [replace(c, stems=frozenset(content_stems(c.text))) for c in cands]  # as the ranker stems them
+    said = [Citation(1, "a", "Title of a", None, None, 0, 28, "The unit is called the VERU.")]
+    assert repeats(cands, said) == [True, False, True, False]  # the sentence, and its near-duplicate elsewhere
+    assert repeats(cands, []) == [False] * 4

@@ -24,14 +24,14 @@ from ..text.normalize import normalize
 from ..text.sentences import answer_sentences
 
 
-def part_items(answerer, part, passages: Sequence[Hit], said: set[tuple[str, int, int]]) -> Iterable[str | Answer]:
-    """What ``answerer`` streams for one part of a two-part question. The extractive answerer is told the
-    passages' spans the earlier parts quoted (``said``: release id, start, end), so it quotes none of them
-    again (``extractive.fresh_parts``): the joined answer says each once, and the part's quotes are all new."""
+def part_items(answerer, part, passages: Sequence[Hit], said: Sequence[Citation]) -> Iterable[str | Answer]:
+    """What ``answerer`` streams for one part of a two-part question. The extractive answerer is told what
+    the earlier parts quoted (``said``, their citations), so it quotes none of those sentences, nor a
+    near-duplicate, again (``extractive.fresh_parts``): the part's quotes are all new."""
     from .extractive import ExtractiveAnswerer
 
     if isinstance(answerer, ExtractiveAnswerer):
-        return [answerer.answer(part, passages, said=frozenset(said))]
+        return [answerer.answer(part, passages, said=tuple(said))]
     return answerer.stream(part, passages)
 
 

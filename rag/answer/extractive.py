@@ -51,6 +51,7 @@ from ..question.asked import REQUIRED_SHAPES, asked_figure, figure_anchor, figur
 from ..text.markers import defuse_markers
 from ..text.sentences import ends_sentence, one_line
 from ..text.steps import sentence_asked, states_asked_sentence
+from ..text.tokenize import content_stems
 from .base import AnswererBase, refusal
 from .evidence import Candidate, SentenceRanker
 from .outcome import unstated_sentence
@@ -98,10 +99,10 @@ class ExtractiveAnswerer(AnswererBase):
         emb = getattr(self.embedder, "name", None)
         return f"ExtractiveAnswerer(embedder={emb!r}, config={self.config!r})"
 
-    def answer(self, question: Question | str, hits: Sequence[Hit], said: frozenset = frozenset()) -> Answer:
-        """``said``: the (release id, start, end) spans an earlier part of the same question quoted
-        (``extractive.fresh_parts``): never quoted again, and as the lead not counted against
-        ``max_sentences`` (the joined answer says each once, ``rag.answer.combine``)."""
+    def answer(self, question: Question | str, hits: Sequence[Hit], said: Sequence[Citation] = ()) -> Answer:
+        """``said``: what earlier parts of the same question quoted (``extractive.fresh_parts``): neither
+        those sentences nor near-duplicates of them are quoted again, and as the lead they do not count
+        against ``max_sentences`` (the joined answer says each once, ``rag.answer.combine``)."""
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         cfg = self.config
@@ -129,7 +130,7 @@ class ExtractiveAnswerer(AnswererBase):
         if not cands:
             return done(None, "no sentences in the retrieved passages")
         # what an earlier part of the question quoted is not quoted again (``fresh_parts``)
-        repeat = [(c.release.id, c.start, c.end) in said for c in cands] if cfg.fresh_parts and said else []
+        repeat = repeats(cands, said) if cfg.fresh_parts and said else []
         top_support = max(c.support for c in cands)
         if top_support < cfg.min_support and q.asks_for_release and cfg.release_support:
             found = self.ranker.release_support(q, cands)  # a lookup's evidence is the release as a whole
@@ -198,6 +199,15 @@ def sentence_lead(question: str, cands: Sequence[Candidate], order, lead: int, q
     if states_asked_sentence(want, cands[lead].text):
         return lead
     return next((i for i in order if states_asked_sentence(want, cands[i].text) and quotable(i)), lead)
+
+
+def repeats(cands: Sequence[Candidate], said: Sequence[Citation]) -> list[bool]:
+    """Per candidate: whether it is a sentence ``said`` quotes, or a near-duplicate of one by its words
+    (stem Jaccard, as ``pick`` tells them)."""
+    spans = {(c.release_id, c.start, c.end) for c in said}
+    stems = [frozenset(content_stems(c.quote)) for c in said]
+    return [(c.release.id, c.start, c.end) in spans or any(_jaccard(c.stems, s) >= DUPLICATE_JACCARD for s in stems)
+            for c in cands]
 
 
 def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, keep: Callable[[int], bool],
