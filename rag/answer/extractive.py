@@ -28,7 +28,8 @@ For one question and the hits (best first), with the sentence ranker (``evidence
    release said something is answered with that release's title and date first; when no one
    sentence reaches ``min_support`` but a release as a whole does (``release_support``: a lookup
    describes a release, its details spread over several sentences), with that release and its
-   best-ranked sentence.
+   best-ranked sentence. A later part of a two-part question is handed what the earlier parts quoted
+   (``said``): it quotes none of those sentences, nor a near-duplicate, again (``fresh_parts``).
 6. Outcome (``outcome_check``): a question asking what sentence someone received is declined when
    nothing read reports one, and one asking what term someone faced when nothing read states a possible
    term (``outcome.py``), before any sentence is quoted.
