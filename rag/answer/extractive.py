@@ -130,8 +130,6 @@ class ExtractiveAnswerer(AnswererBase):
         cands, vecs = self.ranker.rank(q, top, timings)
         if not cands:
             return done(None, "no sentences in the retrieved passages")
-        # what an earlier part of the question quoted is not quoted again (``fresh_parts``)
-        repeat = repeats(cands, said) if cfg.fresh_parts and said else []
         top_support = max(c.support for c in cands)
         if top_support < cfg.min_support and q.asks_for_release and cfg.release_support:
             found = self.ranker.release_support(q, cands)  # a lookup's evidence is the release as a whole
@@ -151,6 +149,8 @@ class ExtractiveAnswerer(AnswererBase):
             if not eligible:
                 what = "number" if kind == "quantity" else "date or time"
                 return done(None, f"no well-supported sentence states a {what} (best support {top_support:.2f})")
+        # what an earlier part of the question quoted is not quoted again (``fresh_parts``)
+        repeat = repeats(cands, said) if cfg.fresh_parts and said else []
         if cfg.compose == "reader" and self.ranker.reader is not None:
             # the reader's best sentence (of the asked shape) leads, then its next most likely ones
             probs = self.ranker.reader.probabilities(q, cands)
