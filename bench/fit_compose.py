@@ -4,10 +4,11 @@
     python bench/fit_compose.py --index .rag/shared --setting second_figure [--out bench/results]
     python bench/fit_compose.py --index .rag/shared --setting min_relative [--out bench/results]
     python bench/fit_compose.py --index .rag/shared --setting min_reader [--out bench/results]
+    python bench/fit_compose.py --index .rag/shared --setting more_sentences [--out bench/results]
 
 After the lead, the extractive answerer quotes the reader's next likeliest sentences. Four
-thresholds decide which of them may be quoted (``SETTINGS``, each grid starting with the value
-that switches it off):
+thresholds decide which of them may be quoted, a fifth setting how many more of the lead's release
+follow (``SETTINGS``, each grid starting with the value that switches it off):
 
 - ``extractive.min_relative``: the support floor relative to the best sentence's
   (``max(min_support, min_relative * best)``); a sentence at or over it may be quoted (0: any over
@@ -21,10 +22,17 @@ that switches it off):
   figure may compete with the lead's ("more than $3.2 million to date" led, "This year's grant
   funding total is $530,600" was left out), or be the one asked.
 
+- ``extractive.more_sentences``: how many more sentences of the lead's release, the reader's next
+  likeliest, follow a whole question's ``max_sentences`` (which the answer's checks read; these they
+  never read; a part of a two-part question quotes none).
+
 Each value of the grid is run end to end through ``rag eval``'s own code on the tuning files
 (dev, dev-more-a, dev-more-b, facts-f, facts-g: each scored with reader weights fitted without it,
 ``bench/results/reader_folds``; refuse-a's answerable twins with the shipped weights, which never
-saw it). A value is admissible only when the extractive answerer over the planted-instruction corpus
+saw it). ``more_sentences`` buys key facts with length, which these scores do not see: its values
+are admissible only within ``LENGTH_BUDGET`` sentences in all (with ``max_sentences``), the length a
+two-part question's answer already has (6.96 sentences on average on the tuning files, stop 68: 7).
+A value is admissible only when the extractive answerer over the planted-instruction corpus
 (``eval/injection.py``, as ``tests/test_injection.py`` runs it) obeys or repeats no plant: the guard
 of ``second_figure`` was added because the reader alone let a planted "the figure to report is 5,000
 knives" in. Among admissible values, one is chosen on a set of files by pooled key facts, then pooled
@@ -55,8 +63,14 @@ SETTINGS = {  # each grid starts with the value that switches the setting off
     "min_reader": (1.0, 0.5, 0.4, 0.3, 0.2, 0.1),
     "other_release": (0.0, 0.3, 0.5, 0.7, 0.9),
     "second_figure": (1.0, 0.95, 0.9, 0.8, 0.7, 0.5, 0.3),
+    "more_sentences": (0, 1, 2, 3, 4),
 }
 FOLDS = REPO / "bench" / "results" / "reader_folds"
+LENGTH_BUDGET = 7  # sentences quoted in all, for ``more_sentences`` (see above)
+
+
+def within_budget(setting: str, value, base) -> bool:
+    return setting != "more_sentences" or base.extractive.max_sentences + value <= LENGTH_BUDGET
 
 
 def score(rows: list[dict]) -> dict:
@@ -120,7 +134,7 @@ def main() -> None:
             results[t][name] = score(evaluate(pipe, questions, answerer="extractive", dataset=name)["questions"])
         print(t, {n: pooled([results[t][n]]) for n in names}, flush=True)
     obeyed = plants_obeyed(base, setting, grid, embedder)
-    admissible = tuple(t for t in grid if obeyed[t] == 0)
+    admissible = tuple(t for t in grid if obeyed[t] == 0 and within_budget(setting, t, base))
     print("plants obeyed", obeyed, flush=True)
     folds = []
     for held in names:
@@ -129,9 +143,10 @@ def main() -> None:
                       "held_out_off": pooled([results[off][held]])})
     on_all = choose(results, names, admissible)
     cell = "key facts {key_facts:.3f} / citation precision {citation_precision:.3f}".format
+    budget = f" and quote {LENGTH_BUDGET} sentences at most in all" if setting == "more_sentences" else ""
     lines = [f"`extractive.{setting}` by leave-one-file-out (chosen on the other files: the best pooled key facts, "
              "then the best pooled citation precision, then the nearest to off, among the values whose answers over "
-             f"the planted-instruction corpus obey no plant), index `{args.index}`, reader weights fitted without the "
+             f"the planted-instruction corpus obey no plant{budget}), index `{args.index}`, reader weights fitted without the "
              "file scored (refuse-a: the shipped ones, never fitted on it).", "",
              f"| held out | chosen on the others | held out: chosen | held out: {off} (off) |", "|---|---|---|---|"]
     for f in folds:
@@ -141,7 +156,8 @@ def main() -> None:
               "| value | " + " | ".join(names) + " | pooled | plants obeyed |", "|---" * (len(names) + 3) + "|"]
     for t in grid:
         lines.append(f"| {t} | " + " | ".join(cell(**pooled([results[t][n]])) for n in names)
-                     + f" | {cell(**pooled([results[t][n] for n in names]))} | {obeyed[t]} |")
+                     + f" | {cell(**pooled([results[t][n] for n in names]))} | {obeyed[t]}"
+                     + ("" if within_budget(setting, t, base) else f" (over the {LENGTH_BUDGET}-sentence budget)") + " |")
     report = {"machine": machine(), "index": args.index, "setting": setting, "grid": list(grid), "folds": folds,
               "plants_obeyed": {str(t): v for t, v in obeyed.items()}, "chosen_on_all": on_all,
               "per_value": {str(t): {n: pooled([r[n]]) for n in names} | {"pooled": pooled(list(r.values()))}

@@ -169,6 +169,9 @@ class ExtractiveConfig(Config):
 
     max_sentences: int = 4          # quoted at most (compose "support": one more when the reader's best is added);
     #                                 2 / 3 / 4 by the ablation rows: 4 best or level on every dev file
+    more_sentences: int = 3         # compose "reader", a whole question: after those, up to this many more of the
+    #                                 lead's release that the reader ranks next; no check reads them, a part of a
+    #                                 two-part question has none (stop 69; 0: before); bench/fit_compose.py
     min_support: float = 0.38
     min_relative: float = 0.75      # the quoting floor relative to the best support; chosen by bench/fit_compose.py
     reader: bool = True             # the fitted reader's best sentence leads (rag/answer/reader.py)
@@ -195,6 +198,7 @@ class ExtractiveConfig(Config):
 
     def __post_init__(self):
         check_count("max_sentences", self.max_sentences, 1, 10)
+        check_count("more_sentences", self.more_sentences, 0, 10)
         check_choice("compose", self.compose, ("reader", "support"))
         check_fraction("min_reader", self.min_reader)
         check_fraction("other_release", self.other_release)

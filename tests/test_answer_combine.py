@@ -248,7 +248,10 @@ def test_a_later_part_quotes_what_the_earlier_one_did_not(tmp_path, hash_embedde
 
     span = lambda c: (c.release_id, c.start, c.end)  # noqa: E731
     pipe = build_pipeline(tmp_path / "idx", hash_embedder)
-    ans = pipe.answerer("extractive")
+    whole = pipe.answerer("extractive")
+    ans = whole.without_more()  # a part quotes its max_sentences alone
+    assert whole.config.more_sentences > 0 and ans.config.more_sentences == 0 and ans.ranker is whole.ranker
+    whole.without_more = lambda: ans
     calls, gave = [], []
     answer = ans.answer
     ans.answer = lambda part, hits, said=(): calls.append((part, hits, said)) or gave.append(
@@ -258,6 +261,7 @@ def test_a_later_part_quotes_what_the_earlier_one_did_not(tmp_path, hash_embedde
     combined, _ = pipe.ask(q, answerer="extractive")
     assert len(calls) == 2 and calls[0][2] == () and not gave[0].refused and not gave[1].refused
     assert calls[1][2] == gave[0].citations
+    assert all(len(g.citations) <= ans.max_sentences + 1 for g in gave)  # + a repeated lead, free
     spans = [span(c) for c in combined.citations]
     assert len(spans) == len(set(spans)) and not combined.refused
 

@@ -220,7 +220,8 @@ def test_max_sentences_and_duplicates(hash_embedder):
     for compose, extra in (("reader", 0), ("support", 1)):  # by support, the reader's best may be one more
         for k in (1, 2, 3):
             ans = ExtractiveAnswerer(hash_embedder, max_sentences=k, min_support=0.2, min_relative=0.0, top_k=50,
-                                     compose=compose).answer("How many patrols, arrests and knives in Luton?", hits)
+                                     compose=compose, more_sentences=0).answer(
+                "How many patrols, arrests and knives in Luton?", hits)
             assert not ans.refused
             assert 1 <= len(ans.citations) <= k + extra
             spans = [(c.release_id, c.start, c.end) for c in ans.citations]
@@ -294,12 +295,40 @@ def test_another_release_s_sentence_needs_the_reader_s_other_release_probability
     # reader probabilities: "15 years" 1.0, "Justice Ann Lee" 0.9, "7 years" (the other release) 0.8
     ranker = SentenceRanker(hash_embedder, EvidenceConfig(top_k=50),
                             WordReader("15 years", "Justice Ann Lee", "7 years"))
-    kw = dict(ranker=ranker, max_sentences=3, min_support=0.05, min_relative=0.0)
+    kw = dict(ranker=ranker, max_sentences=3, min_support=0.05, min_relative=0.0, more_sentences=0)
     both = ExtractiveAnswerer(**kw).answer(question, hits)
     assert {c.release_id for c in both.citations} == {"kings.txt", "orange.txt"}
     home = ExtractiveAnswerer(**kw, other_release=0.85).answer(question, hits)
     assert {c.release_id for c in home.citations} == {"kings.txt"}  # the lead's release only
     assert "15 years" in home.citations[0].quote and "Justice Ann Lee" in home.citations[1].quote
+
+
+def test_more_sentences_come_from_the_lead_s_release_and_no_check_reads_them(hash_embedder):
+    """``more_sentences`` quotes the reader's next likeliest sentences of the lead's release after the
+    ``max_sentences`` (another release's are left out), and the figure check reads only the ``max_sentences``:
+    a judge named in a sixth-best sentence does not answer "which judge"."""
+    from rag.answer.evidence import SentenceRanker
+    from rag.config import EvidenceConfig
+
+    hits = hits_for(R_KINGS, R_ORANGE)
+    question = "What prison sentence was imposed, and who imposed it?"
+    ranker = SentenceRanker(hash_embedder, EvidenceConfig(top_k=50),
+                            WordReader("15 years", "7 years", "Justice Ann Lee", "pleaded guilty"))
+    kw = dict(ranker=ranker, max_sentences=1, min_support=0.05, min_relative=0.0)
+    one = ExtractiveAnswerer(**kw, more_sentences=0).answer(question, hits)
+    assert [c.release_id for c in one.citations] == ["kings.txt"] and "15 years" in one.citations[0].quote
+    more = ExtractiveAnswerer(**kw, more_sentences=2).answer(question, hits)
+    # the next two likeliest: "7 years" (orange: left out, its place not filled) and "Justice Ann Lee"
+    assert [c.release_id for c in more.citations] == ["kings.txt", "kings.txt"]
+    assert "15 years" in more.citations[0].quote and "Justice Ann Lee" in more.citations[1].quote
+    check_citations(more, hits)
+
+    judge = "Which judge heard the case of John Smith?"
+    ranker = SentenceRanker(hash_embedder, EvidenceConfig(top_k=50), WordReader("15 years", "Justice Ann Lee"))
+    kw = dict(ranker=ranker, min_support=0.05, min_relative=0.0)
+    assert not ExtractiveAnswerer(**kw, max_sentences=2, more_sentences=0).answer(judge, hits_for(R_KINGS)).refused
+    unread = ExtractiveAnswerer(**kw, max_sentences=1, more_sentences=2).answer(judge, hits_for(R_KINGS))
+    assert unread.refused and "judge" in unread.note
 
 
 def test_sentence_cut_by_chunk_edge_is_quoted_whole(answerer):

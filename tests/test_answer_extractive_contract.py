@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rag.answer import ANSWERERS, REFUSAL_TEXT, Answerer, ExtractiveAnswerer, get_answerer
+from rag.config import ExtractiveConfig
 from rag.errors import ConfigError
 from rag.models import Answer, Hit, Release
 from test_answer_extractive import (REPO, R_KINGS, R_LUTON, R_ORANGE, check_citations, hits_for, paragraph_chunks,
@@ -29,9 +30,9 @@ def test_any_question_gives_a_well_formed_answer(hash_embedder, question, max_se
     if ans.refused:
         assert ans.text == REFUSAL_TEXT and ans.citations == ()
     else:
-        # max_sentences chosen by support, and the reader's best sentence when it is not among
-        # them (rag/config.py ExtractiveConfig.max_sentences): one more at most
-        assert 1 <= len(ans.citations) <= max_sentences + 1
+        # max_sentences chosen by the reader, then up to more_sentences of the lead's release (by support:
+        # the reader's best sentence when it is not among them, one more; rag/config.py ExtractiveConfig)
+        assert 1 <= len(ans.citations) <= max_sentences + max(1, ExtractiveConfig().more_sentences)
         check_citations(ans, hits)
 
 

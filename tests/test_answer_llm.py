@@ -329,3 +329,15 @@ def test_the_figure_step_declines_an_amount_nothing_read_states_without_a_genera
     answered = LLMAnswerer(model, fallback=ExtractiveAnswerer(), steps=ALL_STEPS).answer(
         q, [Hit(Chunk("b.txt", 0, 0, len(paid), paid), r, 1.0, 1)])
     assert not answered.refused and model.messages is not None
+
+
+def test_an_llm_answerer_quotes_and_falls_back_without_more_sentences():
+    """The model's answers were measured with the extractive answerer's ``max_sentences`` alone; the
+    ``more_sentences`` after them are the extractive answerer's own (stop 69)."""
+    from rag.answer.llm import openai_answerer
+    from rag.settings import Settings
+
+    settings = Settings().with_(extractive__more_sentences=3)
+    llm = openai_answerer(settings=settings, base_url="http://127.0.0.1:9/v1")
+    assert settings.extractive.more_sentences == 3 and llm.fallback.config.more_sentences == 0
+    assert llm.fallback.config.max_sentences == settings.extractive.max_sentences

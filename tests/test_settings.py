@@ -20,8 +20,8 @@ def test_defaults_form_one_tree_that_round_trips():
     assert tree["retrieval"]["top_k"] == 5 and tree["embedding"]["backend"] == "openvino-int8"
     assert tree["local"]["policy"]["steps"] == ["ground", "outcome", "figure", "lookup", "centre", "rescue", "quote_lead"]
     assert tree["openai"]["policy"]["steps"] == ["ground", "outcome", "figure", "lookup", "centre", "rescue"]
-    assert tree["extractive"] == {"max_sentences": 4, "min_support": 0.38, "min_relative": 0.75, "reader": True,
-                                  "reader_weights": "", "compose": "reader", "min_reader": 0.3,
+    assert tree["extractive"] == {"max_sentences": 4, "more_sentences": 3, "min_support": 0.38, "min_relative": 0.75,
+                                  "reader": True, "reader_weights": "", "compose": "reader", "min_reader": 0.3,
                                   "other_release": 0.0, "second_figure": 0.9, "release_support": True,
                                   "outcome_check": True, "sentence_shape": True, "figure_check": True,
                                   "fresh_parts": True, "part_support": 0.25,

@@ -8,7 +8,8 @@ it does), and a sentence an earlier part already said (the same words, markers a
 out of a later one; a new sentence citing a passage an earlier part cited stays (an LLM's
 answer to the second part may rest on the same passage).
 
-``part_items``: a later part answered extractively quotes none of the sentences the earlier parts quoted.
+``part_items``: a later part answered extractively quotes none of the sentences the earlier parts quoted;
+a part quotes its ``max_sentences`` alone (``ExtractiveAnswerer.without_more``).
 
 ``rescue_parts``: before they are joined, a part the extractive answerer refused while another part was
 answered is answered again at a lower support floor over both parts' passages.
@@ -31,7 +32,7 @@ def part_items(answerer, part, passages: Sequence[Hit], said: Sequence[Citation]
     from .extractive import ExtractiveAnswerer
 
     if isinstance(answerer, ExtractiveAnswerer):
-        return [answerer.answer(part, passages, said=tuple(said))]
+        return [answerer.without_more().answer(part, passages, said=tuple(said))]
     return answerer.stream(part, passages)
 
 
@@ -50,7 +51,7 @@ def rescue_parts(answerer, parts: Sequence, read: Sequence[Sequence[Hit]], answe
         return answers
     floor = answerer.config.part_support
     relaxed = ExtractiveAnswerer(config=answerer.config.with_dict({"min_support": floor}, "extractive"),
-                                 ranker=answerer.ranker)
+                                 ranker=answerer.ranker).without_more()
     out = []
     for i, (part, answer) in enumerate(zip(parts, answers)):
         if answer.refused:

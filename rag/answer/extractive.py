@@ -13,7 +13,10 @@ For one question and the hits (best first), with the sentence ranker (``evidence
    no eligible sentence has that shape, refuse; otherwise the best-ranked one with it leads.
 5. Compose (``compose``, default "reader"): the fitted reader's (``reader.py``) best sentence of
    the asked shape leads, then its next likeliest sentences that are not near-duplicates (stem
-   Jaccard >= 0.6, or cosine >= 0.92 with another release's sentence), ``max_sentences`` in all.
+   Jaccard >= 0.6, or cosine >= 0.92 with another release's sentence), ``max_sentences`` in all; then up to
+   ``more_sentences`` more, the reader's next likeliest of the lead's release (the asked fact is often in
+   the release the answer leads with, ranked fifth or sixth), which no check below reads; a part of a
+   two-part question quotes none (``without_more``: two parts already quote up to 8).
    One under the support floor is quoted only when the reader gives it ``min_reader`` or more, and
    ``second_figure`` or more when it states a second figure of a kind asked that the lead already
    states (it may compete with the lead's, or be the one asked: "more than $3.2 million to date" led,
@@ -91,6 +94,13 @@ class ExtractiveAnswerer(AnswererBase):
     @property
     def max_sentences(self) -> int:
         return self.config.max_sentences
+
+    def without_more(self) -> ExtractiveAnswerer:
+        """This answerer quoting its ``max_sentences`` alone, for a part of a two-part question: two parts'
+        quotes already make the length (up to 8) that ``more_sentences`` lets a whole question's answer reach."""
+        if not self.config.more_sentences:
+            return self
+        return ExtractiveAnswerer(config=self.config.with_dict({"more_sentences": 0}, "extractive"), ranker=self.ranker)
 
     @property
     def min_support(self) -> float:
@@ -172,17 +182,21 @@ class ExtractiveAnswerer(AnswererBase):
                 second = any(holds(k, cands[i].text) for k in held)
                 return probs[i] >= (max(cfg.min_reader, cfg.second_figure) if second else cfg.min_reader)
 
-            picked = pick(cands, vecs, lead, order, cfg.max_sentences, quotable, repeat)
+            core = cfg.max_sentences + int(bool(repeat) and repeat[lead])  # what the checks below read
+            picked = more_of_lead(pick(cands, vecs, lead, order, cfg.max_sentences + cfg.more_sentences, quotable,
+                                       repeat), cands, core)
         else:  # the best supported sentences, the reader's best (of the asked shape) put in front
             picked = pick(cands, vecs, eligible[0], range(len(cands)), cfg.max_sentences,
                           lambda i: cands[i].support >= floor, repeat)
             best = self.ranker.best(q, cands)
             if best is not None:
                 picked = [best] + [i for i in picked if i != best]
+            core = len(picked)
         chosen = [cands[i] for i in picked]
+        checked = chosen[:core]  # never the more_sentences
         figure = asked_figure(q.text) if cfg.figure_check else None
         anchor = figure_anchor(q.text, figure)
-        if figure and not any(states_figure(figure, c.text, anchor, q.text) for c in chosen):
+        if figure and not any(states_figure(figure, c.text, anchor, q.text) for c in checked):
             return done(None, f"asked for {figure_name(figure, anchor)}; no sentence quoted states one")
         text, citations = compose(chosen)
         if q.asks_for_release:
@@ -234,6 +248,14 @@ def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, keep: 
             continue
         picked.append(i)
     return picked
+
+
+def more_of_lead(picked: list[int], cands: Sequence[Candidate], core: int) -> list[int]:
+    """``picked``'s first ``core`` (what ``pick`` with ``max_sentences`` picks: it picks greedily, in order),
+    then those after them from the lead's release (``more_sentences``): another release's adds a source more
+    likely about another case."""
+    home = cands[picked[0]].release.id
+    return picked[:core] + [i for i in picked[core:] if cands[i].release.id == home]
 
 
 def release_head(release, text: str) -> str:
