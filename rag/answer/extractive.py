@@ -14,9 +14,9 @@ For one question and the hits (best first), with the sentence ranker (``evidence
 5. Compose (``compose``, default "reader"): the fitted reader's (``reader.py``) best sentence of
    the asked shape leads, then its next likeliest sentences that are not near-duplicates (stem
    Jaccard >= 0.6, or cosine >= 0.92 with another release's sentence), ``max_sentences`` in all; then up to
-   ``more_sentences`` more, the reader's next likeliest of the lead's release (the asked fact is often in
-   the release the answer leads with, ranked fifth or sixth), which no check below reads; a part of a
-   two-part question quotes none (``without_more``: two parts already quote up to 8).
+   ``more_sentences`` more, the reader's next likeliest of the lead's release (the asked fact is often
+   there, further down the reader's ranking), which no check below reads; a part of a two-part question
+   quotes none (``without_more``: two parts already quote up to 8).
    One under the support floor is quoted only when the reader gives it ``min_reader`` or more, and
    ``second_figure`` or more when it states a second figure of a kind asked that the lead already
    states (it may compete with the lead's, or be the one asked: "more than $3.2 million to date" led,
