@@ -182,7 +182,7 @@ class ExtractiveAnswerer(AnswererBase):
                 second = any(holds(k, cands[i].text) for k in held)
                 return probs[i] >= (max(cfg.min_reader, cfg.second_figure) if second else cfg.min_reader)
 
-            core = cfg.max_sentences + int(bool(repeat) and repeat[lead])  # what the checks below read
+            core = cfg.max_sentences + free_lead(repeat, lead)  # what the checks below read
             picked = more_of_lead(pick(cands, vecs, lead, order, cfg.max_sentences + cfg.more_sentences, quotable,
                                        repeat), cands, core)
         else:  # the best supported sentences, the reader's best (of the asked shape) put in front
@@ -225,6 +225,11 @@ def repeats(cands: Sequence[Candidate], said: Sequence[Citation]) -> list[bool]:
             for c in cands]
 
 
+def free_lead(repeat: Sequence[bool], first: int) -> int:
+    """1 when the lead ``first`` is a sentence an earlier part quoted (it does not count against a limit), else 0."""
+    return int(bool(repeat) and repeat[first])
+
+
 def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, keep: Callable[[int], bool],
          repeat: Sequence[bool] = ()) -> list[int]:
     """``first``, then the candidates in ``order`` that ``keep`` admits and that are not near-duplicates
@@ -232,7 +237,7 @@ def pick(cands: Sequence[Candidate], vecs, first: int, order, limit: int, keep: 
     ``repeat`` marks (an earlier part of the question quoted it) is never added, and as ``first`` it
     does not count against ``limit``."""
     picked = [first]
-    free = int(bool(repeat) and repeat[first])
+    free = free_lead(repeat, first)
     for i in order:
         if len(picked) - free >= limit:
             break
