@@ -218,6 +218,6 @@ def openai_answerer(embedder=None, settings=None, **chat) -> LLMAnswerer:
 
 def _fallback(embedder, settings) -> ExtractiveAnswerer:
     """The extractive answerer an LLM answerer quotes, rescues with and falls back to, without
-    ``more_sentences``: the model's answers were measured with 4 quotes at most (stop 69 measured the
-    extractive answerer alone)."""
-    return ExtractiveAnswerer(embedder, settings.extractive.with_dict({"more_sentences": 0}, "extractive"))
+    ``more_sentences`` (``ExtractiveAnswerer.without_more``): the model's answers were measured with 4 quotes
+    at most (stop 69 measured the extractive answerer alone)."""
+    return ExtractiveAnswerer(embedder, settings.extractive).without_more()
